@@ -1,0 +1,48 @@
+"""materials-map: decodable, property-aware 2-D maps of Li–O materials in Jupyter.
+
+Public names are imported lazily so that ``import materials_map`` stays fast and does
+not pull torch or pymatgen until they are needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+
+# public name -> module that defines it
+_LAZY = {
+    "Descriptors": "materials_map.featurize.descriptors",
+    "Block": "materials_map.featurize.descriptors",
+    "CompositionHistogram": "materials_map.featurize.composition",
+    "StructureDescriptor": "materials_map.featurize.structure",
+    "featurize": "materials_map.featurize.batch",
+    "DescriptorScaler": "materials_map.featurize.scaling",
+    "MapDataset": "materials_map.datasets.dataset",
+    "structure_type": "materials_map.prototypes.classify",
+    "MapModel": "materials_map.model.estimator",
+    "MapWidget": "materials_map.widgets.map",
+    "Explorer": "materials_map.widgets.explorer",
+    "explore": "materials_map.widgets.explorer",
+    "MapDocument": "materials_map.io.document",
+}
+_SUBMODULES = {"datasets", "prototypes", "labels", "featurize", "model", "widgets", "io"}
+
+__all__ = ["__version__", *_LAZY, *sorted(_SUBMODULES)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"materials_map.{name}")
+    raise AttributeError(f"module 'materials_map' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "materials-map"}]

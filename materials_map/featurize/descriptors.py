@@ -1,0 +1,96 @@
+"""`Descriptors`: the arrays that flow from featurization into the model.
+
+Kept in its own small module because the model, the widgets and the featurizers all
+depend on it, while it depends on nothing but numpy and pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Block:
+    """A contiguous span of descriptor columns that belong together.
+
+    ``branch`` is ``"comp"`` or ``"struct"``; ``start``/``stop`` index into that branch's
+    array. ``family`` is the scaling family (``"comp"``, ``"rdf"``, ``"adf"``, ``"voronoi"``):
+    the paper scales each family by its own maximum.
+    """
+
+    name: str
+    branch: str
+    family: str
+    start: int
+    stop: int
+
+    @property
+    def slice(self) -> slice:
+        return slice(self.start, self.stop)
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+
+@dataclass
+class Descriptors:
+    """Compositional and structural descriptors of a set of materials.
+
+    Attributes
+    ----------
+    comp : (n, n_comp) float array
+    struct : (n, n_struct) float array
+    labels : dict with keys ``"comp"`` and ``"struct"``, each a list of column labels
+    blocks : list of :class:`Block` covering both branches
+    ids : (n,) array of material ids, aligned with the rows
+    failures : DataFrame with columns ``id`` and ``reason`` (items that could not be featurized)
+    """
+
+    comp: np.ndarray
+    struct: np.ndarray
+    labels: dict[str, list[str]]
+    blocks: list[Block]
+    ids: np.ndarray
+    failures: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"id": pd.Series(dtype=object), "reason": pd.Series(dtype=str)})
+    )
+
+    def __post_init__(self) -> None:
+        self.comp = np.asarray(self.comp, dtype=float)
+        self.struct = np.asarray(self.struct, dtype=float)
+        self.ids = np.asarray(self.ids, dtype=object)
+        if not (len(self.comp) == len(self.struct) == len(self.ids)):
+            raise ValueError(
+                f"Descriptors rows disagree: comp {len(self.comp)}, struct {len(self.struct)}, "
+                f"ids {len(self.ids)}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, idx) -> Descriptors:
+        idx = np.asarray(idx)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        idx = idx.astype(int)
+        return Descriptors(
+            comp=self.comp[idx],
+            struct=self.struct[idx],
+            labels=self.labels,
+            blocks=self.blocks,
+            ids=self.ids[idx],
+            failures=self.failures,
+        )
+
+    def blocks_of(self, branch: str) -> list[Block]:
+        """The blocks of one branch (``"comp"`` or ``"struct"``), in column order."""
+        return [b for b in self.blocks if b.branch == branch]
+
+    def __repr__(self) -> str:
+        return (
+            f"Descriptors(n={len(self)}, comp={self.comp.shape[1]}, struct={self.struct.shape[1]}, "
+            f"blocks={[b.name for b in self.blocks]}, failures={len(self.failures)})"
+        )
