@@ -1,1 +1,5 @@
-"""io"""
+"""Map documents (``.mmap``) and standalone HTML export."""
+
+from .document import MapDocument, MapDocumentError
+
+__all__ = ["MapDocument", "MapDocumentError"]

@@ -1,0 +1,67 @@
+# materials-map: the two commands in the README are `make demo` and `make test`.
+# Everything is installed from the package registries (PyPI, npm, Debian) into .venv and
+# node_modules; nothing is downloaded at run time.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# pip prints one harmless warning per package about this machine's local index folders
+PIP := $(PY) -m pip -q --disable-pip-version-check
+QUIET_PIP := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+TORCH := torch==2.13.0
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= artifacts/demo
+
+.PHONY: help install build chromium demo demo-headless test test-fast lint bench clean
+
+help:
+	@echo "make demo           install everything, start JupyterLab on notebooks/01_quickstart.ipynb"
+	@echo "make test           install everything (+ Debian chromium), run lint, vitest and pytest"
+	@echo "make demo-headless  write $(DEMO_DIR)/map.html and map.png without a browser window"
+	@echo "make bench          run the benchmarks in tests/benchmarks/"
+	@echo "make build          rebuild the front end (js/ -> materials_map/static, labextension)"
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --upgrade pip $(QUIET_PIP)
+	$(PIP) install $(TORCH) $(QUIET_PIP)
+	# the editable install runs `npm install` + `npm run build` (hatch-jupyter-builder)
+	$(PIP) install -e ".[test]" $(QUIET_PIP)
+	$(VENV)/bin/jupyter labextension develop --overwrite . > /dev/null
+	touch $@
+
+install: $(STAMP)
+
+build: install
+	npm run build
+
+chromium:
+	@command -v chromium > /dev/null || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
+
+demo: install
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. notebooks/01_quickstart.ipynb
+
+demo-headless: install
+	$(VENV)/bin/materials-map demo --export $(DEMO_DIR)
+
+lint: install
+	$(VENV)/bin/ruff check materials_map tests
+
+test: install chromium lint
+	npm test
+	$(PY) -m pytest
+
+test-fast: install lint
+	$(PY) -m pytest -m "not browser and not slow"
+
+bench: install chromium
+	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
+
+clean:
+	rm -rf $(VENV) node_modules materials_map/static materials_map/labextension js/lib dist artifacts

@@ -1,0 +1,91 @@
+// JupyterLab extension: opens saved `.mmap` map documents from the file browser in a
+// read-only map view. No kernel: the document carries every trait the map needs, and the
+// same render() as the notebook widget draws it through a model shim.
+
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from "@jupyterlab/application";
+import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from "@jupyterlab/docregistry";
+import { Widget } from "@lumino/widgets";
+
+import mapWidget from "./widget";
+import { ShimModel } from "./shim";
+
+const FILE_TYPE = "materials-map";
+
+export function parseMapDocument(text: string): Record<string, unknown> {
+  let doc: { format?: string; version?: number; traits?: Record<string, unknown> };
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`not a materials-map document: invalid JSON (${(err as Error).message})`);
+  }
+  if (doc.format !== "materials-map" || typeof doc.traits !== "object") {
+    throw new Error("not a materials-map document: missing format marker or traits");
+  }
+  return doc.traits as Record<string, unknown>;
+}
+
+class MapDocumentView extends Widget {
+  private cleanup: (() => void) | void = undefined;
+
+  constructor(private context: DocumentRegistry.Context) {
+    super();
+    this.addClass("mm-mmap-view");
+    this.node.style.overflow = "auto";
+    this.node.style.height = "100%";
+    void context.ready.then(() => this.draw());
+    context.model.contentChanged.connect(() => this.draw(), this);
+  }
+
+  private draw(): void {
+    if (this.cleanup) this.cleanup();
+    this.node.replaceChildren();
+    try {
+      const model = new ShimModel(parseMapDocument(this.context.model.toString()));
+      const el = document.createElement("div");
+      el.style.height = "100%";
+      this.node.appendChild(el);
+      this.cleanup = mapWidget.render({ model, el } as never) as (() => void) | void;
+    } catch (err) {
+      const msg = document.createElement("pre");
+      msg.className = "mm-error";
+      msg.textContent = `Cannot open ${this.context.path}: ${(err as Error).message}`;
+      this.node.appendChild(msg);
+    }
+  }
+
+  dispose(): void {
+    if (this.cleanup) this.cleanup();
+    super.dispose();
+  }
+}
+
+class MapDocumentFactory extends ABCWidgetFactory<DocumentWidget<MapDocumentView>> {
+  protected createNewWidget(context: DocumentRegistry.Context): DocumentWidget<MapDocumentView> {
+    return new DocumentWidget({ content: new MapDocumentView(context), context });
+  }
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: "materials-map:mmap-viewer",
+  description: "Opens .mmap materials-map documents in a read-only map view.",
+  autoStart: true,
+  activate: (app: JupyterFrontEnd) => {
+    app.docRegistry.addFileType({
+      name: FILE_TYPE,
+      displayName: "Materials map",
+      extensions: [".mmap"],
+      mimeTypes: ["application/x-materials-map+json"],
+      fileFormat: "text",
+      contentType: "file",
+    });
+    const factory = new MapDocumentFactory({
+      name: "Materials map viewer",
+      fileTypes: [FILE_TYPE],
+      defaultFor: [FILE_TYPE],
+      readOnly: true,
+    });
+    app.docRegistry.addWidgetFactory(factory);
+  },
+};
+
+export default plugin;

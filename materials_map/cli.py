@@ -1,0 +1,102 @@
+"""The ``materials-map`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._version import __version__
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.export is None:
+        # Interactive: JupyterLab on the quickstart notebook (what `make demo` does).
+        from jupyterlab.labapp import main as lab_main
+
+        notebook = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
+        argv = ["--ip=127.0.0.1"]
+        if notebook.is_file():
+            argv += [f"--ServerApp.root_dir={notebook.parents[1]}", str(notebook)]
+        return lab_main(argv) or 0
+
+    from .demo import export_demo
+
+    paths = export_demo(args.export, dataset=args.dataset, progress=not args.quiet)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .io.document import MapDocument, MapDocumentError
+
+    try:
+        doc = MapDocument.load(args.document)
+    except (OSError, MapDocumentError) as err:
+        print(f"materials-map export: {err}", file=sys.stderr)
+        return 2
+    if args.html is None:
+        print("materials-map export: nothing to do (give --html OUT.html)", file=sys.stderr)
+        return 2
+    print(doc.to_html(args.html, title=args.title))
+    return 0
+
+
+def _cmd_datasets_build(args: argparse.Namespace) -> int:
+    from .datasets import generate
+
+    if args.name != "li-o":
+        print(f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)", file=sys.stderr)
+        return 2
+    out = generate.build_li_o(args.out) if args.out else generate.build_li_o()
+    print(out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``materials-map`` command."""
+    parser = argparse.ArgumentParser(
+        prog="materials-map",
+        description="Materials maps of Li–O compounds: build, export and explore.",
+    )
+    parser.add_argument("--version", action="version", version=f"materials-map {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the map of the embedded default dataset")
+    demo.add_argument(
+        "--export", metavar="DIR", type=Path, default=None,
+        help="headless: write DIR/map.html, DIR/map.png and DIR/map.mmap instead of starting JupyterLab",
+    )
+    demo.add_argument("--dataset", default="li-o", help="embedded dataset name (default: li-o)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.set_defaults(func=_cmd_demo)
+
+    export = sub.add_parser("export", help="convert a saved .mmap map document")
+    export.add_argument("document", type=Path, help="a .mmap file")
+    export.add_argument("--html", type=Path, metavar="OUT", help="write a standalone offline HTML page")
+    export.add_argument("--title", default=None, help="page title")
+    export.set_defaults(func=_cmd_export)
+
+    datasets = sub.add_parser("datasets", help="embedded datasets")
+    dsub = datasets.add_subparsers(dest="datasets_command", metavar="ACTION")
+    build = dsub.add_parser("build", help="regenerate an embedded dataset from scratch")
+    build.add_argument("name", help="dataset name (li-o)")
+    build.add_argument("--out", type=Path, default=None, help="output parquet (default: the packaged file)")
+    build.set_defaults(func=_cmd_datasets_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``materials-map``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""`.mmap` map documents: one JSON file holding everything a kernel-less viewer needs.
+
+Layout (version 1)::
+
+    {"format": "materials-map", "version": 1,
+     "metadata": {...},                 # title, dataset, model info, free-form
+     "traits": {name: value | {"b64": "..."}},   # the map widget's synced state
+     "table": {"columns": [...], "data": [[...], ...]} | null}
+
+Binary traits (coordinates, values, category codes, grids, selections) are stored as base64
+of their raw little-endian bytes, exactly the buffers the widget receives from a kernel, so
+the front end decodes them the same way in every host. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .atomic import write_text_atomic
+
+FORMAT = "materials-map"
+VERSION = 1
+# widget plumbing that a document must not carry: it is re-created by the host
+_SKIP_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
+
+
+class MapDocumentError(ValueError):
+    """A file is not a valid materials-map document."""
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"b64": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"b64"}:
+        return base64.b64decode(value["b64"])
+    return value
+
+
+def widget_state(widget: Any) -> dict[str, Any]:
+    """The synced, user-facing state of an anywidget: trait name -> JSON value or bytes."""
+    state = widget.get_state()
+    return {
+        k: v
+        for k, v in state.items()
+        if not k.startswith("_") and k not in _SKIP_TRAITS
+    }
+
+
+def _clean_table(table: pd.DataFrame) -> dict[str, Any]:
+    def cell(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if hasattr(v, "item"):  # numpy scalar
+            return cell(v.item())
+        return v
+
+    return {
+        "columns": [str(c) for c in table.columns],
+        "data": [[cell(v) for v in row] for row in table.itertuples(index=False, name=None)],
+    }
+
+
+@dataclass
+class MapDocument:
+    """A saved materials map: widget traits, an optional per-point table and metadata.
+
+    Create one with :meth:`from_widget` (or ``Explorer.save``), write it with :meth:`save`,
+    read it back with :meth:`load`, turn it into a live widget with :meth:`to_widget` or a
+    standalone offline page with :meth:`to_html`.
+    """
+
+    traits: dict[str, Any]
+    table: pd.DataFrame | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_widget(
+        cls, widget: Any, table: pd.DataFrame | None = None, metadata: dict | None = None
+    ) -> MapDocument:
+        """Capture the current state of a :class:`~materials_map.MapWidget`."""
+        return cls(traits=widget_state(widget), table=table, metadata=dict(metadata or {}))
+
+    def to_json(self) -> str:
+        """Serialise to the version-1 JSON text."""
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "metadata": self.metadata,
+            "traits": {k: _encode(v) for k, v in self.traits.items()},
+            "table": None if self.table is None else _clean_table(self.table),
+        }
+        return json.dumps(doc, separators=(",", ":"), allow_nan=False)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the document atomically to ``path`` (conventionally ``*.mmap``)."""
+        return write_text_atomic(path, self.to_json())
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "<string>") -> MapDocument:
+        """Parse version-1 JSON text; raises :class:`MapDocumentError` naming ``source``."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise MapDocumentError(f"{source}: not a materials-map document (invalid JSON: {err})") from err
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise MapDocumentError(f"{source}: not a materials-map document (no format marker)")
+        if doc.get("version") != VERSION:
+            raise MapDocumentError(
+                f"{source}: unsupported materials-map document version {doc.get('version')!r} "
+                f"(this materials-map reads version {VERSION})"
+            )
+        if not isinstance(doc.get("traits"), dict):
+            raise MapDocumentError(f"{source}: materials-map document has no traits")
+        table = doc.get("table")
+        df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
+        try:
+            traits = {k: _decode(v) for k, v in doc["traits"].items()}
+        except (ValueError, TypeError) as err:
+            raise MapDocumentError(f"{source}: corrupted binary trait ({err})") from err
+        return cls(traits=traits, table=df, metadata=doc.get("metadata") or {})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MapDocument:
+        """Read a ``.mmap`` file written by :meth:`save`."""
+        path = Path(path)
+        return cls.from_json(path.read_text(encoding="utf-8"), source=str(path))
+
+    def to_widget(self) -> Any:
+        """A live :class:`~materials_map.MapWidget` showing this document."""
+        from ..widgets.map import MapWidget
+
+        known = set(MapWidget.class_trait_names(sync=True))
+        return MapWidget(**{k: v for k, v in self.traits.items() if k in known})
+
+    def to_html(self, path: str | os.PathLike, title: str | None = None) -> Path:
+        """Write a standalone, offline HTML page that draws this map (see :mod:`.html`)."""
+        from .html import write_html
+
+        return write_html(self, path, title=title)
