@@ -1,0 +1,90 @@
+"""Resumable on-disk cache of migration-energy labels (one small JSON file per structure).
+
+Keys hash the structure (lattice, species, fractional coordinates, rounded) together with the
+labelling parameters and the bvlain version, so a changed input or setting is never served a
+stale label. Files are written atomically (temp file + ``os.replace``), so an interrupted run
+leaves only complete entries and simply resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from pymatgen.core import Structure
+
+# bump when the labelling recipe changes (guards, cell convention, bvlain call)
+LABEL_VERSION = 1
+
+
+def structure_fingerprint(structure: Structure) -> str:
+    """Stable text describing a structure exactly enough to key its label."""
+    lat = [[round(float(x), 5) for x in row] for row in structure.lattice.matrix]
+    sites = []
+    for site in structure:
+        frac = [round(float(x) % 1.0, 5) % 1.0 for x in site.frac_coords]
+        species = sorted((str(sp), round(float(occ), 4)) for sp, occ in site.species.items())
+        sites.append((species, frac))
+    sites.sort()
+    return json.dumps({"lattice": lat, "sites": sites}, separators=(",", ":"))
+
+
+def label_key(structure: Structure, resolution: float, encut: float) -> str:
+    """Cache key of one label: structure + parameters + recipe and bvlain versions."""
+    text = json.dumps(
+        {
+            "s": structure_fingerprint(structure),
+            "resolution": round(float(resolution), 6),
+            "encut": round(float(encut), 6),
+            "recipe": LABEL_VERSION,
+            "bvlain": version("bvlain"),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class LabelCache:
+    """Folder of cached label records, ``<key[:2]>/<key>.json``."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, key: str) -> Path:
+        return self.path / key[:2] / f"{key}.json"
+
+    def get(self, key: str, time_limit: float, memory_limit: int | None) -> dict | None:
+        """Cached record, or ``None``. A time/memory-limit failure recorded under smaller
+        limits than the current ones is not reused (it may succeed now)."""
+        f = self._file(key)
+        try:
+            rec = json.loads(f.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        if rec.get("kind") == "limit":
+            old_t, old_m = rec.get("time_limit", 0), rec.get("memory_limit") or float("inf")
+            if time_limit > old_t or (memory_limit or float("inf")) > old_m:
+                return None
+        return rec
+
+    def put(self, key: str, record: dict) -> None:
+        """Store ``record`` atomically."""
+        f = self._file(key)
+        f.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                json.dump(record, fh)
+            os.replace(tmp, f)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.path.glob("*/*.json"))
