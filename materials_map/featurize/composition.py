@@ -176,7 +176,9 @@ class CompositionHistogram(BaseFeaturizer):
         for block in COMP_BLOCKS:
             for p in PROPERTIES:
                 h = hists[block, p]
-                labels += [f"{block}[{p}][{lo:.4g},{hi:.4g})" for lo, hi in zip(h.lo, h.hi)]
+                labels += [
+                    f"{block}[{p}][{lo:.4g},{hi:.4g})" for lo, hi in zip(h.lo, h.hi, strict=True)
+                ]
         return labels
 
     def blocks(self) -> list[Block]:

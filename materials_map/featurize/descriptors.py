@@ -55,7 +55,9 @@ class Descriptors:
     blocks: list[Block]
     ids: np.ndarray
     failures: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame({"id": pd.Series(dtype=object), "reason": pd.Series(dtype=str)})
+        default_factory=lambda: pd.DataFrame(
+            {"id": pd.Series(dtype=object), "reason": pd.Series(dtype=str)}
+        )
     )
 
     def __post_init__(self) -> None:

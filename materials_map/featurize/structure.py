@@ -134,7 +134,7 @@ class StructureDescriptor(BaseFeaturizer):
         p = self.resolved_params()
         out = []
         for name, lo, hi in self._spans(p):
-            out += [f"{name}[{a:.4g},{b:.4g})" for a, b in zip(lo, hi)]
+            out += [f"{name}[{a:.4g},{b:.4g})" for a, b in zip(lo, hi, strict=True)]
         return out
 
     def blocks(self) -> list[Block]:
@@ -163,7 +163,9 @@ class StructureDescriptor(BaseFeaturizer):
     def featurize(self, s: Structure) -> np.ndarray:
         """Descriptor of one periodic Structure (ordered or with partial occupancies)."""
         if not isinstance(s, Structure):
-            raise TypeError(f"StructureDescriptor needs a pymatgen Structure, got {type(s).__name__}")
+            raise TypeError(
+                f"StructureDescriptor needs a pymatgen Structure, got {type(s).__name__}"
+            )
         p = self.resolved_params()
         weights = self._validate(s, p)
         n_atoms = weights.sum()
@@ -231,7 +233,9 @@ class StructureDescriptor(BaseFeaturizer):
                     f"(< {p['min_distance']} Å) with total occupancy {occ[i[k]] + occ[j[k]]:.3g}"
                 )
 
-    def _rdf_adf(self, s: Structure, w: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    def _rdf_adf(
+        self, s: Structure, w: np.ndarray, p: dict[str, Any]
+    ) -> tuple[np.ndarray, np.ndarray]:
         self._close_pairs(s, w, p)
         rmin, rmax = p["rdf_range"]
         nb, cut, na = p["rdf_bins"], p["adf_cutoff"], p["adf_bins"]
@@ -276,7 +280,9 @@ class StructureDescriptor(BaseFeaturizer):
         if tj:
             tj, tk, tc = np.concatenate(tj), np.concatenate(tk), np.concatenate(tc)
             a, bb = vec[tj], vec[tk]
-            cos = np.einsum("ij,ij->i", a, bb) / (np.linalg.norm(a, axis=1) * np.linalg.norm(bb, axis=1))
+            cos = np.einsum("ij,ij->i", a, bb) / (
+                np.linalg.norm(a, axis=1) * np.linalg.norm(bb, axis=1)
+            )
             ang = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
             ab = (ang / 180.0 * na).astype(int).clip(0, na - 1)
             pw = pair_weight(w[cj[tj]], w[cj[tk]])

@@ -31,7 +31,9 @@ class VoronoiFaces:
     volume: np.ndarray
 
 
-def padded_images(frac: np.ndarray, matrix: np.ndarray, padding: float) -> tuple[np.ndarray, np.ndarray]:
+def padded_images(
+    frac: np.ndarray, matrix: np.ndarray, padding: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Cartesian points of the cell plus its images within ``padding`` Å of the cell.
 
     Returns (points, owner) with the ``len(frac)`` original points first.
@@ -89,8 +91,9 @@ def voronoi_faces(frac: np.ndarray, matrix: np.ndarray, padding: float = 6.0) ->
     return VoronoiFaces(site, owner[other], area, dist, volume)
 
 
-def periodic_voronoi(frac: np.ndarray, matrix: np.ndarray, padding: float = 6.0,
-                     rtol: float = 1e-6) -> VoronoiFaces:
+def periodic_voronoi(
+    frac: np.ndarray, matrix: np.ndarray, padding: float = 6.0, rtol: float = 1e-6
+) -> VoronoiFaces:
     """:func:`voronoi_faces` with a closure check: volumes must sum to the cell volume.
 
     Retries with doubled padding (twice) when a cell is open or the sum is off, which
