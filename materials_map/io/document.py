@@ -44,7 +44,7 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"b64"}:
-        return base64.b64decode(value["b64"])
+        return base64.b64decode(value["b64"], validate=True)
     return value
 
 
@@ -127,7 +127,7 @@ class MapDocument:
         df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
         try:
             traits = {k: _decode(v) for k, v in doc["traits"].items()}
-        except (ValueError, TypeError) as err:
+        except (ValueError, TypeError) as err:  # binascii.Error is a ValueError
             raise MapDocumentError(f"{source}: corrupted binary trait ({err})") from err
         return cls(traits=traits, table=df, metadata=doc.get("metadata") or {})
 
