@@ -1,0 +1,129 @@
+"""Chemistry rules of the generated Li–O library: ions, Shannon-radius site fit, BV volume.
+
+Facts used (all from pymatgen's shipped tables, nothing fitted here):
+- Shannon (1976) effective ionic radii, ``Species.get_shannon_radius``;
+- Brese & O'Keeffe (1991) bond-valence parameters (pymatgen ``BV_PARAMS``), with the universal
+  softness b = 0.37 Å, giving R0 for any cation–O pair.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+from pymatgen.core import Composition, Element, Species, Structure
+
+# The paper's 25 framework elements (Yamaguchi et al. 2023, Dataset section).
+PAPER_ELEMENTS: tuple[str, ...] = tuple(
+    "Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split()
+)
+
+# Common cationic oxidation states in oxides used for charge balance (the usual oxide valence;
+# Sn and Sb also in their lone-pair states). C, P, As, S appear only as oxo-anion centres.
+OXIDATION_STATES: dict[str, tuple[int, ...]] = {
+    "Mg": (2,), "Ca": (2,), "Sr": (2,), "Ba": (2,), "Zn": (2,),
+    "Sc": (3,), "Y": (3,), "La": (3,), "B": (3,), "Al": (3,), "Ga": (3,), "In": (3,),
+    "Ti": (4,), "Zr": (4,), "Hf": (4,), "C": (4,), "Si": (4,), "Ge": (4,), "Sn": (2, 4),
+    "Nb": (5,), "Ta": (5,), "P": (5,), "As": (5,), "Sb": (3, 5),
+    "S": (6,),
+}
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX",
+          10: "X", 11: "XI", 12: "XII", 14: "XIV"}
+_ARABIC = {v: k for k, v in _ROMAN.items()}
+
+# Site fit: candidate radius within this distance of the reference ion's radius at that CN.
+RADIUS_REL_TOL = 0.30
+RADIUS_ABS_TOL = 0.18  # Å; small oxo-anion centres (P5+ 0.17 Å) need an absolute window
+BV_B = 0.37  # Å, Brown's universal bond-valence softness
+
+
+@cache
+def shannon_radius(element: str, oxi: int, cn: int) -> float | None:
+    """Shannon ionic radius (Å) at coordination ``cn``, else at the nearest tabulated CN."""
+    table = Element(element).data.get("Shannon radii", {}).get(str(oxi))
+    if not table:
+        return None
+    cns = sorted((_ARABIC[k], k) for k in table if k in _ARABIC)
+    if not cns:
+        return None
+    best = min(cns, key=lambda c: (abs(c[0] - cn), -c[0]))[1]
+    try:
+        return float(Species(element, oxi).get_shannon_radius(best, spin="High Spin"))
+    except Exception:
+        return float(Species(element, oxi).get_shannon_radius(best))
+
+
+def radius_fits(r_candidate: float, r_reference: float) -> bool:
+    """Shannon-radius site rule: within 30 % or 0.18 Å of the reference ion."""
+    return abs(r_candidate - r_reference) <= max(RADIUS_REL_TOL * r_reference, RADIUS_ABS_TOL)
+
+
+def reference_states(formula: str) -> dict[str, int]:
+    """Integer oxidation states of the prototype's own compound (first guess, O = -2)."""
+    comp = Composition(formula)
+    for guess in comp.oxi_state_guesses(max_sites=-20):
+        if all(float(v).is_integer() for v in guess.values()) and guess.get("O", -2) == -2:
+            return {el: int(v) for el, v in guess.items()}
+    out = {}
+    for el in comp.elements:
+        states = [s for s in el.common_oxidation_states if s > 0]
+        out[el.symbol] = -2 if el.symbol == "O" else (states[-1] if states else 0)
+    return out
+
+
+def candidate_ions(ref_element: str, ref_oxi: int, cn: int) -> list[tuple[str, int]]:
+    """Ions of the 25 elements whose Shannon radius at ``cn`` fits a site held by ``ref``."""
+    r_ref = shannon_radius(ref_element, ref_oxi, cn)
+    out = []
+    for el in PAPER_ELEMENTS:
+        for q in OXIDATION_STATES[el]:
+            r = shannon_radius(el, q, cn)
+            if r is None:
+                continue
+            if r_ref is None or radius_fits(r, r_ref):
+                out.append((el, q))
+    return out
+
+
+def _r0(cation: str) -> float:
+    from pymatgen.core.bond_valence import BV_PARAMS
+
+    p1, p2 = BV_PARAMS[Element(cation)], BV_PARAMS[Element("O")]
+    r1, r2, c1, c2 = p1["r"], p2["r"], p1["c"], p2["c"]
+    return r1 + r2 - r1 * r2 * (math.sqrt(c1) - math.sqrt(c2)) ** 2 / (c1 * r1 + c2 * r2)
+
+
+def bv_length_scale(structure: Structure, bond_tol: float = 1.25) -> tuple[float, float]:
+    """Isotropic length scale that best satisfies the bond-valence sum rule.
+
+    For every cation, its bonds are the O neighbours within ``bond_tol`` x its shortest
+    cation–O distance in the given geometry. Scaling all lengths by ``s`` multiplies every bond
+    by ``s``, so the sum of squared BVS mismatches of all cations is a smooth function of ``s``
+    minimised in closed bounds. Returns ``(s, rms_mismatch)`` in valence units.
+    """
+    from scipy.optimize import minimize_scalar
+
+    rows = []  # (R0, distance array, |q|)
+    neighbors = structure.get_all_neighbors(4.0)
+    for site, nbrs in zip(structure, neighbors, strict=True):
+        sp = site.specie
+        q = getattr(sp, "oxi_state", None)
+        if sp.symbol == "O" or not q:
+            continue
+        d = np.array(sorted(n.nn_distance for n in nbrs if n.specie.symbol == "O"))
+        if d.size == 0:
+            continue
+        d = d[d <= bond_tol * d[0]]
+        rows.append((_r0(sp.symbol), d, abs(q)))
+    if not rows:
+        return 1.0, float("nan")
+
+    def loss(s: float) -> float:
+        return sum((np.exp((r0 - s * d) / BV_B).sum() - q) ** 2 for r0, d, q in rows)
+
+    res = minimize_scalar(loss, bounds=(0.6, 1.8), method="bounded",
+                          options={"xatol": 1e-6})
+    s = float(res.x)
+    return s, math.sqrt(loss(s) / len(rows))
