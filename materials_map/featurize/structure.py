@@ -37,6 +37,16 @@ PRESETS: dict[str, dict[str, Any]] = {
 VORONOI_QUANTITIES = ("volume", "face_area", "face_distance")
 
 
+def _bin(x: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
+    """Bin index of x in n equal bins over [lo, hi), clipped to the edge bins.
+
+    Values within 1e-9 bin widths below an edge go to the upper bin, so that values that
+    sit exactly on an edge (90°, 60°, ... in symmetric cells) do not flip bins with
+    rounding noise under rotations or supercells.
+    """
+    return np.floor((x - lo) / (hi - lo) * n + 1e-9).astype(int).clip(0, n - 1)
+
+
 class StructureError(ValueError):
     """A structure that cannot be featurized; the message says why."""
 
@@ -253,8 +263,9 @@ class StructureDescriptor(BaseFeaturizer):
 
         # RDF: every ordered (i, j) pair once, per atom and per Å^3 of shell
         rdf = np.zeros((len(pairs), nb))
-        sel = (d >= rmin) & (d < rmax)
-        b = ((d[sel] - rmin) / (rmax - rmin) * nb).astype(int).clip(0, nb - 1)
+        raw = np.floor((d - rmin) / (rmax - rmin) * nb + 1e-9).astype(int)  # same rule as _bin
+        sel = (raw >= 0) & (raw < nb)
+        b = raw[sel]
         pw = pair_weight(w[i[sel]], w[j[sel]])
         for c in range(len(pairs)):
             rdf[c] = np.bincount(b, pw[:, c], minlength=nb)
@@ -284,7 +295,7 @@ class StructureDescriptor(BaseFeaturizer):
                 np.linalg.norm(a, axis=1) * np.linalg.norm(bb, axis=1)
             )
             ang = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-            ab = (ang / 180.0 * na).astype(int).clip(0, na - 1)
+            ab = _bin(ang, 0.0, 180.0, na)
             pw = pair_weight(w[cj[tj]], w[cj[tk]])
             wc = w[tc]
             for c in range(w.shape[1]):
@@ -300,7 +311,7 @@ class StructureDescriptor(BaseFeaturizer):
         nb = p["voronoi_bins"]
 
         def bins(x: np.ndarray, rng: tuple[float, float]) -> np.ndarray:
-            return np.floor((x - rng[0]) / (rng[1] - rng[0]) * nb).astype(int).clip(0, nb - 1)
+            return _bin(x, rng[0], rng[1], nb)
 
         surface = np.bincount(faces.site, faces.area, minlength=len(s))
         share = faces.area / surface[faces.site]
