@@ -66,16 +66,7 @@ class MapResult:
         """A :class:`~materials_map.MapWidget` of this map, with the prediction grid underneath."""
         from .widgets.map import MapWidget
 
-        df = self.table
-        opts: dict[str, Any] = {
-            "color": self.target if self.target in df else None,
-            "category": "structure_type" if "structure_type" in df else None,
-            "tooltip": [c for c in ("id", "formula", "structure_type", self.target) if c in df],
-        }
-        opts.update(kwargs)
-        w = MapWidget.from_dataframe(self.coords, df, **opts)
-        w.set_grid(self.grid, self.extent, label=f"predicted {self.target}")
-        return w
+        return MapWidget.from_result(self, **kwargs)
 
 
 def prediction_grid(model: Any, coords: np.ndarray, n: int = 128, pad: float = 0.08) -> tuple[np.ndarray, list[float]]:
