@@ -109,16 +109,16 @@ def _featurize_one(
     obj: Any, comp_f: CompositionHistogram, struct_f: StructureDescriptor | None, n_struct: int
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(comp row, struct row, failure reason or "")."""
-    nan_c = np.full(len(comp_f.feature_labels()), np.nan)
     try:
         x = _load(obj)
-        comp = np.asarray(comp_f.featurize(x), dtype=float)
         struct = np.full(n_struct, np.nan)
         if struct_f is not None and isinstance(x, Structure):
+            # first: its checks (zero sites, overlaps, lattice) give the most specific reasons
             struct = np.asarray(struct_f.featurize(x), dtype=float)
+        comp = np.asarray(comp_f.featurize(x), dtype=float)
         return comp, struct, ""
     except Exception as e:  # any failure is recorded; the batch goes on
-        return nan_c, np.full(n_struct, np.nan), f"{type(e).__name__}: {e}"
+        return np.zeros(0), np.zeros(0), f"{type(e).__name__}: {e}"
 
 
 def _featurize_chunk(

@@ -92,7 +92,7 @@ class StructureDescriptor(BaseFeaturizer):
         face_distance_range: tuple[float, float] | None = None,
         min_distance: float = 0.5,
         max_neighbor_pairs: int = 20_000_000,
-        voronoi_padding: float = 6.0,
+        voronoi_padding: float = 5.0,
     ):
         self.preset = preset
         self.species = species

@@ -9,12 +9,16 @@ import pandas as pd
 from pymatgen.core import Composition, Lattice, Structure
 
 #: the paper's 25 non-Li/O elements
-PAPER_ELEMENTS = set("Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split())
+PAPER_ELEMENTS = set(
+    "Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split()
+)
 
 
 def li2o(a: float = 4.61) -> Structure:
     """Antifluorite Li2O, conventional cubic cell (8 Li + 4 O)."""
-    return Structure.from_spacegroup("Fm-3m", Lattice.cubic(a), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]])
+    return Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(a), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
+    )
 
 
 def distorted_doped(seed: int = 0) -> Structure:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from featurize_helpers import li2o, obelix_li_o
 from pymatgen.core import Composition
 
 from materials_map.featurize.composition import CompositionHistogram
-
-from featurize_helpers import li2o, obelix_li_o
 
 chemhist = pytest.importorskip("chemhist", reason="parity reference package chemhist not installed")
 
 # single element, noble gas (no EN data -> chemhist uses 0), fractional, many elements,
 # alphabetical-order-sensitive pair quirk (Zr last), parentheses
-QUICK = ["Li", "Li2O", "LiNe2O", "Li6.4La3Zr1.4Ta0.6O12", "Li7La3Zr2O12", "Li3PO4",
-         "Li1.3Al0.3Ti1.7(PO4)3", "LiNbO3", "Li0.33La0.557TiO3", "Li4SiO4", "Li2ZrO3", "LiBO2"]
+QUICK = [
+    "Li",
+    "Li2O",
+    "LiNe2O",
+    "Li6.4La3Zr1.4Ta0.6O12",
+    "Li7La3Zr2O12",
+    "Li3PO4",
+    "Li1.3Al0.3Ti1.7(PO4)3",
+    "LiNbO3",
+    "Li0.33La0.557TiO3",
+    "Li4SiO4",
+    "Li2ZrO3",
+    "LiBO2",
+]
 
 
 def _ref(formula: str) -> np.ndarray:
@@ -39,8 +50,9 @@ def test_paper_preset_matches_chemhist_on_obelix(obelix_path):
     assert len(formulas) >= 50
     f = CompositionHistogram()
     for formula in formulas:
-        np.testing.assert_allclose(f.featurize(formula), _ref(formula), rtol=0, atol=1e-12,
-                                   err_msg=formula)
+        np.testing.assert_allclose(
+            f.featurize(formula), _ref(formula), rtol=0, atol=1e-12, err_msg=formula
+        )
 
 
 def test_pair_quirk_and_corrected_preset_weights():
@@ -83,7 +95,20 @@ def test_labels_and_blocks():
         labels = f.feature_labels()
         assert len(labels) == len(set(labels)) == 1785
         blocks = f.blocks()
-        assert [b.stop - b.start for b in blocks[:12]] == [101, 50, 50, 19, 19, 102, 50, 50, 50, 50, 50, 4]
+        assert [b.stop - b.start for b in blocks[:12]] == [
+            101,
+            50,
+            50,
+            19,
+            19,
+            102,
+            50,
+            50,
+            50,
+            50,
+            50,
+            4,
+        ]
         assert blocks[0].start == 0 and blocks[-1].stop == 1785
         assert all(a.stop == b.start for a, b in zip(blocks, blocks[1:], strict=False))
         assert {b.family for b in blocks} == {"comp"}

@@ -62,8 +62,10 @@ def test_voronoi_volumes_sum_to_cell_and_match_pymatgen():
     for s in (li2o(A), distorted_doped(1)):
         faces = periodic_voronoi(s.frac_coords, s.lattice.matrix)
         assert abs(faces.volume.sum() - s.volume) / s.volume < 1e-8
-        ref = [sum(p["volume"] for p in VoronoiNN(cutoff=8).get_voronoi_polyhedra(s, i).values())
-               for i in range(len(s))]
+        ref = [
+            sum(p["volume"] for p in VoronoiNN(cutoff=8).get_voronoi_polyhedra(s, i).values())
+            for i in range(len(s))
+        ]
         np.testing.assert_allclose(faces.volume, ref, rtol=1e-8)
     # Li2O: Li and O cells by symmetry; all cells of one species equal
     faces = periodic_voronoi(li2o(A).frac_coords, li2o(A).lattice.matrix)
@@ -90,8 +92,12 @@ def test_invariant_to_supercell_permutation_rotation(make):
     shuffled = Structure.from_sites([s[i] for i in perm])
     np.testing.assert_allclose(F.featurize(shuffled), ref, atol=1e-10)
     R = Rotation.from_euler("zyx", [31, -47, 12], degrees=True).as_matrix()
-    rotated = Structure(Lattice(s.lattice.matrix @ R.T), [site.species for site in s],
-                        s.cart_coords @ R.T, coords_are_cartesian=True)
+    rotated = Structure(
+        Lattice(s.lattice.matrix @ R.T),
+        [site.species for site in s],
+        s.cart_coords @ R.T,
+        coords_are_cartesian=True,
+    )
     np.testing.assert_allclose(F.featurize(rotated), ref, atol=1e-10)
 
 
@@ -128,8 +134,14 @@ def test_disordered_obelix_cif_needs_no_ordering(obelix_path):
 
 
 def test_every_range_and_bin_count_is_a_parameter():
-    f = StructureDescriptor(rdf_bins=10, rdf_range=(1.5, 4.0), adf_bins=18, adf_cutoff=3.0,
-                            voronoi_bins=5, species=("Li",))
+    f = StructureDescriptor(
+        rdf_bins=10,
+        rdf_range=(1.5, 4.0),
+        adf_bins=18,
+        adf_cutoff=3.0,
+        voronoi_bins=5,
+        species=("Li",),
+    )
     v = f.featurize(li2o())
     # classes Li, X -> 3 pair classes
     assert len(v) == len(f.feature_labels()) == 3 * 10 + 2 * 3 * 18 + 2 * 3 * 5
@@ -140,8 +152,16 @@ def test_every_range_and_bin_count_is_a_parameter():
     ("make", "match"),
     [
         (lambda: Structure(Lattice.cubic(4), [], []), "zero sites"),
-        (lambda: Structure(Lattice.cubic(4), ["Li", "O"], [[0, 0, 0], [0.05, 0, 0]]), "overlapping atoms"),
-        (lambda: Structure(np.array([[np.nan, 0, 0], [0, 4, 0], [0, 0, 4]]), ["Li"], [[0, 0, 0]]), "non-finite"),
+        (
+            lambda: Structure(Lattice.cubic(4), ["Li", "O"], [[0, 0, 0], [0.05, 0, 0]]),
+            "overlapping atoms",
+        ),
+        (
+            lambda: Structure(
+                np.array([[np.nan, 0, 0], [0, 4, 0], [0, 0, 4]]), ["Li"], [[0, 0, 0]]
+            ),
+            "non-finite",
+        ),
     ],
 )
 def test_bad_structures_raise_clear_errors(make, match):
@@ -151,8 +171,11 @@ def test_bad_structures_raise_clear_errors(make, match):
 
 def test_split_site_is_not_an_overlap():
     # two half-occupied Li positions 0.3 Å apart are one atom's alternatives
-    s = Structure(Lattice.cubic(5), [{"Li": 0.5}, {"Li": 0.5}, "O"],
-                  [[0, 0, 0], [0.06, 0, 0], [0.5, 0.5, 0.5]])
+    s = Structure(
+        Lattice.cubic(5),
+        [{"Li": 0.5}, {"Li": 0.5}, "O"],
+        [[0, 0, 0], [0.06, 0, 0], [0.5, 0.5, 0.5]],
+    )
     assert np.isfinite(F.featurize(s)).all()
 
 
