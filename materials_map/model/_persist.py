@@ -1,0 +1,169 @@
+"""Saving and loading `MapModel` without pickle.
+
+One ``.safetensors`` file: the network weights as tensors, everything else (parameters,
+scaler, split, history) as JSON strings in the safetensors metadata, plus a SHA-256 over
+both so that a corrupted or edited file is refused with a clear message. The checksum
+guards integrity, not authenticity: nothing in the file is ever executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from . import _scaling
+
+if TYPE_CHECKING:
+    from .estimator import MapModel
+
+FORMAT = "materials-map/MapModel"
+FORMAT_VERSION = "1"
+_TUPLE_PARAMS = ("hidden_comp", "hidden_struct", "hidden_me")
+
+
+def _digest(metadata: dict[str, str], tensors: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps({k: v for k, v in metadata.items() if k != "sha256"}, sort_keys=True).encode())
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.numpy().tobytes())
+    return h.hexdigest()
+
+
+def to_bytes(model: MapModel) -> bytes:
+    """Serialise a fitted model to safetensors bytes."""
+    model._check_fitted()
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.net_.state_dict().items()}
+    params = model.get_params()
+    params = {k: list(v) if k in _TUPLE_PARAMS else v for k, v in params.items()}
+    fitted = {
+        "random_state_": model.random_state_,
+        "train_index_": model.train_index_.tolist(),
+        "test_index_": model.test_index_.tolist(),
+        "blocks_": [[b.name, b.branch, b.family, b.start, b.stop] for b in model.blocks_],
+        "labels_": model.labels_,
+        "n_comp_": model.n_comp_,
+        "n_struct_": model.n_struct_,
+        "has_target_": model.has_target_,
+        "y_scale_": model.y_scale_,
+        "best_epoch_": model.best_epoch_,
+        "n_epochs_": model.n_epochs_,
+    }
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "params": json.dumps(params),
+        "fitted": json.dumps(fitted),
+        "scaler": json.dumps(model.scaler_.to_dict()),
+        "history": model.history_.to_json(orient="split", index=False),
+    }
+    metadata["sha256"] = _digest(metadata, tensors)
+    return st_save(tensors, metadata=metadata)
+
+
+def save_model(model: MapModel, path: Path) -> Path:
+    """Write atomically: a temp file in the same folder, then ``os.replace``."""
+    data = to_bytes(model)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _read_metadata(data: bytes, where: str) -> dict[str, str]:
+    if len(data) < 8:
+        raise ValueError(f"{where}: not a MapModel file (too short to be safetensors)")
+    n = int.from_bytes(data[:8], "little")
+    if n <= 0 or 8 + n > len(data):
+        raise ValueError(f"{where}: not a MapModel file (safetensors header length {n} is invalid)")
+    try:
+        header = json.loads(data[8 : 8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{where}: corrupted MapModel file (unreadable header: {exc})") from None
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{where}: not a MapModel file (no '{FORMAT}' metadata)")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{where}: MapModel file format version {meta.get('format_version')!r} is not supported "
+            f"(this version reads {FORMAT_VERSION!r})"
+        )
+    return meta
+
+
+def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapModel:
+    """Inverse of :func:`to_bytes`; raises ``ValueError`` for damaged or edited data."""
+    from ..featurize.descriptors import Block
+
+    meta = _read_metadata(data, where)
+    try:
+        tensors = st_load(data)
+    except Exception as exc:  # safetensors raises its own error types
+        raise ValueError(f"{where}: corrupted MapModel file (weights unreadable: {exc})") from None
+    if meta.get("sha256") != _digest(meta, tensors):
+        raise ValueError(f"{where}: MapModel file failed its checksum; it was corrupted or modified after saving")
+    try:
+        params = json.loads(meta["params"])
+        fitted = json.loads(meta["fitted"])
+        scaler = json.loads(meta["scaler"])
+        history = pd.read_json(StringIO(meta["history"]), orient="split")
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{where}: corrupted MapModel file (metadata: {exc})") from None
+    params = {k: tuple(v) if k in _TUPLE_PARAMS else v for k, v in params.items()}
+    model = cls(**params)
+    model.random_state_ = int(fitted["random_state_"])
+    model.train_index_ = np.asarray(fitted["train_index_"], dtype=int)
+    model.test_index_ = np.asarray(fitted["test_index_"], dtype=int)
+    model.blocks_ = [Block(str(n), str(br), str(f), int(a), int(b)) for n, br, f, a, b in fitted["blocks_"]]
+    model.labels_ = {k: list(v) for k, v in fitted["labels_"].items()}
+    model.n_comp_ = int(fitted["n_comp_"])
+    model.n_struct_ = int(fitted["n_struct_"])
+    model.has_target_ = bool(fitted["has_target_"])
+    model.y_scale_ = float(fitted["y_scale_"])
+    model.best_epoch_ = int(fitted["best_epoch_"])
+    model.n_epochs_ = int(fitted["n_epochs_"])
+    model.history_ = history
+    model.scaler_ = _scaling.scaler_from_dict(scaler)
+    from .estimator import resolve_device
+
+    try:
+        model.device_ = resolve_device(model.device)
+    except ValueError as exc:
+        warnings.warn(f"{exc}; loading on CPU", stacklevel=3)
+        model.device_ = torch.device("cpu")
+    net = model._build_net()
+    try:
+        net.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise ValueError(f"{where}: MapModel weights do not match its settings: {exc}") from None
+    model.net_ = net.to(model.device_).eval()
+    return model
+
+
+def load_model(cls: type[MapModel], path: Path) -> MapModel:
+    """Read a file written by :func:`save_model`."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no MapModel file at {path}")
+    return from_bytes(cls, path.read_bytes(), where=str(path))

@@ -1,0 +1,375 @@
+"""`MapModel`: the materials-map autoencoder as a scikit-learn style estimator."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import r2_score
+
+from ..featurize.descriptors import Descriptors
+from . import _scaling
+from ._inputs import Parts, as_parts, as_target
+from .autoencoder import MapNet, map_losses
+
+_LOSS_KEYS = ("comp", "struct", "me", "all")
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"cpu"``, ``"cuda"`` (error when missing) or ``"auto"`` (CUDA when available)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} requested but CUDA is not available; use 'cpu' or 'auto'")
+    if device != "cpu" and not device.startswith("cuda"):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
+    return torch.device(device)
+
+
+def _adam(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Adam:
+    """Adam with L2 penalty (paper); the fused kernel when this torch has it (many times
+    faster on CPU for ~1M parameters, same arithmetic)."""
+    try:
+        return torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
+
+
+class MapModel(TransformerMixin, BaseEstimator):
+    """Two-branch autoencoder that maps materials to 2-D (x_comp, x_struct) coordinates.
+
+    Compositional and structural descriptors are each encoded to one number and decoded
+    back; a small head predicts the target (migration energy in the paper) from the two
+    numbers. Loss = MSE_comp + MSE_struct + ``w`` * MSE_ME (Yamaguchi et al. 2023, Eq. 4).
+    Rows whose target is NaN train the reconstruction only.
+
+    Parameters
+    ----------
+    w : weight of the target loss (paper: 0.1).
+    hidden_comp, hidden_struct : hidden-layer widths of each branch encoder (decoder mirrors
+        them). Not published; defaults chosen by the search recorded in ``docs/model.md``.
+    hidden_me : hidden-layer widths of the target head.
+    activation : ``"elu"`` (default), ``"relu"``, ``"leaky_relu"``, ``"tanh"`` or ``"silu"``.
+    batch_size, learning_rate, weight_decay : Adam settings (paper: 16, 1e-3, L2 1e-6).
+    patience : stop after this many epochs without a better held-out loss (paper: 80).
+    max_epochs : hard cap on epochs.
+    test_size : fraction of rows held out by :meth:`fit` (paper: 0.2); they drive early
+        stopping, as in the paper, and are listed in ``test_index_``. ``0`` trains on all
+        rows and stops on the training loss.
+    random_state : seed of the split, the weight initialisation and the batch order.
+    device : ``"cpu"`` (default), ``"cuda"`` or ``"auto"`` (CUDA when available).
+    verbose : show a progress bar while training.
+
+    Attributes (after fit)
+    ----------------------
+    net_ : the trained :class:`~materials_map.model.autoencoder.MapNet`
+    scaler_ : per-family max scaler of the descriptors (fitted on the training rows)
+    y_scale_ : the target's scale (largest absolute labelled training value)
+    train_index_, test_index_ : row positions used for training / held out
+    history_ : per-epoch losses (DataFrame)
+    best_epoch_, n_epochs_ : epoch of the kept weights, epochs run
+    """
+
+    def __init__(
+        self,
+        w: float = 0.1,
+        hidden_comp: Sequence[int] = (256, 32),
+        hidden_struct: Sequence[int] = (128, 32),
+        hidden_me: Sequence[int] = (16, 16),
+        activation: str = "elu",
+        batch_size: int = 16,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 1e-6,
+        patience: int = 80,
+        max_epochs: int = 2000,
+        test_size: float = 0.2,
+        random_state: int | None = 0,
+        device: str = "cpu",
+        verbose: bool = True,
+    ) -> None:
+        self.w = w
+        self.hidden_comp = hidden_comp
+        self.hidden_struct = hidden_struct
+        self.hidden_me = hidden_me
+        self.activation = activation
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.max_epochs = max_epochs
+        self.test_size = test_size
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y=None) -> MapModel:
+        """Train on descriptors ``X`` (Descriptors or ``(comp, struct)``) and target ``y``
+        (NaN for unlabelled rows; ``None`` trains a pure autoencoder)."""
+        parts = as_parts(X)
+        n = len(parts.comp)
+        target = as_target(y, n)
+        self._check_params(n)
+        seed = (
+            int(self.random_state)
+            if self.random_state is not None
+            else int(np.random.SeedSequence().generate_state(1)[0])
+        )
+        self.random_state_ = seed
+        n_test = int(round(self.test_size * n))
+        order = np.random.default_rng(seed).permutation(n)
+        self.test_index_ = np.sort(order[:n_test])
+        self.train_index_ = np.sort(order[n_test:])
+        tr, te = self.train_index_, self.test_index_
+
+        self.blocks_ = list(parts.blocks)
+        self.labels_ = {k: list(v) for k, v in parts.labels.items()}
+        self.n_comp_, self.n_struct_ = parts.comp.shape[1], parts.struct.shape[1]
+        self.scaler_ = _scaling.make_descriptor_scaler().fit(parts.comp[tr], parts.struct[tr], self.blocks_)
+        labelled = target[tr][~np.isnan(target[tr])]
+        self.has_target_ = bool(labelled.size)
+        self.y_scale_ = float(np.max(np.abs(labelled))) if labelled.size else 1.0
+        if self.y_scale_ == 0:
+            self.y_scale_ = 1.0
+
+        self.device_ = resolve_device(self.device)
+        comp_s, struct_s = self.scaler_.transform(parts.comp, parts.struct)
+        t = self._tensors(comp_s, struct_s, target / self.y_scale_)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.net_ = self._build_net().to(self.device_)
+        gen = torch.Generator().manual_seed(seed)
+        self._train(t, tr, te, gen)
+        return self
+
+    def _check_params(self, n: int) -> None:
+        if not 0 <= self.test_size < 1:
+            raise ValueError(f"test_size must be in [0, 1), got {self.test_size}")
+        if int(round(self.test_size * n)) >= n or n < 2:
+            raise ValueError(f"too few rows ({n}) to train with test_size={self.test_size}")
+        for name in ("batch_size", "patience", "max_epochs"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        if self.w < 0:
+            raise ValueError(f"w must be >= 0, got {self.w}")
+
+    def _build_net(self) -> MapNet:
+        return MapNet(
+            self.n_comp_,
+            self.n_struct_,
+            tuple(self.hidden_comp),
+            tuple(self.hidden_struct),
+            tuple(self.hidden_me),
+            self.activation,
+        )
+
+    def _tensors(self, comp_s: np.ndarray, struct_s: np.ndarray, y_s: np.ndarray) -> dict:
+        def f(a):
+            return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32, device=self.device_)
+
+        return {"comp": f(comp_s), "struct": f(struct_s), "y": f(y_s)}
+
+    def _train(self, t: dict, tr: np.ndarray, te: np.ndarray, gen: torch.Generator) -> None:
+        from tqdm.auto import tqdm
+
+        net = self.net_
+        opt = _adam(net, self.learning_rate, self.weight_decay)
+        tr_t = torch.as_tensor(tr, device=self.device_)
+        train = {k: v[tr_t] for k, v in t.items()}
+        val = {k: v[torch.as_tensor(te, device=self.device_)] for k, v in t.items()} if te.size else None
+        n_tr, bs = len(tr), int(self.batch_size)
+        best, best_state, best_epoch, wait = math.inf, None, 0, 0
+        rows = []
+        bar = tqdm(range(1, int(self.max_epochs) + 1), disable=not self.verbose, desc="MapModel", unit="epoch")
+        for epoch in bar:
+            net.train()
+            perm = torch.randperm(n_tr, generator=gen).to(self.device_)
+            sums = torch.zeros(4, device=self.device_)
+            n_me = torch.zeros((), device=self.device_)
+            for start in range(0, n_tr, bs):
+                idx = perm[start : start + bs]
+                c, s, y = train["comp"][idx], train["struct"][idx], train["y"][idx]
+                _, c_out, s_out, me_out = net(c, s)
+                losses = map_losses(c, s, y, c_out, s_out, me_out, float(self.w))
+                opt.zero_grad(set_to_none=True)
+                losses["all"].backward()
+                opt.step()
+                with torch.no_grad():
+                    k = len(idx)
+                    sums += torch.stack(
+                        [losses["comp"] * k, losses["struct"] * k, losses["me"] * losses["n_me"], losses["all"] * k]
+                    )
+                    n_me += losses["n_me"]
+            s = sums.cpu().numpy()
+            row = {
+                "epoch": epoch,
+                "train_comp": s[0] / n_tr,
+                "train_struct": s[1] / n_tr,
+                "train_me": s[2] / float(n_me) if float(n_me) else float("nan"),
+                "train_all": s[3] / n_tr,
+            }
+            if val is not None:
+                row.update({f"val_{k}": v for k, v in self._eval_losses(val).items()})
+            rows.append(row)
+            monitor = row["val_all"] if val is not None else row["train_all"]
+            if monitor < best:
+                best, best_epoch, wait = monitor, epoch, 0
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            else:
+                wait += 1
+            if self.verbose:
+                bar.set_postfix(loss=f"{monitor:.4g}", best=f"{best:.4g}", wait=wait, refresh=False)
+            if wait >= int(self.patience):
+                break
+        bar.close()
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        net.eval()
+        self.history_ = pd.DataFrame(rows)
+        self.best_epoch_ = best_epoch
+        self.n_epochs_ = len(rows)
+
+    @torch.no_grad()
+    def _eval_losses(self, data: dict) -> dict[str, float]:
+        """Eqs. 1-4 on a whole set of scaled rows, as floats (ME NaN when no row is labelled)."""
+        self.net_.eval()
+        _, c_out, s_out, me_out = self.net_(data["comp"], data["struct"])
+        losses = map_losses(data["comp"], data["struct"], data["y"], c_out, s_out, me_out, float(self.w))
+        out = {k: float(losses[k]) for k in _LOSS_KEYS}
+        if int(losses["n_me"]) == 0:
+            out["me"] = float("nan")
+        return out
+
+    # ------------------------------------------------------------------ using
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "net_")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise NotFittedError("this MapModel is not fitted yet; call fit(X, y) or MapModel.load(path)")
+
+    def _scaled(self, X) -> tuple[Parts, np.ndarray, np.ndarray]:
+        self._check_fitted()
+        parts = as_parts(X)
+        if parts.comp.shape[1] != self.n_comp_ or parts.struct.shape[1] != self.n_struct_:
+            raise ValueError(
+                f"X has {parts.comp.shape[1]} compositional and {parts.struct.shape[1]} structural "
+                f"columns; the model was fitted on {self.n_comp_} and {self.n_struct_}"
+            )
+        comp_s, struct_s = self.scaler_.transform(parts.comp, parts.struct)
+        return parts, comp_s, struct_s
+
+    @torch.no_grad()
+    def _run(self, fn, *arrays: np.ndarray, chunk: int = 4096) -> list[np.ndarray]:
+        """Apply a tensor function in chunks; returns float64 numpy outputs."""
+        self.net_.eval()
+        n = len(arrays[0])
+        outs: list[list[np.ndarray]] = []
+        for start in range(0, max(n, 1), chunk):
+            ts = [
+                torch.as_tensor(np.ascontiguousarray(a[start : start + chunk]), dtype=torch.float32, device=self.device_)
+                for a in arrays
+            ]
+            res = fn(*ts)
+            res = res if isinstance(res, tuple) else (res,)
+            outs.append([r.cpu().numpy().astype(float) for r in res])
+        return [np.concatenate([o[i] for o in outs]) for i in range(len(outs[0]))]
+
+    def transform(self, X) -> np.ndarray:
+        """Map coordinates ``(n, 2)``: columns ``x_comp``, ``x_struct``."""
+        _, comp_s, struct_s = self._scaled(X)
+        return self._run(self.net_.encode, comp_s, struct_s)[0]
+
+    def _coords(self, coords) -> np.ndarray:
+        self._check_fitted()
+        c = np.asarray(coords, dtype=float)
+        if c.ndim == 1 and c.size == 2:
+            c = c[None, :]
+        if c.ndim != 2 or c.shape[1] != 2 or not np.isfinite(c).all():
+            raise ValueError(f"coords must be finite (n, 2) values (x_comp, x_struct), got shape {c.shape}")
+        return c
+
+    def decode_scaled(self, coords) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded ``(comp, struct)`` in the model's scaled units (what Fig. 3 plots)."""
+        return tuple(self._run(self.net_.decode, self._coords(coords)))
+
+    def inverse_transform(self, coords) -> Descriptors:
+        """Decode coordinates ``(n, 2)`` to descriptors in original units.
+
+        Returns a :class:`Descriptors` with the blocks and labels of the training data
+        (ids ``"decoded-0"``, ...), so each block is ``d.comp[:, block.slice]`` or
+        ``d.struct[:, block.slice]``.
+        """
+        comp_s, struct_s = self.decode_scaled(coords)
+        comp, struct = self.scaler_.inverse_transform(comp_s, struct_s)
+        ids = np.array([f"decoded-{i}" for i in range(len(comp))], dtype=object)
+        return Descriptors(comp=comp, struct=struct, labels=self.labels_, blocks=self.blocks_, ids=ids)
+
+    def predict_coords(self, coords) -> np.ndarray:
+        """Target (ME) predicted by the head at arbitrary coordinates, original units."""
+        c = self._coords(coords)
+        if not self.has_target_:
+            raise ValueError("this MapModel was fitted without target values; predictions are meaningless")
+        return self._run(self.net_.predict_me, c)[0] * self.y_scale_
+
+    def predict(self, X) -> np.ndarray:
+        """Target (ME) predicted from descriptors, original units."""
+        return self.predict_coords(self.transform(X))
+
+    def reconstruct_scaled(self, X) -> dict[str, np.ndarray]:
+        """Scaled inputs and their reconstructions: keys ``comp_in, comp_out, struct_in, struct_out``."""
+        _, comp_s, struct_s = self._scaled(X)
+        coords = self._run(self.net_.encode, comp_s, struct_s)[0]
+        comp_out, struct_out = self._run(self.net_.decode, coords)
+        return {"comp_in": comp_s, "comp_out": comp_out, "struct_in": struct_s, "struct_out": struct_out}
+
+    def score_reconstruction(self, X) -> dict[str, float]:
+        """R² of the reconstruction over the flattened scaled descriptor values of the rows
+        of ``X`` (paper Fig. 3a-b): ``{"comp": R², "struct": R²}``."""
+        r = self.reconstruct_scaled(X)
+        return {
+            "comp": float(r2_score(r["comp_in"].ravel(), r["comp_out"].ravel())),
+            "struct": float(r2_score(r["struct_in"].ravel(), r["struct_out"].ravel())),
+        }
+
+    def losses(self, X, y=None) -> dict[str, float]:
+        """Eqs. 1-4 on the rows of ``X`` in scaled units: ``comp, struct, me, all``
+        (``me`` NaN when no row is labelled)."""
+        parts, comp_s, struct_s = self._scaled(X)
+        target = as_target(y, len(parts.comp)) / self.y_scale_
+        return self._eval_losses(self._tensors(comp_s, struct_s, target))
+
+    # ------------------------------------------------------------------ studies
+    def sweep_w(self, X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> pd.DataFrame:
+        """Refit a copy for each W and tabulate the held-out losses (paper Fig. 2)."""
+        from .diagnostics import sweep_w
+
+        return sweep_w(X, y, ws=ws, **self.get_params())
+
+    def diagnostics(self, X, y=None, rows="test"):
+        """Parity data and worst reconstructions (paper Fig. 3); see
+        :func:`materials_map.model.diagnostics.diagnostics`."""
+        from .diagnostics import diagnostics
+
+        return diagnostics(self, X, y, rows=rows)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Write weights, scaler and settings to one ``.safetensors`` file (no pickle)."""
+        from ._persist import save_model
+
+        return save_model(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> MapModel:
+        """Read a file written by :meth:`save`; raises ``ValueError`` when it is corrupted,
+        tampered with or not a MapModel file."""
+        from ._persist import load_model
+
+        return load_model(cls, Path(path))
