@@ -55,15 +55,27 @@ def as_parts(X) -> Parts:
                 f"{len(comp)} vs {len(struct)}"
             )
         n_c, n_s = comp.shape[1], struct.shape[1]
-        labels = {"comp": [f"comp_{i}" for i in range(n_c)], "struct": [f"struct_{i}" for i in range(n_s)]}
-        return Parts(comp, struct, _whole_branch_blocks(n_c, n_s), labels, np.arange(len(comp)).astype(object))
+        labels = {
+            "comp": [f"comp_{i}" for i in range(n_c)],
+            "struct": [f"struct_{i}" for i in range(n_s)],
+        }
+        return Parts(
+            comp,
+            struct,
+            _whole_branch_blocks(n_c, n_s),
+            labels,
+            np.arange(len(comp)).astype(object),
+        )
     raise TypeError(
         f"X must be a materials_map.Descriptors or a (comp_array, struct_array) pair, got {type(X).__name__}"
     )
 
 
 def _whole_branch_blocks(n_comp: int, n_struct: int) -> list[Block]:
-    return [Block("comp", "comp", "comp", 0, n_comp), Block("struct", "struct", "struct", 0, n_struct)]
+    return [
+        Block("comp", "comp", "comp", 0, n_comp),
+        Block("struct", "struct", "struct", 0, n_struct),
+    ]
 
 
 def as_target(y, n: int) -> np.ndarray:
@@ -71,7 +83,9 @@ def as_target(y, n: int) -> np.ndarray:
     if y is None:
         return np.full(n, np.nan)
     try:
-        arr = np.asarray([np.nan if v is None else v for v in np.asarray(y, dtype=object).ravel()], dtype=float)
+        arr = np.asarray(
+            [np.nan if v is None else v for v in np.asarray(y, dtype=object).ravel()], dtype=float
+        )
     except (TypeError, ValueError) as exc:
         raise ValueError(f"y must be numeric (NaN for unlabelled rows): {exc}") from None
     if arr.shape != (n,):

@@ -35,7 +35,9 @@ _TUPLE_PARAMS = ("hidden_comp", "hidden_struct", "hidden_me")
 
 def _digest(metadata: dict[str, str], tensors: dict[str, torch.Tensor]) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps({k: v for k, v in metadata.items() if k != "sha256"}, sort_keys=True).encode())
+    h.update(
+        json.dumps({k: v for k, v in metadata.items() if k != "sha256"}, sort_keys=True).encode()
+    )
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
         h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
@@ -122,7 +124,9 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
     except Exception as exc:  # safetensors raises its own error types
         raise ValueError(f"{where}: corrupted MapModel file (weights unreadable: {exc})") from None
     if meta.get("sha256") != _digest(meta, tensors):
-        raise ValueError(f"{where}: MapModel file failed its checksum; it was corrupted or modified after saving")
+        raise ValueError(
+            f"{where}: MapModel file failed its checksum; it was corrupted or modified after saving"
+        )
     try:
         params = json.loads(meta["params"])
         fitted = json.loads(meta["fitted"])
@@ -135,7 +139,9 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
     model.random_state_ = int(fitted["random_state_"])
     model.train_index_ = np.asarray(fitted["train_index_"], dtype=int)
     model.test_index_ = np.asarray(fitted["test_index_"], dtype=int)
-    model.blocks_ = [Block(str(n), str(br), str(f), int(a), int(b)) for n, br, f, a, b in fitted["blocks_"]]
+    model.blocks_ = [
+        Block(str(n), str(br), str(f), int(a), int(b)) for n, br, f, a, b in fitted["blocks_"]
+    ]
     model.labels_ = {k: list(v) for k, v in fitted["labels_"].items()}
     model.n_comp_ = int(fitted["n_comp_"])
     model.n_struct_ = int(fitted["n_struct_"])

@@ -28,9 +28,13 @@ class BranchScaler:
 
     def transform(self, comp: np.ndarray, struct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Original units -> scaled."""
-        return self.scaler.transform(comp, branch="comp"), self.scaler.transform(struct, branch="struct")
+        return self.scaler.transform(comp, branch="comp"), self.scaler.transform(
+            struct, branch="struct"
+        )
 
-    def inverse_transform(self, comp: np.ndarray, struct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def inverse_transform(
+        self, comp: np.ndarray, struct: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scaled -> original units."""
         return (
             self.scaler.inverse_transform(comp, branch="comp"),

@@ -43,7 +43,9 @@ class Diagnostics:
             return pd.DataFrame({"true": a.ravel(), "pred": b.ravel()})
         if kind == "me":
             m = ~np.isnan(self.me_true)
-            return pd.DataFrame({"id": self.ids[m], "true": self.me_true[m], "pred": self.me_pred[m]})
+            return pd.DataFrame(
+                {"id": self.ids[m], "true": self.me_true[m], "pred": self.me_pred[m]}
+            )
         raise ValueError(f"kind must be 'comp', 'struct' or 'me', got {kind!r}")
 
     def worst(self, k: int = 3) -> pd.DataFrame:
@@ -68,7 +70,9 @@ def diagnostics(model: MapModel, X, y=None, rows="test") -> Diagnostics:
     target = as_target(y, n)
     idx = _rows(model, n, rows)
     if idx.size == 0:
-        raise ValueError("no rows to diagnose (the model was fitted with test_size=0? pass rows='all')")
+        raise ValueError(
+            "no rows to diagnose (the model was fitted with test_size=0? pass rows='all')"
+        )
     sub = (parts.comp[idx], parts.struct[idx])
     r = model.reconstruct_scaled(sub)
     me_true = target[idx]

@@ -26,7 +26,9 @@ def resolve_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} requested but CUDA is not available; use 'cpu' or 'auto'")
+        raise ValueError(
+            f"device={device!r} requested but CUDA is not available; use 'cpu' or 'auto'"
+        )
     if device != "cpu" and not device.startswith("cuda"):
         raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
     return torch.device(device)
@@ -131,7 +133,9 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.blocks_ = list(parts.blocks)
         self.labels_ = {k: list(v) for k, v in parts.labels.items()}
         self.n_comp_, self.n_struct_ = parts.comp.shape[1], parts.struct.shape[1]
-        self.scaler_ = _scaling.make_descriptor_scaler().fit(parts.comp[tr], parts.struct[tr], self.blocks_)
+        self.scaler_ = _scaling.make_descriptor_scaler().fit(
+            parts.comp[tr], parts.struct[tr], self.blocks_
+        )
         labelled = target[tr][~np.isnan(target[tr])]
         self.has_target_ = bool(labelled.size)
         self.y_scale_ = float(np.max(np.abs(labelled))) if labelled.size else 1.0
@@ -171,7 +175,9 @@ class MapModel(TransformerMixin, BaseEstimator):
 
     def _tensors(self, comp_s: np.ndarray, struct_s: np.ndarray, y_s: np.ndarray) -> dict:
         def f(a):
-            return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32, device=self.device_)
+            return torch.as_tensor(
+                np.ascontiguousarray(a), dtype=torch.float32, device=self.device_
+            )
 
         return {"comp": f(comp_s), "struct": f(struct_s), "y": f(y_s)}
 
@@ -182,11 +188,20 @@ class MapModel(TransformerMixin, BaseEstimator):
         opt = _adam(net, self.learning_rate, self.weight_decay)
         tr_t = torch.as_tensor(tr, device=self.device_)
         train = {k: v[tr_t] for k, v in t.items()}
-        val = {k: v[torch.as_tensor(te, device=self.device_)] for k, v in t.items()} if te.size else None
+        val = (
+            {k: v[torch.as_tensor(te, device=self.device_)] for k, v in t.items()}
+            if te.size
+            else None
+        )
         n_tr, bs = len(tr), int(self.batch_size)
         best, best_state, best_epoch, wait = math.inf, None, 0, 0
         rows = []
-        bar = tqdm(range(1, int(self.max_epochs) + 1), disable=not self.verbose, desc="MapModel", unit="epoch")
+        bar = tqdm(
+            range(1, int(self.max_epochs) + 1),
+            disable=not self.verbose,
+            desc="MapModel",
+            unit="epoch",
+        )
         for epoch in bar:
             net.train()
             perm = torch.randperm(n_tr, generator=gen).to(self.device_)
@@ -203,7 +218,12 @@ class MapModel(TransformerMixin, BaseEstimator):
                 with torch.no_grad():
                     k = len(idx)
                     sums += torch.stack(
-                        [losses["comp"] * k, losses["struct"] * k, losses["me"] * losses["n_me"], losses["all"] * k]
+                        [
+                            losses["comp"] * k,
+                            losses["struct"] * k,
+                            losses["me"] * losses["n_me"],
+                            losses["all"] * k,
+                        ]
                     )
                     n_me += losses["n_me"]
             s = sums.cpu().numpy()
@@ -240,7 +260,9 @@ class MapModel(TransformerMixin, BaseEstimator):
         """Eqs. 1-4 on a whole set of scaled rows, as floats (ME NaN when no row is labelled)."""
         self.net_.eval()
         _, c_out, s_out, me_out = self.net_(data["comp"], data["struct"])
-        losses = map_losses(data["comp"], data["struct"], data["y"], c_out, s_out, me_out, float(self.w))
+        losses = map_losses(
+            data["comp"], data["struct"], data["y"], c_out, s_out, me_out, float(self.w)
+        )
         out = {k: float(losses[k]) for k in _LOSS_KEYS}
         if int(losses["n_me"]) == 0:
             out["me"] = float("nan")
@@ -252,7 +274,9 @@ class MapModel(TransformerMixin, BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
-            raise NotFittedError("this MapModel is not fitted yet; call fit(X, y) or MapModel.load(path)")
+            raise NotFittedError(
+                "this MapModel is not fitted yet; call fit(X, y) or MapModel.load(path)"
+            )
 
     def _scaled(self, X) -> tuple[Parts, np.ndarray, np.ndarray]:
         self._check_fitted()
@@ -273,7 +297,11 @@ class MapModel(TransformerMixin, BaseEstimator):
         outs: list[list[np.ndarray]] = []
         for start in range(0, max(n, 1), chunk):
             ts = [
-                torch.as_tensor(np.ascontiguousarray(a[start : start + chunk]), dtype=torch.float32, device=self.device_)
+                torch.as_tensor(
+                    np.ascontiguousarray(a[start : start + chunk]),
+                    dtype=torch.float32,
+                    device=self.device_,
+                )
                 for a in arrays
             ]
             res = fn(*ts)
@@ -292,7 +320,9 @@ class MapModel(TransformerMixin, BaseEstimator):
         if c.ndim == 1 and c.size == 2:
             c = c[None, :]
         if c.ndim != 2 or c.shape[1] != 2 or not np.isfinite(c).all():
-            raise ValueError(f"coords must be finite (n, 2) values (x_comp, x_struct), got shape {c.shape}")
+            raise ValueError(
+                f"coords must be finite (n, 2) values (x_comp, x_struct), got shape {c.shape}"
+            )
         return c
 
     def decode_scaled(self, coords) -> tuple[np.ndarray, np.ndarray]:
@@ -309,13 +339,17 @@ class MapModel(TransformerMixin, BaseEstimator):
         comp_s, struct_s = self.decode_scaled(coords)
         comp, struct = self.scaler_.inverse_transform(comp_s, struct_s)
         ids = np.array([f"decoded-{i}" for i in range(len(comp))], dtype=object)
-        return Descriptors(comp=comp, struct=struct, labels=self.labels_, blocks=self.blocks_, ids=ids)
+        return Descriptors(
+            comp=comp, struct=struct, labels=self.labels_, blocks=self.blocks_, ids=ids
+        )
 
     def predict_coords(self, coords) -> np.ndarray:
         """Target (ME) predicted by the head at arbitrary coordinates, original units."""
         c = self._coords(coords)
         if not self.has_target_:
-            raise ValueError("this MapModel was fitted without target values; predictions are meaningless")
+            raise ValueError(
+                "this MapModel was fitted without target values; predictions are meaningless"
+            )
         return self._run(self.net_.predict_me, c)[0] * self.y_scale_
 
     def predict(self, X) -> np.ndarray:
@@ -327,7 +361,12 @@ class MapModel(TransformerMixin, BaseEstimator):
         _, comp_s, struct_s = self._scaled(X)
         coords = self._run(self.net_.encode, comp_s, struct_s)[0]
         comp_out, struct_out = self._run(self.net_.decode, coords)
-        return {"comp_in": comp_s, "comp_out": comp_out, "struct_in": struct_s, "struct_out": struct_out}
+        return {
+            "comp_in": comp_s,
+            "comp_out": comp_out,
+            "struct_in": struct_s,
+            "struct_out": struct_out,
+        }
 
     def score_reconstruction(self, X) -> dict[str, float]:
         """R² of the reconstruction over the flattened scaled descriptor values of the rows

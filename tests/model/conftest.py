@@ -10,8 +10,17 @@ from materials_map.model.estimator import MapModel
 
 # small network and short training: enough to learn the 1-D manifolds, fast on 2 cores
 # (a larger learning rate than the paper's 1e-3 so that 60 epochs suffice)
-FAST = dict(hidden_comp=(32,), hidden_struct=(32,), hidden_me=(8,), activation="tanh",
-            batch_size=16, learning_rate=5e-3, patience=10, max_epochs=60, verbose=False)
+FAST = dict(
+    hidden_comp=(32,),
+    hidden_struct=(32,),
+    hidden_me=(8,),
+    activation="tanh",
+    batch_size=16,
+    learning_rate=5e-3,
+    patience=10,
+    max_epochs=60,
+    verbose=False,
+)
 
 
 @pytest.fixture(autouse=True, scope="session")

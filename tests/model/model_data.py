@@ -20,7 +20,9 @@ def _bumps(t: np.ndarray, n_cols: int, width: float, offset: float) -> np.ndarra
     return np.exp(-0.5 * ((x - c1) / width) ** 2) + 0.5 * np.exp(-0.5 * ((x - c2) / width) ** 2)
 
 
-def manifold_data(n: int = 200, n_comp: int = 60, n_struct: int = 45, seed: int = 0, noise: float = 0.01):
+def manifold_data(
+    n: int = 200, n_comp: int = 60, n_struct: int = 45, seed: int = 0, noise: float = 0.01
+):
     """Returns ``(Descriptors, y, t)`` with ``t`` the (n, 2) hidden coordinates.
 
     The structural branch has three families (rdf/adf/voronoi) on very different scales,
@@ -42,7 +44,10 @@ def manifold_data(n: int = 200, n_comp: int = 60, n_struct: int = 45, seed: int 
         Block("adf", "struct", "adf", a, b),
         Block("voronoi", "struct", "voronoi", b, n_struct),
     ]
-    labels = {"comp": [f"c{i}" for i in range(n_comp)], "struct": [f"s{i}" for i in range(n_struct)]}
+    labels = {
+        "comp": [f"c{i}" for i in range(n_comp)],
+        "struct": [f"s{i}" for i in range(n_struct)],
+    }
     ids = np.array([f"m-{i}" for i in range(n)], dtype=object)
     y = 0.2 + 0.8 * t[:, 1] + 0.4 * (t[:, 0] - 0.5) ** 2 + 0.02 * rng.normal(size=n)
     return Descriptors(comp=comp, struct=struct, labels=labels, blocks=blocks, ids=ids), y, t

@@ -148,4 +148,6 @@ def test_errors_are_clear(data, fitted):
     with pytest.raises(TypeError, match="Descriptors"):
         fitted.transform(X.comp)
     with pytest.raises(ValueError, match="CUDA is not available|device"):
-        MapModel(device="cuda:7" if not __import__("torch").cuda.is_available() else "tpu", **FAST).fit(X, y)
+        MapModel(
+            device="cuda:7" if not __import__("torch").cuda.is_available() else "tpu", **FAST
+        ).fit(X, y)

@@ -25,7 +25,9 @@ def test_losses_follow_eqs_1_to_4():
     # Eq. 3 over the three labelled rows only; the wild predictions on NaN rows are ignored
     assert float(L["me"]) == pytest.approx((0.1**2 + 0.1**2 + 0.1**2) / 3, rel=1e-5)
     assert int(L["n_me"]) == 3
-    assert float(L["all"]) == pytest.approx(float(L["comp"] + L["struct"] + 0.1 * L["me"]), rel=1e-6)
+    assert float(L["all"]) == pytest.approx(
+        float(L["comp"] + L["struct"] + 0.1 * L["me"]), rel=1e-6
+    )
     # no labelled row: ME term is exactly zero, not NaN
     L0 = map_losses(c, s, torch.full((5,), float("nan")), co, so, me, w=0.1)
     assert float(L0["me"]) == 0.0 and torch.isfinite(L0["all"])
