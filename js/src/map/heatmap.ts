@@ -1,0 +1,80 @@
+// Background grid layer (e.g. the model's migration-energy prediction over the map).
+// grid[i * nx + j] is the value at the centre of cell (i, j): row i runs along y from the
+// extent's y0 (bottom) to y1 (top), column j along x from x0 to x1 (matplotlib's
+// imshow(origin="lower", extent=...)). Drawn with nearest-neighbour sampling so a pixel
+// shows exactly the colour of its cell.
+
+import { continuousLut, finiteRange, lutIndex } from "./colormaps";
+import { dataToScreen, type Extent } from "./scales";
+
+export interface HeatmapSpec {
+  values: Float32Array;
+  nx: number;
+  ny: number;
+  extent: Extent;
+  colormap: string;
+  vmin: number | null;
+  vmax: number | null;
+}
+
+/** RGBA pixels of the grid, image row 0 = top (y1). NaN cells are transparent. */
+export function heatmapPixels(spec: HeatmapSpec): { rgba: Uint8ClampedArray<ArrayBuffer>; range: [number, number] } {
+  const { values, nx, ny } = spec;
+  const auto = finiteRange(values);
+  const vmin = spec.vmin ?? auto[0];
+  const vmax = spec.vmax ?? auto[1];
+  const lut = continuousLut(spec.colormap);
+  const rgba = new Uint8ClampedArray(nx * ny * 4);
+  for (let i = 0; i < ny; i++) {
+    const row = ny - 1 - i; // data row 0 is the bottom of the image
+    for (let j = 0; j < nx; j++) {
+      const k = lutIndex(values[i * nx + j], vmin, vmax);
+      const o = 4 * (row * nx + j);
+      if (k < 0) continue;
+      rgba[o] = lut[3 * k];
+      rgba[o + 1] = lut[3 * k + 1];
+      rgba[o + 2] = lut[3 * k + 2];
+      rgba[o + 3] = 255;
+    }
+  }
+  return { rgba, range: [vmin, vmax] };
+}
+
+export class HeatmapLayer {
+  private image: HTMLCanvasElement | null = null;
+  private extent: Extent | null = null;
+  range: [number, number] = [0, 1];
+
+  set(spec: HeatmapSpec | null): void {
+    if (!spec || spec.nx < 1 || spec.ny < 1 || spec.values.length < spec.nx * spec.ny) {
+      this.image = null;
+      this.extent = null;
+      return;
+    }
+    const { rgba, range } = heatmapPixels(spec);
+    const c = document.createElement("canvas");
+    c.width = spec.nx;
+    c.height = spec.ny;
+    c.getContext("2d")!.putImageData(new ImageData(rgba, spec.nx, spec.ny), 0, 0);
+    this.image = c;
+    this.extent = spec.extent;
+    this.range = range;
+  }
+
+  get present(): boolean {
+    return this.image !== null;
+  }
+
+  /** Draw under the points; ctx is in CSS pixels (the caller applies devicePixelRatio). */
+  draw(ctx: CanvasRenderingContext2D, view: Extent, width: number, height: number, opacity: number): void {
+    if (!this.image || !this.extent) return;
+    const [x0, x1, y0, y1] = this.extent;
+    const [sx0, syTop] = dataToScreen(view, width, height, x0, y1);
+    const [sx1, syBottom] = dataToScreen(view, width, height, x1, y0);
+    ctx.save();
+    ctx.imageSmoothingEnabled = false;
+    ctx.globalAlpha = opacity;
+    ctx.drawImage(this.image, sx0, syTop, sx1 - sx0, syBottom - syTop);
+    ctx.restore();
+  }
+}

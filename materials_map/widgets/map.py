@@ -1,0 +1,547 @@
+"""`MapWidget`: the interactive materials map (anywidget; WebGL points via regl-scatterplot).
+
+Arrays travel between Python and the browser as raw little-endian binary buffers (float32
+coordinates and values, uint8/uint16 category codes, uint32 selections), never as JSON lists:
+12 bytes per point for coordinates plus one colour value.
+
+Synced traits (Python name = front-end name)
+
+==================  ====================  =====================================================
+trait               type                  meaning
+==================  ====================  =====================================================
+coords              float32 (n, 2)        point positions in data coordinates
+values              float32 (n,) | None   numeric colour value per point (NaN drawn grey)
+color               str                   name of the column ``values`` came from
+color_columns       list[str]             numeric columns offered in the colour menu
+color_label         str                   colour-bar title
+colormap            str                   continuous map for ``values`` (viridis, cividis, ...)
+vmin, vmax          float | None          colour range (None: finite min / max)
+color_by            "value"|"category"    what colours the points
+categories          uint8/uint16 (n,)     category code per point (structure type ...)
+categories_dtype    "uint8"|"uint16"      dtype of ``categories`` on the wire
+category_names      list[str]             legend entries, index = code
+category_label      str                   legend title
+category_palette    str                   okabe-ito (default), tableau10, tab10
+hidden_categories   list[int]             codes whose points are hidden (legend toggles)
+selection           uint32 (k,)           selected point indices, sorted; set it to select
+focused             int                   last clicked point (-1: none)
+clicked_coord       list[float]           [x, y] of the last click on empty map ([] before)
+view                list[float]           visible [x0, x1, y0, y1]; set it to zoom
+heatmap             float32 (ny, nx)      background grid (cell centres; row 0 at y0)
+heatmap_shape       [ny, nx]              its shape
+heatmap_extent      [x0, x1, y0, y1]      outer cell edges of the grid in data coordinates
+heatmap_colormap    str                   colour map of the grid
+heatmap_vmin/vmax   float | None          its colour range
+heatmap_label       str                   its colour-bar title
+heatmap_opacity     float                 0..1
+show_heatmap        bool                  draw the grid
+show_density        bool                  draw point-density contours
+density_opacity     bool                  density-aware point opacity (crowded regions fade)
+point_size          float                 pixels
+opacity             float                 0..1
+mode                "pan"|"box"|"lasso"   mouse tool (shift-drag lassos in pan mode too)
+tooltip_table       dict | None           inline hover table {column: [values]} (small data)
+search_columns      list[str]             columns the search box matches (id, formula ...)
+x_label, y_label    str                   axis titles
+title               str                   accessible name of the map
+height              int                   widget height in pixels
+==================  ====================  =====================================================
+
+Custom messages: hover rows for large data (``tooltip``), search without an inline table
+(``search``) and PNG export (``export_png`` / ``png``); they degrade gracefully without a kernel.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ._colormaps import CATEGORICAL, CONTINUOUS
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+#: above this many points hover rows are fetched lazily from the kernel instead of inlined
+INLINE_TOOLTIP_LIMIT = 20_000
+_MISSING_CATEGORY = "(none)"
+
+
+# ----------------------------------------------------------------------------- binary traits
+def _to_bytes(value: np.ndarray | None, widget: Any = None) -> memoryview | None:
+    if value is None:
+        return None
+    return memoryview(np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<"), copy=False)).cast("B")
+
+
+class Buffer(traitlets.TraitType):
+    """A numpy array trait synced as one raw binary buffer (dtype fixed per trait).
+
+    Accepts arrays, sequences, or bytes (raw little-endian buffers, as stored in map
+    documents); ``columns`` fixes the second dimension (2 for coordinates).
+    """
+
+    info_text = "a numpy array"
+
+    def __init__(self, dtype: str, columns: int | None = None, allow_none: bool = True, **kw: Any):
+        self.dtype = np.dtype(dtype)
+        self.columns = columns
+        default = None if allow_none else np.zeros((0, columns) if columns else 0, self.dtype)
+        super().__init__(default_value=default, allow_none=allow_none, **kw)
+
+    def validate(self, obj: Any, value: Any) -> np.ndarray | None:
+        if value is None:
+            if self.allow_none:
+                return None
+            self.error(obj, value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            arr = np.frombuffer(bytes(value), dtype=self.dtype.newbyteorder("<")).astype(self.dtype)
+        else:
+            arr = np.asarray(value)
+            if arr.size and not np.can_cast(arr.dtype, self.dtype, casting="same_kind") and arr.dtype.kind not in "iuf":
+                raise traitlets.TraitError(f"{self.name}: expected numbers, got dtype {arr.dtype}")
+            arr = arr.astype(self.dtype)
+        if self.columns:
+            if arr.ndim == 1 and arr.size % self.columns == 0:
+                arr = arr.reshape(-1, self.columns)
+            if arr.ndim != 2 or arr.shape[1] != self.columns:
+                raise traitlets.TraitError(f"{self.name}: expected shape (n, {self.columns}), got {arr.shape}")
+        return np.ascontiguousarray(arr)
+
+
+def _from_bytes(dtype: str, columns: int | None = None) -> Callable[[Any, Any], np.ndarray | None]:
+    def convert(value: Any, widget: Any = None) -> np.ndarray | None:
+        if value is None:
+            return None
+        arr = np.frombuffer(bytes(value), dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype)
+        return arr.reshape(-1, columns) if columns else arr
+
+    return convert
+
+
+def _categories_to_bytes(value: np.ndarray | None, widget: Any = None) -> memoryview | None:
+    # codes are held as uint16 in Python and sent in the narrowest dtype that fits
+    dtype = getattr(widget, "categories_dtype", "uint16")
+    return None if value is None else _to_bytes(value.astype(dtype), widget)
+
+
+def _categories_from_bytes(value: Any, widget: Any = None) -> np.ndarray | None:
+    if value is None:
+        return None
+    dtype = getattr(widget, "categories_dtype", "uint16")
+    return np.frombuffer(bytes(value), dtype=np.dtype(dtype).newbyteorder("<")).astype(np.uint16)
+
+
+def _buffer(dtype: str, columns: int | None = None, allow_none: bool = True) -> Buffer:
+    return Buffer(dtype, columns, allow_none=allow_none).tag(
+        sync=True, to_json=_to_bytes, from_json=_from_bytes(dtype, columns)
+    )
+
+
+# ----------------------------------------------------------------------------- the widget
+class MapWidget(anywidget.AnyWidget):
+    """Interactive 2-D materials map: WebGL points, background grid, box/lasso brushing.
+
+    Build one from arrays (``MapWidget(coords, values=..., categories=...)``), from any 2-D
+    embedding plus a DataFrame (:meth:`from_dataframe`) or from a pipeline result
+    (:meth:`from_result`). Brushing in the browser updates :attr:`selection` (observe it with
+    ``w.observe(cb, "selection")``); assigning :attr:`selection` highlights points. The full
+    trait table is in the module docstring.
+    """
+
+    _esm = STATIC / "widget.js"
+
+    coords = _buffer("float32", columns=2, allow_none=False)
+    values = _buffer("float32")
+    color = traitlets.Unicode("").tag(sync=True)
+    color_columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    color_label = traitlets.Unicode("").tag(sync=True)
+    colormap = traitlets.Enum(CONTINUOUS, default_value="viridis").tag(sync=True)
+    vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
+    vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
+    color_by = traitlets.Enum(("value", "category"), default_value="value").tag(sync=True)
+    categories = Buffer("uint16").tag(sync=True, to_json=_categories_to_bytes, from_json=_categories_from_bytes)
+    categories_dtype = traitlets.Enum(("uint8", "uint16"), default_value="uint16").tag(sync=True)
+    category_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    category_label = traitlets.Unicode("").tag(sync=True)
+    category_palette = traitlets.Enum(tuple(CATEGORICAL), default_value="okabe-ito").tag(sync=True)
+    hidden_categories = traitlets.List(traitlets.Int()).tag(sync=True)
+    selection = _buffer("uint32", allow_none=False)
+    focused = traitlets.Int(-1).tag(sync=True)
+    clicked_coord = traitlets.List(traitlets.Float()).tag(sync=True)
+    view = traitlets.List(traitlets.Float()).tag(sync=True)
+    heatmap = _buffer("float32")
+    heatmap_shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    heatmap_extent = traitlets.List(traitlets.Float()).tag(sync=True)
+    heatmap_colormap = traitlets.Enum(CONTINUOUS, default_value="viridis").tag(sync=True)
+    heatmap_vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
+    heatmap_vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
+    heatmap_label = traitlets.Unicode("").tag(sync=True)
+    heatmap_opacity = traitlets.Float(1.0, min=0.0, max=1.0).tag(sync=True)
+    show_heatmap = traitlets.Bool(True).tag(sync=True)
+    show_density = traitlets.Bool(False).tag(sync=True)
+    density_opacity = traitlets.Bool(False).tag(sync=True)
+    point_size = traitlets.Float(5.0, min=0.5).tag(sync=True)
+    opacity = traitlets.Float(0.9, min=0.01, max=1.0).tag(sync=True)
+    mode = traitlets.Enum(("pan", "box", "lasso"), default_value="pan").tag(sync=True)
+    tooltip_table = traitlets.Dict(None, allow_none=True).tag(sync=True)
+    search_columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    x_label = traitlets.Unicode("x").tag(sync=True)
+    y_label = traitlets.Unicode("y").tag(sync=True)
+    title = traitlets.Unicode("Materials map").tag(sync=True)
+    height = traitlets.Int(480, min=120).tag(sync=True)
+
+    def __init__(
+        self,
+        coords: Any = None,
+        values: Any = None,
+        categories: Any = None,
+        *,
+        table: pd.DataFrame | None = None,
+        tooltip: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # raw category bytes (from a saved map document) are decoded with their wire dtype
+        cat_dtype = kwargs.pop("categories_dtype", "uint16")
+        if isinstance(categories, (bytes, bytearray, memoryview)):
+            categories = np.frombuffer(bytes(categories), dtype=np.dtype(cat_dtype).newbyteorder("<"))
+        hidden = kwargs.pop("hidden_categories", None)
+        coords = kwargs.pop("coords", coords)
+        # coords first: the other per-point traits are checked against its length
+        super().__init__(**({"coords": coords} if coords is not None else {}), **kwargs)
+        self._table: pd.DataFrame | None = None
+        self._png_requests: dict[str, tuple[Path, concurrent.futures.Future]] = {}
+        if values is not None:
+            self.values = values
+        if categories is not None:
+            self.set_categories(categories, names=kwargs.get("category_names"),
+                                label=kwargs.get("category_label"))
+        if hidden is not None:
+            self.hidden_categories = hidden
+        if table is not None:
+            self.set_table(table, tooltip=tooltip)
+        self.on_msg(self._on_custom_msg)
+        self.observe(self._on_color_column, "color")
+
+    # ------------------------------------------------------------------ validation
+    @traitlets.validate("coords")
+    def _valid_coords(self, proposal: Any) -> np.ndarray:
+        c = proposal["value"]
+        bad = np.flatnonzero(~np.isfinite(c).all(axis=1))
+        if bad.size:
+            raise traitlets.TraitError(
+                f"coords: {bad.size} row(s) are not finite (first: {bad[:5].tolist()}); "
+                "drop or impute them before drawing the map"
+            )
+        return c
+
+    def _check_length(self, name: str, arr: np.ndarray | None) -> None:
+        if arr is not None and len(arr) != len(self.coords):
+            raise traitlets.TraitError(f"{name}: has {len(arr)} entries but there are {len(self.coords)} points")
+
+    @traitlets.validate("values")
+    def _valid_values(self, proposal: Any) -> np.ndarray | None:
+        v = proposal["value"]
+        if v is not None:
+            v = v.reshape(-1)
+            self._check_length("values", v)
+        return v
+
+    @traitlets.validate("categories")
+    def _valid_categories(self, proposal: Any) -> np.ndarray | None:
+        c = proposal["value"]
+        if c is not None:
+            c = c.reshape(-1)
+            self._check_length("categories", c)
+        return c
+
+    @traitlets.validate("selection")
+    def _valid_selection(self, proposal: Any) -> np.ndarray:
+        s = np.unique(proposal["value"].reshape(-1)).astype(np.uint32)
+        n = len(self.coords)
+        if s.size and s[-1] >= n:
+            raise traitlets.TraitError(f"selection: index {int(s[-1])} out of range for {n} points")
+        return s
+
+    @traitlets.validate("heatmap_extent", "view")
+    def _valid_extent(self, proposal: Any) -> list[float]:
+        e = [float(v) for v in proposal["value"]]
+        if e and (len(e) != 4 or not all(np.isfinite(e)) or e[0] == e[1] or e[2] == e[3]):
+            raise traitlets.TraitError(f"{proposal['trait'].name}: expected [x0, x1, y0, y1] with x0 != x1, y0 != y1, got {e}")
+        return e
+
+    # ------------------------------------------------------------------ setters
+    def set_categories(self, categories: Any, names: Sequence[str] | None = None, label: str | None = None) -> None:
+        """Set per-point categories from labels (strings, pandas categorical) or integer codes.
+
+        Labels are encoded to codes (missing values become a ``"(none)"`` category); integer
+        codes need ``names``. Codes travel as uint8 when there are at most 256 categories.
+        """
+        cats = pd.Series(np.asarray(categories) if not isinstance(categories, pd.Series) else categories)
+        if names is not None and pd.api.types.is_integer_dtype(cats):
+            codes = cats.to_numpy(np.int64)
+            names = [str(n) for n in names]
+        else:
+            cat = pd.Categorical(cats)
+            codes = np.asarray(cat.codes, dtype=np.int64)
+            names = [str(c) for c in cat.categories]
+            if (codes < 0).any():
+                codes = np.where(codes < 0, len(names), codes)
+                names = [*names, _MISSING_CATEGORY]
+        if codes.size and (codes.min() < 0 or codes.max() >= len(names)):
+            raise ValueError(f"category codes must lie in [0, {len(names)}), got [{codes.min()}, {codes.max()}]")
+        if len(names) > 65535:
+            raise ValueError(f"too many categories ({len(names)}); at most 65535 are supported")
+        dtype = "uint8" if len(names) <= 256 else "uint16"
+        with self.hold_sync():
+            self.categories_dtype = dtype
+            self.category_names = list(names)
+            self.categories = codes.astype(np.uint16)
+            self.hidden_categories = []
+            if label is not None:
+                self.category_label = label
+
+    def set_grid(
+        self,
+        grid: Any,
+        extent: Sequence[float],
+        *,
+        label: str | None = None,
+        colormap: str | None = None,
+        vmin: float | None = None,
+        vmax: float | None = None,
+    ) -> None:
+        """Draw a background grid (e.g. predicted migration energy) under the points.
+
+        ``grid[j, i]`` is the value at the centre of cell (i, j): i runs along x, j along y
+        (row 0 at the bottom, like ``imshow(origin="lower")``); ``extent = [x0, x1, y0, y1]``
+        are the outer cell edges in data coordinates. NaN cells stay transparent.
+        """
+        g = np.asarray(grid, dtype=np.float32)
+        if g.ndim != 2 or min(g.shape) < 1:
+            raise ValueError(f"grid must be a non-empty 2-D array, got shape {g.shape}")
+        with self.hold_sync():
+            self.heatmap_extent = [float(v) for v in extent]
+            self.heatmap_shape = [int(g.shape[0]), int(g.shape[1])]
+            self.heatmap = g.reshape(-1)
+            if label is not None:
+                self.heatmap_label = label
+            if colormap is not None:
+                self.heatmap_colormap = colormap
+            self.heatmap_vmin = vmin
+            self.heatmap_vmax = vmax
+
+    #: alias of :meth:`set_grid`
+    set_heatmap = set_grid
+
+    @property
+    def grid(self) -> np.ndarray | None:
+        """The background grid as a (ny, nx) array, or None."""
+        if self.heatmap is None or len(self.heatmap_shape) != 2:
+            return None
+        return self.heatmap.reshape(self.heatmap_shape)
+
+    def set_table(self, table: pd.DataFrame, tooltip: Sequence[str] | None = None, search: Sequence[str] | None = None) -> None:
+        """Attach a per-point table (rows aligned with ``coords``) for hover rows and search.
+
+        Small tables (<= ``INLINE_TOOLTIP_LIMIT`` rows) are sent inline so hovering works
+        without a kernel (saved maps, HTML export); larger ones are served lazily by the kernel.
+        """
+        if len(table) != len(self.coords):
+            raise ValueError(f"table has {len(table)} rows but there are {len(self.coords)} points")
+        table = table.reset_index(drop=True)
+        cols = list(tooltip) if tooltip is not None else [str(c) for c in table.columns]
+        missing = [c for c in cols if c not in table.columns]
+        if missing:
+            raise KeyError(f"tooltip columns not in the table: {missing}")
+        if search is None:
+            search = [c for c in cols if any(k in str(c).lower() for k in ("id", "formula", "name"))] or [
+                c for c in cols if table[c].dtype == object
+            ]
+        self._table = table
+        self._tooltip_cols = cols
+        with self.hold_sync():
+            self.search_columns = [str(c) for c in search]
+            self.color_columns = [str(c) for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+                                  and not pd.api.types.is_bool_dtype(table[c])]
+            if len(table) <= INLINE_TOOLTIP_LIMIT:
+                self.tooltip_table = {str(c): [_json_cell(v) for v in table[c].tolist()] for c in cols}
+            else:
+                self.tooltip_table = None
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        """The per-point table given to :meth:`set_table` / :meth:`from_dataframe`, if any."""
+        return self._table
+
+    def _on_color_column(self, change: dict) -> None:
+        col = change["new"]
+        if self._table is None or not col or col not in self._table:
+            return
+        with self.hold_sync():
+            self.values = pd.to_numeric(self._table[col], errors="coerce").to_numpy(np.float32)
+            self.color_label = col
+            if change["old"]:  # a new column keeps nothing of the old colour range
+                self.vmin = None
+                self.vmax = None
+            self.color_by = "value"
+
+    # ------------------------------------------------------------------ selection helpers
+    def select(self, indices: Any) -> None:
+        """Select points by index (replaces the current selection)."""
+        self.selection = np.asarray(indices, dtype=np.int64).astype(np.uint32)
+
+    @property
+    def selected_table(self) -> pd.DataFrame | None:
+        """Rows of the attached table that are currently selected."""
+        return None if self._table is None else self._table.iloc[self.selection]
+
+    def search(self, query: str) -> np.ndarray:
+        """Indices matching ``query`` in the search columns (same rule as the search box).
+
+        Exact case-insensitive matches win; if there are none, substring matches are returned.
+        """
+        if self._table is None:
+            return np.zeros(0, np.uint32)
+        q = query.strip().lower()
+        cols = self.search_columns or list(self._table.columns)
+        text = [self._table[c].astype(str).str.lower() for c in cols if c in self._table]
+        if not q or not text:
+            return np.zeros(0, np.uint32)
+        valid = [self._table[c].notna().to_numpy() for c in cols if c in self._table]
+        exact = np.logical_or.reduce([(t == q).to_numpy() & v for t, v in zip(text, valid, strict=True)])
+        if exact.any():
+            return np.flatnonzero(exact).astype(np.uint32)
+        part = np.logical_or.reduce(
+            [t.str.contains(q, regex=False).to_numpy() & v for t, v in zip(text, valid, strict=True)]
+        )
+        return np.flatnonzero(part).astype(np.uint32)
+
+    # ------------------------------------------------------------------ PNG export
+    def to_png(self, path: str | os.PathLike, scale: float = 1.0) -> concurrent.futures.Future:
+        """Ask the front end for a PNG of the current view and write it to ``path``.
+
+        Needs a displayed widget. The browser answers through the comm, which the kernel
+        reads once the current cell has finished, so the file appears shortly *after* the
+        cell: the returned Future resolves to the path then (or to the error).
+        """
+        request_id = uuid.uuid4().hex
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        self._png_requests[request_id] = (Path(path), fut)
+        self.send({"type": "export_png", "request_id": request_id, "scale": float(scale)})
+        return fut
+
+    # ------------------------------------------------------------------ custom messages
+    def _on_custom_msg(self, widget: Any, content: Any, buffers: list) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "tooltip":
+            self._answer_tooltip(int(content.get("index", -1)))
+        elif kind == "search":
+            q = str(content.get("query", ""))
+            hits = self.search(q)
+            self.selection = hits
+            self.send({"type": "search", "query": q, "count": int(hits.size)})
+        elif kind == "png":
+            self._receive_png(content, buffers)
+
+    def _answer_tooltip(self, index: int) -> None:
+        rows: list[list[Any]] = []
+        if self._table is not None and 0 <= index < len(self._table):
+            row = self._table.iloc[index]
+            rows = [[str(c), _json_cell(row[c])] for c in self._tooltip_cols]
+        self.send({"type": "tooltip", "index": index, "rows": rows})
+
+    def _receive_png(self, content: dict, buffers: list) -> None:
+        entry = self._png_requests.pop(str(content.get("request_id")), None)
+        if entry is None:
+            return
+        path, fut = entry
+        if content.get("error") or not buffers:
+            fut.set_exception(RuntimeError(f"PNG export failed in the browser: {content.get('error', 'no data')}"))
+            return
+        from ..io.atomic import write_bytes_atomic
+
+        fut.set_result(write_bytes_atomic(path, bytes(buffers[0])))
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_dataframe(
+        cls,
+        coords: Any,
+        df: pd.DataFrame,
+        color: str | None = None,
+        category: str | None = None,
+        tooltip: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> MapWidget:
+        """A map of any 2-D embedding with a DataFrame of per-point information.
+
+        ``coords``: (n, 2) array, or a pair of column names of ``df``. ``color``: numeric
+        column for the colour (others are offered in the colour menu). ``category``: column
+        shown as a toggleable legend (e.g. structure type). ``tooltip``: columns shown on
+        hover (default: id/formula-like columns, ``color`` and ``category``).
+        """
+        df = df.reset_index(drop=True)
+        if isinstance(coords, (list, tuple)) and len(coords) == 2 and all(isinstance(c, str) for c in coords):
+            kwargs.setdefault("x_label", coords[0])
+            kwargs.setdefault("y_label", coords[1])
+            coords = df[list(coords)].to_numpy(np.float64)
+        xy = np.asarray(coords, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(df):
+            raise ValueError(f"coords must have shape ({len(df)}, 2) to match the DataFrame, got {xy.shape}")
+        for name in (color, category):
+            if name is not None and name not in df:
+                raise KeyError(f"column {name!r} not in the DataFrame (columns: {list(df.columns)})")
+        if tooltip is None:
+            tooltip = [c for c in df.columns if any(k in str(c).lower() for k in ("id", "formula", "name"))]
+            tooltip += [c for c in (category, color) if c is not None and c not in tooltip]
+            tooltip = tooltip or list(df.columns[:6])
+        w = cls(xy, **kwargs)
+        w.set_table(df, tooltip=tooltip)
+        if category is not None:
+            w.set_categories(df[category], label=category)
+        if color is not None:
+            w.color = color  # observer fills values / label
+        elif category is not None:
+            w.color_by = "category"
+        return w
+
+    @classmethod
+    def from_result(cls, result: Any, **kwargs: Any) -> MapWidget:
+        """The map of a :class:`~materials_map.pipeline.MapResult`, prediction grid underneath."""
+        df = result.table
+        target = getattr(result, "target", None)
+        opts: dict[str, Any] = {
+            "color": target if target in df else None,
+            "category": "structure_type" if "structure_type" in df else None,
+            "x_label": "x_comp",
+            "y_label": "x_struct",
+        }
+        opts.update(kwargs)
+        w = cls.from_dataframe(result.coords, df, **opts)
+        grid = getattr(result, "grid", None)
+        if grid is not None:
+            w.set_grid(grid, result.extent, label=f"predicted {target}" if target else "prediction",
+                       colormap=w.colormap)
+        return w
+
+
+def _json_cell(v: Any) -> Any:
+    """A JSON-safe table cell (NaN -> None, numpy scalars -> Python)."""
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    if v is pd.NaT:
+        return None
+    return str(v)

@@ -1,0 +1,342 @@
+"""Real-browser harness: a JupyterLab server on 127.0.0.1 driven by Debian Chromium.
+
+One JupyterLab server and one Chromium per test session. A test opens a notebook through
+the JupyterLab UI (``lab.open_notebook``), runs it, and talks to the same kernel directly over
+the server's kernel websocket (``NotebookSession.run``) to read or set widget state, so every
+assertion compares what the browser drew or did with what the kernel holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WIDGET_JS = ROOT / "materials_map" / "static" / "widget.js"
+CHROMIUM_ARGS = [
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--no-sandbox",
+    "--disable-gpu-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# JupyterLab user settings for the test profile: no news/update pop-ups over the notebook
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_bundle() -> None:
+    if WIDGET_JS.is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail(f"{WIDGET_JS} is missing and npm is not available to build it (`npm run build:widget`)")
+    subprocess.run([npm, "run", "build:widget"], cwd=ROOT, check=True, capture_output=True)
+
+
+@dataclass
+class LabServer:
+    """A running JupyterLab: base URL, token and its root folder (notebooks go there)."""
+
+    url: str
+    token: str
+    root: Path
+    proc: subprocess.Popen
+    log: Path
+
+    def api(self, path: str) -> Any:
+        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on a free port with a private config/data/settings profile."""
+    pytest.importorskip("playwright.sync_api", reason="python playwright is needed for browser tests")
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
+    _ensure_bundle()
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    settings = base / "settings"
+    for d in (root, settings, base / "config", base / "data", base / "runtime", base / "workspaces", base / "ipython"):
+        d.mkdir(parents=True, exist_ok=True)
+    for rel, value in LAB_SETTINGS.items():
+        p = settings / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(value))
+    env = dict(os.environ)
+    env.update(
+        # private profile: the user's config can't change the server; the venv's
+        # share/jupyter (anywidget + ipywidgets lab extensions, kernelspec) is still found
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_DATA_DIR=str(base / "data"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+        IPYTHONDIR=str(base / "ipython"),
+        # the package is importable from the working tree in the kernel
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        MPLBACKEND="agg",
+    )
+    port = _free_port()
+    token = secrets.token_hex(16)
+    log = base / "jupyter.log"
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+        "--LabApp.news_url=", "--ServerApp.terminals_enabled=False",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers / CI run as root
+        cmd.append("--allow-root")
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    server = LabServer(f"http://127.0.0.1:{port}", token, root, proc, log)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            server.api("/api/status")
+            break
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+    yield server
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium (SwiftShader WebGL) through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class KernelError(RuntimeError):
+    """Code sent to the notebook's kernel raised."""
+
+
+class KernelChannel:
+    """Execute code in a running kernel through the Jupyter server's kernel websocket."""
+
+    def __init__(self, server: LabServer, kernel_id: str):
+        import websocket  # websocket-client, a jupyter_server dependency
+
+        ws_url = server.url.replace("http://", "ws://")
+        self.session = uuid.uuid4().hex
+        self.ws = websocket.create_connection(
+            f"{ws_url}/api/kernels/{kernel_id}/channels?session_id={self.session}",
+            header=[f"Authorization: token {server.token}"],
+            timeout=60,
+        )
+
+    def run(self, code: str, timeout: float = 60) -> str:
+        """Run ``code``; return its stdout; raise KernelError with the traceback on error."""
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": self.session,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }))
+        out = io.StringIO()
+        error = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            frame = self.ws.recv()
+            if isinstance(frame, bytes):  # messages with binary buffers (widget comms): not ours
+                continue
+            msg = json.loads(frame)
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["header"]["msg_type"]
+            if kind == "stream" and msg["content"]["name"] == "stdout":
+                out.write(msg["content"]["text"])
+            elif kind == "error":
+                error = "\n".join(msg["content"]["traceback"])
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                if error:
+                    raise KernelError(error)
+                return out.getvalue()
+        raise TimeoutError(f"kernel did not answer within {timeout} s: {code[:200]}")
+
+    def value(self, expr: str) -> Any:
+        """JSON value of a Python expression evaluated in the kernel."""
+        return json.loads(self.run(f"import json as _j; print(_j.dumps({expr}))").strip().splitlines()[-1])
+
+    def wait_for(self, expr: str, predicate: Callable[[Any], bool], timeout: float = 15) -> Any:
+        """Poll ``expr`` until ``predicate(value)``: browser -> kernel updates arrive asynchronously."""
+        deadline = time.monotonic() + timeout
+        value = None
+        while time.monotonic() < deadline:
+            value = self.value(expr)
+            if predicate(value):
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"kernel value {expr} never satisfied the condition; last value: {str(value)[:500]}")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close()
+
+
+@dataclass
+class NotebookSession:
+    """A notebook open in JupyterLab: the Playwright page and a channel to its kernel."""
+
+    page: Any
+    kernel: KernelChannel
+    name: str
+    server: LabServer
+    context: Any = field(repr=False, default=None)
+
+    def run(self, code: str) -> str:
+        return self.kernel.run(code)
+
+    def close(self) -> None:
+        self.kernel.close()
+        with contextlib.suppress(Exception):
+            self.kernel.run("pass", timeout=1)
+        self.context.close()
+
+
+def _write_notebook(path: Path, cells: list[str]) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+
+
+class Lab:
+    """Opens notebooks in the session's JupyterLab and Chromium."""
+
+    def __init__(self, server: LabServer, browser: Any, artifacts: Path):
+        self.server = server
+        self.browser = browser
+        self.artifacts = artifacts
+
+    def open_notebook(self, name: str, cells: list[str], ready_selector: str = ".mm-root[data-ready='true']",
+                      viewport: tuple[int, int] = (1280, 1100)) -> NotebookSession:
+        """Write a notebook, open it in JupyterLab, run all cells, wait for ``ready_selector``."""
+        _write_notebook(self.server.root / name, cells)
+        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                           device_scale_factor=1)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{self.server.url}/lab/tree/{name}?token={self.server.token}&reset")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
+        kernel_id = self._kernel_of(name)
+        self._wait_idle(kernel_id)
+        # Run > Run All Cells, through the real menu
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_selector(ready_selector, state="attached", timeout=90_000)
+        except Exception:
+            page.screenshot(path=str(self.artifacts / f"{Path(name).stem}-not-ready.png"))
+            outputs = page.locator(".jp-OutputArea").all_inner_texts()
+            raise AssertionError(f"widget never became ready; page errors: {errors}; outputs: {outputs}") from None
+        return NotebookSession(page, KernelChannel(self.server, kernel_id), name, self.server, context)
+
+    def _kernel_of(self, name: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for s in self.server.api("/api/sessions"):
+                if s.get("path", "").endswith(name) and s.get("kernel"):
+                    return s["kernel"]["id"]
+            time.sleep(0.3)
+        raise AssertionError(f"no kernel session for {name}")
+
+    def _wait_idle(self, kernel_id: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.server.api(f"/api/kernels/{kernel_id}").get("execution_state") == "idle":
+                return
+            time.sleep(0.3)
+        raise AssertionError("kernel never became idle")
+
+
+@pytest.fixture(scope="session")
+def lab(lab_server: LabServer, browser: Any, artifacts_dir: Path) -> Lab:
+    """Factory for notebooks open in the session's JupyterLab (see :class:`Lab`)."""
+    return Lab(lab_server, browser, artifacts_dir)
+
+
+# ----------------------------------------------------------------------------- helpers
+def point_in_polygon(x: np.ndarray, y: np.ndarray, poly: np.ndarray) -> np.ndarray:
+    """Even-odd rule, vectorised over points; same expression as js/src/map/polygon.ts."""
+    inside = np.zeros(x.shape, dtype=bool)
+    n = len(poly)
+    for i in range(n):
+        j = (i - 1) % n
+        xi, yi = poly[i]
+        xj, yj = poly[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = ((yi > y) != (yj > y)) & (x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside ^= cross
+    return inside
+
+
+def screen_to_data(view: list[float], size: tuple[float, float], px: float, py: float) -> tuple[float, float]:
+    """Plot pixel -> data, same arithmetic (and operation order) as js/src/map/scales.ts."""
+    w, h = size
+    return view[0] + (px / w) * (view[1] - view[0]), view[2] + ((h - py) / h) * (view[3] - view[2])
+
+
+def data_to_screen(view: list[float], size: tuple[float, float], x: Any, y: Any) -> tuple[Any, Any]:
+    """Data -> plot pixel (CSS px from the plot's top-left corner)."""
+    w, h = size
+    return (np.asarray(x) - view[0]) / (view[1] - view[0]) * w, h - (np.asarray(y) - view[2]) / (view[3] - view[2]) * h
