@@ -2,23 +2,15 @@
 // standalone HTML page and in the JupyterLab .mmap viewer. Binary traits become DataViews,
 // exactly as anywidget delivers them from a live kernel.
 
-export type Encoded = { dtype: string; shape: number[]; b64: string };
+// A binary trait in a saved document: base64 of the raw little-endian bytes.
+export type Encoded = { b64: string };
 type Callback = (...args: unknown[]) => void;
 
-const CTORS: Record<string, { new (b: ArrayBuffer): ArrayBufferView }> = {
-  float32: Float32Array,
-  uint32: Uint32Array,
-  uint16: Uint16Array,
-  uint8: Uint8Array,
-  int32: Int32Array,
-};
-
 export function isEncoded(v: unknown): v is Encoded {
-  return typeof v === "object" && v !== null && "b64" in v && "dtype" in v;
+  return typeof v === "object" && v !== null && Object.keys(v).length === 1 && "b64" in v;
 }
 
 export function decodeBuffer(e: Encoded): DataView {
-  if (!(e.dtype in CTORS)) throw new Error(`materials-map: unsupported dtype ${e.dtype}`);
   const bin = atob(e.b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);

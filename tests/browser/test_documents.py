@@ -1,0 +1,129 @@
+"""Saved maps without a kernel: the standalone HTML export in Chromium (offline) and the
+`.mmap` viewer of the JupyterLab extension, opened from the file browser."""
+
+from __future__ import annotations
+
+import io
+import time
+import urllib.parse
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import colormaps
+from PIL import Image
+
+from materials_map.io.document import MapDocument
+from materials_map.widgets.map import MapWidget
+
+from .conftest import data_to_screen, screen_to_data
+
+N = 800
+
+
+def _widget() -> tuple[MapWidget, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    xy = np.vstack([np.column_stack([rng.uniform(0, 5, N), rng.uniform(0, 5, N)]),
+                    [[7.0, 1.0], [8.0, 3.0], [9.0, 4.5]]]).astype(np.float32)
+    values = np.concatenate([rng.uniform(0, 1, N), [0.0, 0.5, 1.0]]).astype(np.float32)
+    df = pd.DataFrame({"id": [f"p{i}" for i in range(len(xy))],
+                       "formula": [f"Li{i % 5 + 1}O{i % 3 + 1}" for i in range(len(xy))],
+                       "family": np.array(["garnet", "spinel"])[np.arange(len(xy)) % 2],
+                       "me": values})
+    w = MapWidget.from_dataframe(xy, df, color="me", category="family", point_size=8, opacity=1.0,
+                                 vmin=0.0, vmax=1.0, height=500)
+    return w, xy.astype(np.float64), values
+
+
+def _image(page, locator: str) -> tuple[np.ndarray, dict, list[float], tuple[float, float]]:
+    root = page.locator(locator + " .mm-root")
+    box = page.locator(locator + " .mm-plot").bounding_box()
+    view = [float(v) for v in root.get_attribute("data-view").split(",")]
+    size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
+    png = page.screenshot(clip={"x": box["x"], "y": box["y"], "width": size[0], "height": size[1]})
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int), box, view, size
+
+
+def _assert_markers_drawn(img, view, size, xy, values) -> None:
+    px, py = data_to_screen(view, size, xy[:, 0], xy[:, 1])
+    cmap = colormaps["viridis"]
+    for i in range(N, N + 3):
+        want = np.round(np.array(cmap(min(float(values[i]), 0.999999))[:3]) * 255)
+        got = img[int(py[i]), int(px[i])]
+        assert np.abs(got - want).max() <= 3, (i, got, want)
+
+
+def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_dir):
+    w, xy, values = _widget()
+    doc = MapDocument.from_widget(w, table=w.table, metadata={"title": "export test"})
+    page_path = doc.to_html(tmp_path / "map.html")
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    requested: list[str] = []
+
+    def only_local(route):
+        requested.append(route.request.url)
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_local)
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("#mm-root .mm-root[data-ready='true']", timeout=30_000)
+        time.sleep(0.5)
+        img, box, view, size = _image(page, "#mm-root")
+        Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "export_html.png")
+        _assert_markers_drawn(img, view, size, xy, values)
+        assert all(u.startswith("file://") for u in requested), requested  # nothing from the network
+
+        # box selection works in the standalone page: compare with the geometry
+        page.locator("#mm-root .mm-mode[data-mode='box']").click()
+        a = (round(0.1 * size[0]), round(0.15 * size[1]))
+        b = (round(0.4 * size[0]), round(0.6 * size[1]))
+        page.mouse.move(box["x"] + a[0], box["y"] + a[1])
+        page.mouse.down()
+        page.mouse.move(box["x"] + a[0] + 30, box["y"] + a[1] + 30)
+        page.mouse.move(box["x"] + b[0], box["y"] + b[1])
+        page.mouse.up()
+        page.wait_for_function("() => { const v = window.mmModel.get('selection'); return v && v.byteLength > 0; }")
+        got = page.evaluate(
+            "() => { const v = window.mmModel.get('selection');"
+            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }")
+        (x0, y0), (x1, y1) = screen_to_data(view, size, *a), screen_to_data(view, size, *b)
+        inside = ((xy[:, 0] >= min(x0, x1)) & (xy[:, 0] <= max(x0, x1))
+                  & (xy[:, 1] >= min(y0, y1)) & (xy[:, 1] <= max(y0, y1)))
+        assert 20 < inside.sum() < N
+        np.testing.assert_array_equal(np.sort(got), np.flatnonzero(inside))
+    finally:
+        context.close()
+
+
+def test_mmap_opens_from_the_jupyterlab_file_browser(lab_server, browser, artifacts_dir):
+    w, xy, values = _widget()
+    MapDocument.from_widget(w, table=w.table).save(lab_server.root / "saved.mmap")
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
+        page.wait_for_selector(".jp-DirListing-item[title*='saved.mmap'], .jp-DirListing-itemText:has-text('saved.mmap')",
+                               timeout=60_000)
+        page.locator(".jp-DirListing-itemText", has_text="saved.mmap").first.dblclick()
+        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+        time.sleep(0.8)
+        img, _, view, size = _image(page, ".mm-mmap-view")
+        page.screenshot(path=str(artifacts_dir / "mmap_viewer.png"))
+        _assert_markers_drawn(img, view, size, xy, values)
+        # no kernel was started to show it
+        assert lab_server.api("/api/kernels") == []
+    finally:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _bundle_built():
+    from materials_map.io import html
+
+    if not (html.STATIC / "standalone.js").is_file():
+        pytest.fail("front-end bundle missing: run `npm run build`")
