@@ -1,0 +1,291 @@
+"""`Explorer`: the materials map with its linked panels, and the one-liner :func:`explore`.
+
+The map (a :class:`~materials_map.MapWidget` over the predicted-target background) sits on
+the left, tabbed bqplot panels on the right (they wrap below the map in a narrow notebook).
+Everything is linked through three traits of the map:
+
+* ``selection`` (lasso / box on the map, a brush in a Li/O plot, a family's "select",
+  the search box) → Li/O highlights, the table, the composition distribution;
+* ``focused`` (a clicked point, or a row picked in the table) → the descriptor
+  reconstruction and the structure viewer;
+* ``clicked_coord`` (a click on empty map) → the decoded descriptor beside its nearest
+  materials and the composition of that neighbourhood.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as ipw
+import numpy as np
+import pandas as pd
+
+from .explorer_data import make_result, point_table, structures_of
+from .panels import (
+    CompositionPanel,
+    DiagnosticsPanel,
+    FamilyPanel,
+    RatioPanel,
+    ReconstructionPanel,
+    StructurePanel,
+    TablePanel,
+    nearest,
+)
+
+TABS = (
+    ("ratios", "Li / O"),
+    ("reconstruction", "Decode"),
+    ("composition", "Composition"),
+    ("families", "Families"),
+    ("table_panel", "Table"),
+    ("structure", "Structure"),
+    ("diagnostics", "Model"),
+)
+
+
+class Explorer:
+    """A materials map linked to Li/O, reconstruction, composition, family, table, structure
+    and model panels.
+
+    Parameters
+    ----------
+    dataset : MapDataset (or DataFrame with ``id``, ``structure``/``formula`` and the target)
+    descriptors : its :class:`~materials_map.Descriptors` (rows may be fewer: failures dropped)
+    model : a fitted :class:`~materials_map.MapModel`
+    target : target column (default: the dataset's target, else ``migration_energy``)
+    n_neighbours : materials counted as the neighbourhood of a clicked coordinate (Fig. 8)
+    n_decode_neighbours : nearest materials drawn beside a decoded coordinate
+    map_options : extra keyword arguments for :meth:`MapWidget.from_result`
+
+    Attributes
+    ----------
+    map : the MapWidget
+    result : the :class:`~materials_map.pipeline.MapResult` behind the view
+    table : per-point DataFrame (row position = map point index)
+    ratios, reconstruction, composition, families, table_panel, structure, diagnostics :
+        the panels (see :mod:`materials_map.widgets.panels`)
+    widget : the ipywidgets container (display the Explorer itself, or embed this)
+
+    Examples
+    --------
+    >>> ex = Explorer(ds, X, model)          # doctest: +SKIP
+    >>> ex.map.select([0, 3, 7])             # doctest: +SKIP  (panels follow)
+    >>> ex.table_panel.frame                 # doctest: +SKIP  (Table 1 of the selection)
+    >>> ex.save("li-o.mmap")                 # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        descriptors: Any,
+        model: Any,
+        *,
+        target: str | None = None,
+        n_neighbours: int = 25,
+        n_decode_neighbours: int = 3,
+        map_options: dict[str, Any] | None = None,
+        _result: Any = None,
+    ) -> None:
+        self.result = _result if _result is not None else make_result(dataset, descriptors, model, target)
+        self.n_neighbours = int(n_neighbours)
+        self._build(int(n_decode_neighbours), dict(map_options or {}))
+
+    @classmethod
+    def from_result(cls, result: Any, **kwargs: Any) -> Explorer:
+        """The Explorer of a :class:`~materials_map.pipeline.MapResult` (e.g. from ``build_map``)."""
+        return cls(result.dataset, result.descriptors, result.model, _result=result, **kwargs)
+
+    # ------------------------------------------------------------------ construction
+    def _build(self, n_decode: int, map_options: dict[str, Any]) -> None:
+        from .map import MapWidget
+
+        r = self.result
+        self.model, self.descriptors, self.coords = r.model, r.descriptors, np.asarray(r.coords, float)
+        self.target = r.target
+        self.table = point_table(r)
+        structures = structures_of(r)
+        opts = {"height": 520, "title": "Materials map"}
+        opts.update(map_options)
+        self.map = MapWidget.from_result(r, **opts)
+        y = pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float) \
+            if self.target in self.table else np.full(len(self.table), np.nan)
+
+        self.ratios = RatioPanel(self.table)
+        self.reconstruction = ReconstructionPanel(self.model, self.descriptors, self.coords, self.table,
+                                                  n_neighbours=n_decode)
+        self.composition = CompositionPanel(self.table, structures)
+        self.families = FamilyPanel(self.map)
+        self.table_panel = TablePanel(self.table, self.target)
+        self.structure = StructurePanel(structures, self.table)
+        self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
+
+        self.tabs = ipw.Tab(children=[getattr(self, a).widget for a, _ in TABS],
+                            layout=ipw.Layout(flex="1 1 440px", min_width="360px"))
+        self.tabs.titles = tuple(t for _, t in TABS)
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.status = ipw.HTML()
+        self.map.layout = ipw.Layout(flex="1 1 480px", min_width="360px")
+        body = ipw.Box([self.map, self.tabs], layout=ipw.Layout(display="flex", flex_flow="row wrap",
+                                                                  align_items="flex-start", width="100%"))
+        self.widget = ipw.VBox([self.status, body], layout=ipw.Layout(width="100%"))
+        self.widget.add_class("materials-map-explorer")
+
+        self._from_brush = False
+        self.clicked: np.ndarray | None = None
+        self.map.observe(self._on_selection, names="selection")
+        self.map.observe(self._on_focused, names="focused")
+        self.map.observe(self._on_clicked, names="clicked_coord")
+        self.ratios.on_brush(self._on_brush)
+        self.table_panel.on_focus(self.focus_material)
+        self._sync_selection(self.selection)
+        self._update_status()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def selection(self) -> np.ndarray:
+        """Selected map point indices (sorted); assign to select."""
+        return np.asarray(self.map.selection, dtype=np.int64)
+
+    @selection.setter
+    def selection(self, idx: Any) -> None:
+        self.map.select(idx)
+
+    @property
+    def focused(self) -> int:
+        """Index of the focused material (-1: none)."""
+        return int(self.map.focused)
+
+    def focus_material(self, i: int) -> None:
+        """Focus material ``i``: fills the reconstruction and structure panels."""
+        if not -1 <= int(i) < len(self.coords):
+            raise IndexError(f"material index {i} out of range (0..{len(self.coords) - 1})")
+        if self.map.focused == int(i) and i >= 0:
+            self._show_focus(int(i))  # re-show even when unchanged (e.g. after a decode)
+        self.map.focused = int(i)
+
+    def decode(self, xy: Any) -> Any:
+        """Decode the map coordinate ``xy`` as a click on empty map would (returns the decoded
+        :class:`~materials_map.Descriptors` in original units)."""
+        self.map.clicked_coord = [float(v) for v in np.asarray(xy, float).reshape(2)]
+        return self.reconstruction.state["decoded"]
+
+    def neighbourhood(self, xy: Any, k: int | None = None) -> np.ndarray:
+        """Indices of the ``k`` (default ``n_neighbours``) materials nearest to ``xy`` on the map."""
+        return nearest(self.coords, np.asarray(xy, float).reshape(2), self.n_neighbours if k is None else k)[0]
+
+    @property
+    def selected_table(self) -> pd.DataFrame:
+        """Table 1 columns of the selected materials, as shown (sorted) in the table panel."""
+        return self.table_panel.frame
+
+    # ------------------------------------------------------------------ linking
+    def _on_selection(self, change: dict) -> None:
+        self._sync_selection(np.asarray(change["new"], dtype=np.int64))
+
+    def _sync_selection(self, idx: np.ndarray) -> None:
+        self.ratios.highlight(idx, from_brush=self._from_brush)
+        self.table_panel.show(idx)
+        if idx.size or self.composition.source == "selection":
+            self.composition.show(idx, "selection")
+        self._update_status()
+
+    def _on_brush(self, idx: np.ndarray, plot: int) -> None:
+        self._from_brush = True
+        try:
+            self.map.select(idx)
+        finally:
+            self._from_brush = False
+
+    def _on_focused(self, change: dict) -> None:
+        i = int(change["new"])
+        if i >= 0:
+            self._show_focus(i)
+        self._update_status()
+
+    def _show_focus(self, i: int) -> None:
+        self.reconstruction.show_material(i)
+        self.structure.show(i)
+
+    def _on_clicked(self, change: dict) -> None:
+        xy = change["new"]
+        if not xy or len(xy) != 2:
+            return
+        self.clicked = np.asarray(xy, dtype=float)
+        self.reconstruction.show_coord(self.clicked)
+        self.composition.show(self.neighbourhood(self.clicked),
+                              f"{self.n_neighbours} materials nearest to ({xy[0]:.2f}, {xy[1]:.2f})")
+        self._update_status()
+
+    def _on_tab(self, change: dict) -> None:
+        if TABS[change["new"]][0] == "diagnostics" and self.diagnostics.diagnostics is None:
+            self.diagnostics.compute()
+
+    def _update_status(self) -> None:
+        parts = [f"{len(self.coords)} materials", f"{self.selection.size} selected"]
+        i = self.focused
+        if i >= 0:
+            row = self.table.iloc[i]
+            val = row.get(self.target, np.nan)
+            val = f", {self.target} = {val:.3f}" if isinstance(val, (float, np.floating)) and np.isfinite(val) else ""
+            parts.append(f"focused: <b>{html.escape(str(row.get('id', i)))}</b> "
+                         f"{html.escape(str(row.get('formula', '')))}{val}")
+        if self.clicked is not None:
+            x, y = self.clicked
+            pred = ""
+            if getattr(self.model, "has_target_", False):
+                pred = f" → predicted {self.target} {float(self.model.predict_coords([[x, y]])[0]):.3f}"
+            parts.append(f"clicked ({x:.2f}, {y:.2f}){pred}")
+        self.status.value = "<span style='font-size:13px'>" + " · ".join(parts) + "</span>"
+
+    # ------------------------------------------------------------------ output
+    def save(self, path: str | Path | None = None, metadata: dict[str, Any] | None = None) -> Any:
+        """The current map as a :class:`~materials_map.MapDocument`, written to ``path`` if given."""
+        from .._version import __version__
+        from ..io.document import MapDocument
+
+        ds_meta = getattr(self.result.dataset, "metadata", {}) or {}
+        meta = {
+            "title": self.map.title,
+            "target": self.target,
+            "n_points": int(len(self.coords)),
+            "dataset": ds_meta.get("name", ds_meta.get("description", "")),
+            "model": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.model.get_params().items()},
+            "materials_map": __version__,
+        }
+        meta.update(metadata or {})
+        doc = MapDocument.from_widget(self.map, table=self.result.table, metadata=meta)
+        if path is not None:
+            doc.save(path)
+        return doc
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return (f"Explorer({len(self.coords)} materials, target={self.target!r}, "
+                f"{self.selection.size} selected, focused={self.focused})")
+
+
+def explore(
+    dataset: Any = "li-o",
+    *,
+    target: str | None = None,
+    w: float = 0.1,
+    model: Any = None,
+    n_jobs: int = 1,
+    use_cache: bool = True,
+    progress: bool = True,
+    **kwargs: Any,
+) -> Explorer:
+    """Featurize ``dataset``, train (or load the cached) MapModel and return its Explorer.
+
+    ``dataset`` is an embedded dataset name (``"li-o"``) or a MapDataset; the other arguments
+    go to :func:`materials_map.pipeline.build_map` (``kwargs`` to :class:`Explorer`).
+    """
+    from ..pipeline import build_map
+
+    result = build_map(dataset, target=target, model=model, w=w, n_jobs=n_jobs,
+                       use_cache=use_cache, progress=progress)
+    return Explorer.from_result(result, **kwargs)

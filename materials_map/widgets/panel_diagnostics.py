@@ -1,0 +1,122 @@
+"""Model diagnostics: the W trade-off (paper Fig. 2) and parity plots (paper Fig. 3a-c).
+
+Both are computed on demand: parity needs one pass of the model over the held-out rows (done
+the first time the panel is shown), the W sweep trains one model per W (a button starts it;
+a sweep computed elsewhere can be handed in with :meth:`DiagnosticsPanel.set_sweep`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as ipw
+import numpy as np
+import pandas as pd
+
+from . import panel_style as style
+
+#: at most this many flattened descriptor values are drawn per parity plot (all are scored)
+MAX_PARITY_POINTS = 20_000
+SWEEP_LOSSES = (("loss_comp", "Loss comp"), ("loss_struct", "Loss struct"), ("loss_me", "Loss ME"))
+
+
+def _subsample(n: int, k: int, seed: int = 0) -> np.ndarray:
+    if n <= k:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+
+
+class DiagnosticsPanel:
+    """Parity plots of the held-out rows and the W sweep of a fitted MapModel.
+
+    Parameters
+    ----------
+    model : fitted MapModel
+    descriptors : the Descriptors the model was fitted on (same row order)
+    y : the target values the model was fitted on (NaN for unlabelled rows)
+    ws : the W values of the sweep (paper: 0, 0.01, 0.1, 1)
+
+    Attributes
+    ----------
+    diagnostics : the :class:`~materials_map.model.diagnostics.Diagnostics` once computed
+    sweep : the sweep DataFrame (index W) once computed or set
+    """
+
+    def __init__(self, model, descriptors, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> None:
+        import bqplot as bq
+
+        self.model, self.X, self.y, self.ws = model, descriptors, np.asarray(y, dtype=float), tuple(ws)
+        self.diagnostics = None
+        self.sweep: pd.DataFrame | None = None
+        self.parity_marks, figs = [], []
+        for title in ("composition (scaled)", "structure (scaled)", "target"):
+            xs, ys = bq.LinearScale(), bq.LinearScale()
+            sc = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.BASE], default_size=6,
+                            opacities=[0.5], stroke=None)
+            diag = bq.Lines(x=[0, 1], y=[0, 1], scales={"x": xs, "y": ys}, colors=["#888"], line_style="dashed")
+            fig = style.figure([sc, diag], style.axes(xs, ys, "input / true", "decoded / predicted"),
+                               title=title, height="230px")
+            self.parity_marks.append((sc, diag, fig))
+            figs.append(fig)
+        self.scores = style.note("Parity of the held-out rows (Fig. 3a-c) is computed when this tab opens.")
+        self.sweep_marks, sweep_figs = [], []
+        for _, label in SWEEP_LOSSES:
+            xs, ys = bq.OrdinalScale(), bq.LinearScale()
+            ln = bq.Lines(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.INPUT], marker="circle")
+            fig = style.figure([ln], style.axes(xs, ys, "W", label), title=label, height="190px")
+            self.sweep_marks.append(ln)
+            sweep_figs.append(fig)
+        self.sweep_button = ipw.Button(description=f"run W sweep ({len(self.ws)} fits)", icon="play",
+                                       layout=ipw.Layout(width="200px"))
+        self.sweep_button.on_click(lambda _: self.run_sweep())
+        self.sweep_note = style.note("W trade-off (Fig. 2): trains one model per W with this model's settings.")
+        grid = ipw.Layout(grid_template_columns="1fr 1fr 1fr", width="100%")
+        self.widget = ipw.VBox([
+            ipw.HTML("<b>Reconstruction and prediction (Fig. 3a-c)</b>"), self.scores,
+            ipw.GridBox(figs, layout=grid),
+            ipw.HTML("<b>W trade-off (Fig. 2)</b>"), ipw.HBox([self.sweep_button, self.sweep_note]),
+            ipw.GridBox(sweep_figs, layout=grid),
+        ])
+
+    # -- parity -----------------------------------------------------------------------
+    def compute(self) -> None:
+        """Compute parity data on the held-out rows (all rows when nothing was held out)."""
+        rows = "test" if len(getattr(self.model, "test_index_", [])) else "all"
+        d = self.model.diagnostics(self.X, self.y, rows=rows)
+        self.diagnostics = d
+        pairs = [d.parity("comp"), d.parity("struct"), d.parity("me")]
+        for k, (p, (sc, diag, _)) in enumerate(zip(pairs, self.parity_marks, strict=True)):
+            p = p[np.isfinite(p["true"]) & np.isfinite(p["pred"])]
+            keep = _subsample(len(p), MAX_PARITY_POINTS, seed=k)
+            t, q = p["true"].to_numpy()[keep], p["pred"].to_numpy()[keep]
+            lo = float(np.nanmin([t.min(), q.min()])) if t.size else 0.0
+            hi = float(np.nanmax([t.max(), q.max()])) if t.size else 1.0
+            with sc.hold_sync():
+                sc.x, sc.y = t, q
+            diag.x, diag.y = [lo, hi], [lo, hi]
+        s = d.scores
+        style.set_note(self.scores, f"{rows} rows (n={len(d.rows)}): R² comp {s['r2_comp']:.3f}, "
+                                    f"R² struct {s['r2_struct']:.3f}, R² target {s['r2_me']:.3f}, "
+                                    f"MAE target {s['mae_me']:.3f}")
+
+    # -- W sweep ----------------------------------------------------------------------
+    def run_sweep(self) -> pd.DataFrame:
+        """Fit one model per W (slow: a full training each) and draw Fig. 2."""
+        style.set_note(self.sweep_note, f"training {len(self.ws)} models ...")
+        self.sweep_button.disabled = True
+        try:
+            sweep = self.model.sweep_w(self.X, self.y, ws=self.ws)
+        finally:
+            self.sweep_button.disabled = False
+        self.set_sweep(sweep)
+        return sweep
+
+    def set_sweep(self, sweep: pd.DataFrame) -> None:
+        """Draw a sweep table (index W; columns loss_comp, loss_struct, loss_me)."""
+        self.sweep = sweep
+        labels = [f"{w:g}" for w in sweep.index]
+        for (col, _), ln in zip(SWEEP_LOSSES, self.sweep_marks, strict=True):
+            with ln.hold_sync():
+                ln.x, ln.y = labels, sweep[col].to_numpy(dtype=float)
+        style.set_note(self.sweep_note, f"held-out losses for W = {', '.join(labels)} "
+                                        f"(this map: W = {self.model.w:g})")

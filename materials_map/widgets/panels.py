@@ -1,0 +1,47 @@
+"""The Explorer's linked bqplot panels, one small module each (``panel_*.py``).
+
+=======================  ==================================================  ==============
+panel                    what it shows                                       paper
+=======================  ==================================================  ==============
+:class:`RatioPanel`      Li / O molar fraction vs x_comp and x_struct,       Fig. 5
+                         brushable
+:class:`ReconstructionPanel`  input vs decoded descriptor per block; decoding    Fig. 3d-f
+                         of any clicked coordinate beside its neighbours
+:class:`CompositionPanel`  element frequencies and Li / O histograms of the   Fig. 8
+                         selection or of a neighbourhood
+:class:`FamilyPanel`     structure-type overlays with per-family toggles      Fig. 6
+:class:`TablePanel`      sortable table of the selection, CSV export          Table 1
+:class:`StructurePanel`  offline crystal-structure projection                 -
+:class:`DiagnosticsPanel`  W trade-off and parity plots                       Figs. 2, 3a-c
+=======================  ==================================================  ==============
+
+Every panel takes per-point arrays whose row position is the map point index, exposes an
+ipywidgets ``widget`` to display and plain methods (``show``, ``highlight`` ...) that the
+:class:`~materials_map.Explorer` calls when the map's selection, focus or click changes.
+"""
+
+from __future__ import annotations
+
+from .panel_composition import CompositionPanel, element_counts, element_sets, fraction_histogram
+from .panel_diagnostics import DiagnosticsPanel
+from .panel_families import FamilyPanel
+from .panel_ratios import RatioPanel, points_in_box
+from .panel_reconstruction import ReconstructionPanel, descriptor_groups, nearest
+from .panel_structure import StructurePanel
+from .panel_table import TablePanel
+
+__all__ = [
+    "CompositionPanel",
+    "DiagnosticsPanel",
+    "FamilyPanel",
+    "RatioPanel",
+    "ReconstructionPanel",
+    "StructurePanel",
+    "TablePanel",
+    "descriptor_groups",
+    "element_counts",
+    "element_sets",
+    "fraction_histogram",
+    "nearest",
+    "points_in_box",
+]
