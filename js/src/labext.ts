@@ -7,12 +7,15 @@ import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from "@jupyterlab/
 import { Widget } from "@lumino/widgets";
 
 import mapWidget from "./widget";
+import { mountRatioPanels, type Table } from "./docpanels";
 import { ShimModel } from "./shim";
 
 const FILE_TYPE = "materials-map";
 
-export function parseMapDocument(text: string): Record<string, unknown> {
-  let doc: { format?: string; version?: number; traits?: Record<string, unknown> };
+type ParsedDocument = { traits: Record<string, unknown>; table: Table | null };
+
+export function parseMapDocument(text: string): ParsedDocument {
+  let doc: { format?: string; version?: number; traits?: Record<string, unknown>; table?: Table | null };
   try {
     doc = JSON.parse(text);
   } catch (err) {
@@ -21,11 +24,11 @@ export function parseMapDocument(text: string): Record<string, unknown> {
   if (doc.format !== "materials-map" || typeof doc.traits !== "object") {
     throw new Error("not a materials-map document: missing format marker or traits");
   }
-  return doc.traits as Record<string, unknown>;
+  return { traits: doc.traits as Record<string, unknown>, table: doc.table ?? null };
 }
 
 class MapDocumentView extends Widget {
-  private cleanup: (() => void) | void = undefined;
+  private cleanups: (() => void)[] = [];
 
   constructor(private context: DocumentRegistry.Context) {
     super();
@@ -37,14 +40,16 @@ class MapDocumentView extends Widget {
   }
 
   private draw(): void {
-    if (this.cleanup) this.cleanup();
+    this.disposeViews();
     this.node.replaceChildren();
     try {
-      const model = new ShimModel(parseMapDocument(this.context.model.toString()));
+      const doc = parseMapDocument(this.context.model.toString());
+      const model = new ShimModel(doc.traits);
       const el = document.createElement("div");
-      el.style.height = "100%";
       this.node.appendChild(el);
-      this.cleanup = mapWidget.render({ model, el } as never) as (() => void) | void;
+      const stop = mapWidget.render({ model, el } as never) as (() => void) | void;
+      if (stop) this.cleanups.push(stop);
+      this.cleanups.push(mountRatioPanels(this.node, model, doc.table));
     } catch (err) {
       const msg = document.createElement("pre");
       msg.className = "mm-error";
@@ -53,8 +58,12 @@ class MapDocumentView extends Widget {
     }
   }
 
+  private disposeViews(): void {
+    for (const c of this.cleanups.splice(0)) c();
+  }
+
   dispose(): void {
-    if (this.cleanup) this.cleanup();
+    this.disposeViews();
     super.dispose();
   }
 }

@@ -1,11 +1,16 @@
 // Entry for standalone HTML pages (no Jupyter at all): `materialsMap.mount(el, traits)`
-// draws the same map as the notebook widget from the traits saved in a map document.
+// draws the same map as the notebook widget from the traits saved in a map document,
+// with the Li/O panels when the document's table has the columns they need.
 
 import mapWidget from "./widget";
+import { mountRatioPanels, type Table } from "./docpanels";
 import { ShimModel } from "./shim";
 
-export function mount(el: HTMLElement, traits: Record<string, unknown>): ShimModel {
+export function mount(el: HTMLElement, traits: Record<string, unknown>, table: Table | null = null): ShimModel {
   const model = new ShimModel(traits);
-  mapWidget.render({ model, el } as never);
+  const mapEl = document.createElement("div");
+  el.appendChild(mapEl);
+  mapWidget.render({ model, el: mapEl } as never);
+  mountRatioPanels(el, model, table);
   return model;
 }

@@ -28,7 +28,7 @@ _PAGE = """<!doctype html>
 <style>
   html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; background: #fff; }}
   header {{ padding: 6px 12px; font-size: 14px; border-bottom: 1px solid #ddd; }}
-  #mm-root {{ height: calc(100% - 34px); min-height: 480px; }}
+  #mm-root {{ min-height: 480px; }}
 </style>
 <style>{css}</style>
 </head>
@@ -40,7 +40,7 @@ _PAGE = """<!doctype html>
 <script>
   (function () {{
     var doc = JSON.parse(document.getElementById("mm-doc").textContent);
-    window.mmModel = materialsMap.mount(document.getElementById("mm-root"), doc.traits);
+    window.mmModel = materialsMap.mount(document.getElementById("mm-root"), doc.traits, doc.table);
     window.mmDocument = doc;
   }})();
 </script>

@@ -35,6 +35,15 @@ def _widget() -> tuple[MapWidget, np.ndarray, np.ndarray]:
     return w, xy.astype(np.float64), values
 
 
+def _table(w: MapWidget, xy: np.ndarray) -> pd.DataFrame:
+    """The document table: map axes plus Li/O fractions, as the Explorer saves it."""
+    t = w.table.copy()
+    t["x_comp"], t["x_struct"] = xy[:, 0], xy[:, 1]
+    t["li_fraction"] = (np.arange(len(t)) % 5 + 1) / 10
+    t["o_fraction"] = 1 - t["li_fraction"] - 0.05 * (np.arange(len(t)) % 3)
+    return t
+
+
 def _image(page, locator: str) -> tuple[np.ndarray, dict, list[float], tuple[float, float]]:
     root = page.locator(locator + " .mm-root")
     box = page.locator(locator + " .mm-plot").bounding_box()
@@ -55,7 +64,8 @@ def _assert_markers_drawn(img, view, size, xy, values) -> None:
 
 def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_dir):
     w, xy, values = _widget()
-    doc = MapDocument.from_widget(w, table=w.table, metadata={"title": "export test"})
+    table = _table(w, xy)
+    doc = MapDocument.from_widget(w, table=table, metadata={"title": "export test"})
     page_path = doc.to_html(tmp_path / "map.html")
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
@@ -96,6 +106,37 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
                   & (xy[:, 1] >= min(y0, y1)) & (xy[:, 1] <= max(y0, y1)))
         assert 20 < inside.sum() < N
         np.testing.assert_array_equal(np.sort(got), np.flatnonzero(inside))
+        # the Li/O panels highlight the map selection ...
+        page.wait_for_selector(f".mm-ratio-panels[data-selected='{inside.sum()}']")
+        # ... and a brush in the Li-vs-x_comp panel selects on the map
+        panel = page.locator(".mm-ratio-panel[data-x='x_comp'][data-y='li_fraction']")
+        pb = panel.bounding_box()
+        panel.scroll_into_view_if_needed()
+        pb = panel.bounding_box()
+        page.mouse.move(pb["x"] + 40, pb["y"] + 5)
+        page.mouse.down()
+        page.mouse.move(pb["x"] + 120, pb["y"] + 60)
+        page.mouse.move(pb["x"] + 150, pb["y"] + 100)
+        page.mouse.up()
+        page.wait_for_function(f"() => window.mmModel.get('selection').byteLength / 4 !== {inside.sum()}")
+        got2 = page.evaluate(
+            "() => { const v = window.mmModel.get('selection');"
+            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }")
+        # same arithmetic as the panel: 40 px left/8 right/8 top/30 bottom padding, 5 % margins
+        W, H, L, R, T, B = 250, 170, 40, 8, 8, 30
+        x, y = table["x_comp"].to_numpy(), table["li_fraction"].to_numpy()
+
+        def ext(a):
+            pad = (a.max() - a.min()) * 0.05
+            return a.min() - pad, a.max() + pad
+
+        (xa, xb), (ya, yb) = ext(x), ext(y)
+        bx = [xa + (px - L) / (W - L - R) * (xb - xa) for px in (40, 150)]
+        by = [ya + (H - B - py) / (H - T - B) * (yb - ya) for py in (5, 100)]
+        want2 = np.flatnonzero((x >= min(bx)) & (x <= max(bx)) & (y >= min(by)) & (y <= max(by)))
+        assert 0 < len(want2) < len(x)
+        np.testing.assert_array_equal(np.sort(got2), want2)
+        page.screenshot(path=str(artifacts_dir / "export_html_panels.png"), full_page=True)
     finally:
         context.close()
 
