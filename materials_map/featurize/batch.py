@@ -182,7 +182,9 @@ def _run(
     if client is not None:
         from distributed import as_completed
 
-        chunks = _chunks(todo, _CHUNK)
+        # a few chunks per worker: balances load while keeping scheduling overhead low
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        chunks = _chunks(todo, max(1, min(_CHUNK * 4, -(-len(todo) // (4 * n_workers)))))
         futs = {
             client.submit(_featurize_chunk, [objs[i] for i in c], *args, pure=False): c
             for c in chunks
