@@ -9,9 +9,12 @@ seconds per structure; the tests check the linking, not the physics of the targe
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from pymatgen.core import Lattice, Structure
 
 from materials_map.featurize.batch import featurize
@@ -23,37 +26,43 @@ from materials_map.widgets.panels import element_counts, nearest, points_in_box
 TARGET = "volume_per_atom"
 
 
-def _structures() -> list[tuple[str, Structure]]:
+def _variants(template: Structure, site_el: str, variants, family: str, primitive: bool = False):
+    """One structure per (element, lattice) variant of a template (space-group expansion is
+    slow in pymatgen, so each space group is expanded once)."""
     out = []
-    for m, a, c in [("Co", 2.816, 14.05), ("Ni", 2.88, 14.19), ("Cr", 2.90, 14.40), ("V", 2.84, 14.68),
-                    ("Fe", 2.95, 14.50), ("Mn", 2.90, 14.30)]:
-        s = Structure.from_spacegroup(166, Lattice.hexagonal(a, c), ["Li", m, "O"],
-                                      [[0, 0, 0.5], [0, 0, 0], [0, 0, 0.2604]])
-        out.append(("layered", s.get_primitive_structure()))
-    for m, a in [("Mn", 8.24), ("Co", 8.00), ("Ti", 8.40), ("V", 8.22)]:
-        s = Structure.from_spacegroup(227, Lattice.cubic(a), ["Li", m, "O"],
-                                      [[0, 0, 0], [0.625, 0.625, 0.625], [0.3875, 0.3875, 0.3875]])  # origin choice 1
-        out.append(("spinel", s.get_primitive_structure()))
-    for m, scale in [("Fe", 1.0), ("Mn", 1.02), ("Co", 0.98), ("Ni", 0.97)]:
-        lat = Lattice.orthorhombic(10.33 * scale, 6.01 * scale, 4.69 * scale)
-        s = Structure.from_spacegroup(62, lat, ["Li", m, "P", "O", "O", "O"],
-                                      [[0, 0, 0], [0.2822, 0.25, 0.9747], [0.0948, 0.25, 0.4182],
-                                       [0.0967, 0.25, 0.7428], [0.4571, 0.25, 0.2060], [0.1656, 0.0465, 0.2848]])
-        out.append(("olivine", s))
-    for a_el in ("La", "Nd", "Pr", "Sm"):
-        s = Structure.from_spacegroup(123, Lattice.tetragonal(3.8688, 7.7463), [a_el, "Li", "Ti", "O", "O", "O"],
-                                      [[0, 0, 0], [0, 0, 0.5], [0.5, 0.5, 0.2625], [0.5, 0.5, 0], [0.5, 0.5, 0.5],
-                                       [0, 0.5, 0.238]])
-        out.append(("perovskite", s))
-    for x_el in ("P", "V", "As"):
-        s = Structure.from_spacegroup(62, Lattice.orthorhombic(10.475, 6.1147, 4.9228),
-                                      ["Li", "Li", x_el, "O", "O", "O"],
-                                      [[0.1777, 0.0, 0.0], [0.4214, 0.25, 0.3126], [0.0886, 0.25, 0.3011],
-                                       [0.0912, 0.25, 0.6148], [0.4552, 0.25, 0.2046], [0.1641, 0.0428, 0.2096]])
-        out.append(("lisicon", s))
-    for a in (4.61, 4.65):
-        s = Structure.from_spacegroup(225, Lattice.cubic(a), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]])
-        out.append(("antifluorite", s.get_primitive_structure()))
+    for el, lattice in variants:
+        s = Structure(lattice, [el if sp.symbol == site_el else sp for sp in template.species],
+                      template.frac_coords)
+        out.append((family, s.get_primitive_structure() if primitive else s))
+    return out
+
+
+def _structures() -> list[tuple[str, Structure]]:
+    layered = Structure.from_spacegroup(166, Lattice.hexagonal(2.816, 14.05), ["Li", "Co", "O"],
+                                        [[0, 0, 0.5], [0, 0, 0], [0, 0, 0.2604]])
+    out = _variants(layered, "Co", [(m, Lattice.hexagonal(a, c)) for m, a, c in [
+        ("Co", 2.816, 14.05), ("Ni", 2.88, 14.19), ("Cr", 2.90, 14.40), ("V", 2.84, 14.68),
+        ("Fe", 2.95, 14.50), ("Mn", 2.90, 14.30)]], "layered", primitive=True)
+    spinel = Structure.from_spacegroup(227, Lattice.cubic(8.24), ["Li", "Mn", "O"],  # origin choice 1
+                                       [[0, 0, 0], [0.625, 0.625, 0.625], [0.3875, 0.3875, 0.3875]])
+    out += _variants(spinel, "Mn", [(m, Lattice.cubic(a)) for m, a in
+                                    [("Mn", 8.24), ("Co", 8.00), ("Ti", 8.40), ("V", 8.22)]], "spinel", primitive=True)
+    olivine = Structure.from_spacegroup(62, Lattice.orthorhombic(10.33, 6.01, 4.69), ["Li", "Fe", "P", "O", "O", "O"],
+                                        [[0, 0, 0], [0.2822, 0.25, 0.9747], [0.0948, 0.25, 0.4182],
+                                         [0.0967, 0.25, 0.7428], [0.4571, 0.25, 0.2060], [0.1656, 0.0465, 0.2848]])
+    out += _variants(olivine, "Fe", [(m, Lattice.orthorhombic(10.33 * f, 6.01 * f, 4.69 * f)) for m, f in
+                                     [("Fe", 1.0), ("Mn", 1.02), ("Co", 0.98), ("Ni", 0.97)]], "olivine")
+    perovskite = Structure.from_spacegroup(123, Lattice.tetragonal(3.8688, 7.7463), ["La", "Li", "Ti", "O", "O", "O"],
+                                           [[0, 0, 0], [0, 0, 0.5], [0.5, 0.5, 0.2625], [0.5, 0.5, 0], [0.5, 0.5, 0.5],
+                                            [0, 0.5, 0.238]])
+    out += _variants(perovskite, "La", [(a, perovskite.lattice) for a in ("La", "Nd", "Pr", "Sm")], "perovskite")
+    lisicon = Structure.from_spacegroup(62, Lattice.orthorhombic(10.475, 6.1147, 4.9228), ["Li", "Li", "P", "O", "O", "O"],
+                                        [[0.1777, 0.0, 0.0], [0.4214, 0.25, 0.3126], [0.0886, 0.25, 0.3011],
+                                         [0.0912, 0.25, 0.6148], [0.4552, 0.25, 0.2046], [0.1641, 0.0428, 0.2096]])
+    out += _variants(lisicon, "P", [(x, lisicon.lattice) for x in ("P", "V", "As")], "lisicon")
+    antifluorite = Structure.from_spacegroup(225, Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]])
+    out += _variants(antifluorite, "Li", [("Li", Lattice.cubic(a)) for a in (4.61, 4.65)], "antifluorite",
+                     primitive=True)
     # disordered rock salt: a mixed Li/Ni site with vacancies (occupancy 0.9 in total)
     s = Structure.from_spacegroup(225, Lattice.cubic(4.15), [{"Li": 0.5, "Ni": 0.4}, "O"], [[0, 0, 0], [0.5, 0.5, 0.5]])
     out.append(("rocksalt", s.get_primitive_structure()))
@@ -77,12 +86,24 @@ def _small_model() -> MapModel:
                     batch_size=8, test_size=0.25, random_state=0, verbose=False)
 
 
+@contextlib.contextmanager
+def _one_torch_thread():
+    # a tiny net trains ~20x slower with 2 threads than 1 on a busy 2-core machine
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
 @pytest.fixture(scope="module")
 def parts():
     df = _frame()
     X = featurize(FrameDataset(df), progress=False)
     assert len(X) == len(df), X.failures
-    model = _small_model().fit(X, df[TARGET].to_numpy())
+    with _one_torch_thread():
+        model = _small_model().fit(X, df[TARGET].to_numpy())
     return df, X, model
 
 
@@ -340,7 +361,8 @@ def test_fractions_filled_when_missing_and_rows_aligned(parts):
 def test_explore_one_liner_trains_and_links(parts):
     df = parts[0]
     sub = FrameDataset(df.iloc[:16], target=TARGET)
-    ex = explore(sub, model=_small_model(), use_cache=False, progress=False)
+    with _one_torch_thread():
+        ex = explore(sub, model=_small_model(), use_cache=False, progress=False)
     assert isinstance(ex, Explorer) and len(ex.coords) == 16
     assert ex.result.info["model"] == "trained"
     assert ex.map.grid is not None and ex.map.heatmap_label == f"predicted {TARGET}"
