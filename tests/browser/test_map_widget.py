@@ -211,3 +211,204 @@ def test_lasso_select_equals_points_inside_the_polygon_and_ctrl_adds(nb, artifac
     want2 = np.flatnonzero(point_in_polygon(xy[:, 0], xy[:, 1], data1) | point_in_polygon(xy[:, 0], xy[:, 1], data2))
     assert len(want2) > len(want1)
     np.testing.assert_array_equal(got2, want2)
+
+
+ACTIVE = np.array([255, 0, 170])  # the selection outline colour (js/src/map/view.ts)
+NAMES = ["NASICON", "garnet", "perovskite"]  # pandas' sorted categories of `family`
+
+
+def _near(img: np.ndarray, cx: float, cy: float, r: int = 10) -> np.ndarray:
+    y, x = int(cy), int(cx)
+    return img[max(0, y - r): y + r + 1, max(0, x - r): x + r + 1].reshape(-1, 3)
+
+
+def test_python_set_selection_is_highlighted(nb):
+    plot = Plot(nb.page)
+    xy = _xy()
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    a, b = N + 1, N + 2  # two isolated markers
+    before = plot.screenshot()
+    assert (np.abs(_near(before, px[a], py[a]) - ACTIVE).max(axis=1) <= 30).sum() == 0
+    nb.run(f"w.selection = [{a}]")
+    nb.page.wait_for_selector(".mm-root[data-selected='1']", state="attached")
+    time.sleep(0.3)
+    after = plot.screenshot()
+    ring = (np.abs(_near(after, px[a], py[a]) - ACTIVE).max(axis=1) <= 30).sum()
+    other = (np.abs(_near(after, px[b], py[b]) - ACTIVE).max(axis=1) <= 30).sum()
+    assert ring >= 12, ring  # an outline of the active colour around the selected point
+    assert other == 0, other
+
+
+def _grid_colors(view, size, cx, cy):
+    """Expected background colour at pixel centres (cx, cy): magma of the cell's value."""
+    gx = np.linspace(0, 10, 20, endpoint=False) + 0.25
+    gy = np.linspace(-2.5, 2.5, 10, endpoint=False) + 0.25
+    grid = (gx[None, :] / 10 + gy[:, None] / 10).astype(np.float32)
+    x, y = screen_to_data(view, size, cx + 0.5, cy + 0.5)
+    if not (0 < x < 10 and -2.5 < y < 2.5):
+        return None, x, y
+    j = np.floor((np.asarray(x) - 0) / 10 * 20).astype(int)
+    i = np.floor((np.asarray(y) + 2.5) / 5 * 10).astype(int)
+    vmin, vmax = float(grid.min()), float(grid.max())
+    t = (grid[i, j].astype(np.float64) - vmin) / (vmax - vmin)
+    return np.round(np.array(colormaps["magma"](t))[..., :3] * 255), x, y
+
+
+def _check_background(nb, plot: Plot, xy: np.ndarray, path: Path | None = None, clear: float = 9) -> int:
+    img = plot.screenshot(path)
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    checked = 0
+    for cy in range(5, int(plot.size[1]) - 5, 17):
+        for cx in range(5, int(plot.size[0]) - 5, 23):
+            if np.min(np.hypot(px - cx, py - cy)) < clear:
+                continue  # a point covers this pixel
+            want, x, y = _grid_colors(plot.view, plot.size, np.array(cx), np.array(cy))
+            if want is None:
+                continue
+            # skip pixels within a pixel of a cell edge (nearest-neighbour sampling boundary)
+            ex = min(abs(x * 2 - round(x * 2)), 1) / 2 / ((plot.view[1] - plot.view[0]) / plot.size[0])
+            ey = min(abs(y * 2 - round(y * 2)), 1) / 2 / ((plot.view[3] - plot.view[2]) / plot.size[1])
+            if ex < 1.5 or ey < 1.5:
+                continue
+            assert np.abs(img[cy, cx] - want).max() <= 2, ((cx, cy), (x, y), img[cy, cx], want)
+            checked += 1
+    return checked
+
+
+def test_background_grid_has_the_colormap_colour_and_follows_zoom(nb, artifacts_dir):
+    xy = _xy()
+    plot = Plot(nb.page)
+    assert _check_background(nb, plot, xy) >= 100
+    # zoom in with the wheel around the right part of the map: the grid must stay aligned
+    nb.page.mouse.move(*plot.to_page(plot.size[0] * 0.75, plot.size[1] * 0.5))
+    for _ in range(3):
+        nb.page.mouse.wheel(0, -200)
+        time.sleep(0.15)
+    time.sleep(0.6)
+    zoomed = Plot(nb.page)
+    assert zoomed.view[1] - zoomed.view[0] < 0.8 * (plot.view[1] - plot.view[0])
+    # points grow when zooming in (asinh point scaling): keep well clear of them
+    assert _check_background(nb, zoomed, xy, artifacts_dir / "map_zoomed.png", clear=24) >= 30
+    # and the kernel hears about the new view
+    got = nb.kernel.wait_for("w.view", lambda v: len(v) == 4 and abs(v[0] - zoomed.view[0]) < 1e-9)
+    np.testing.assert_allclose(got, zoomed.view)
+
+
+def test_legend_toggle_hides_a_category(nb, artifacts_dir):
+    page = nb.page
+    fam = np.asarray(nb.kernel.value("w.table['family'].tolist()"))
+    code = NAMES.index("garnet")
+    button = page.locator(f".mm-legend-item[data-code='{code}']")
+    assert button.get_attribute("aria-pressed") == "true"
+    button.click()
+    assert button.get_attribute("aria-pressed") == "false"
+    nb.kernel.wait_for("w.hidden_categories", lambda v: v == [code])
+    time.sleep(0.4)
+    plot = Plot(page)
+    img = plot.screenshot(artifacts_dir / "map_garnet_hidden.png")
+    xy = _xy()
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    shown = fam != "garnet"
+    checked = 0
+    for i in np.flatnonzero(~shown)[:200]:
+        cx, cy = int(px[i]), int(py[i])
+        if np.min(np.hypot(px[shown] - cx, py[shown] - cy)) < 9:
+            continue
+        want, x, y = _grid_colors(plot.view, plot.size, np.array(cx), np.array(cy))
+        if want is None or abs(x * 2 - round(x * 2)) < 0.02 or abs(y * 2 - round(y * 2)) < 0.02:
+            continue
+        assert np.abs(img[cy, cx] - want).max() <= 2, (i, img[cy, cx], want)
+        checked += 1
+    assert checked >= 5, checked
+    # a box over everything now selects only the visible categories
+    page.locator(".mm-mode[data-mode='box']").click()
+    _drag(page, plot, [(2, 2), (int(plot.size[0]) - 3, int(plot.size[1]) - 3)])
+    got = _wait_selection_change(nb, [])
+    np.testing.assert_array_equal(got, np.flatnonzero(shown))
+    button.click()
+    nb.kernel.wait_for("w.hidden_categories", lambda v: v == [])
+
+
+def _hover(nb, i: int) -> dict[str, str]:
+    plot = Plot(nb.page)
+    xy = _xy()
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    nb.page.mouse.move(*plot.to_page(px[i] - 20, py[i] - 20))
+    nb.page.mouse.move(*plot.to_page(px[i], py[i]), steps=4)
+    nb.page.wait_for_selector(".mm-tooltip td[data-column='formula']", state="visible")
+    nb.page.wait_for_function(f"document.querySelector('.mm-root').dataset.hovered === '{i}'")
+    rows = nb.page.locator(".mm-tooltip td").evaluate_all(
+        "tds => Object.fromEntries(tds.map(td => [td.dataset.column, td.textContent]))")
+    return rows
+
+
+def test_hover_shows_the_points_formula_inline_and_from_the_kernel(nb):
+    formulas = nb.kernel.value("w.table['formula'].tolist()")
+    rows = _hover(nb, N + 3)
+    assert rows["formula"] == formulas[N + 3]
+    assert rows["id"] == f"mm-{N + 3}"
+    # large data: no inline table; rows come lazily from the kernel by custom message
+    nb.run("_inline = w.tooltip_table; w.tooltip_table = None")
+    try:
+        nb.page.mouse.move(5, 5)
+        rows = _hover(nb, N + 2)
+        assert rows["formula"] == formulas[N + 2]
+        assert rows["family"] == nb.kernel.value(f"w.table['family'][{N + 2}]")
+    finally:
+        nb.run("w.tooltip_table = _inline")
+
+
+def test_click_reports_coordinate_within_a_pixel_and_focuses_points(nb):
+    page = nb.page
+    plot = Plot(page)
+    X, Y = round(plot.left + plot.size[0] * 0.9), round(plot.top + plot.size[1] * 0.12)
+    page.mouse.click(X, Y)
+    got = nb.kernel.wait_for("w.clicked_coord", lambda v: len(v) == 2)
+    sx, sy = data_to_screen(plot.view, plot.size, got[0], got[1])
+    assert abs(sx - (X - plot.left)) <= 1 and abs(sy - (Y - plot.top)) <= 1, (sx, sy, X - plot.left, Y - plot.top)
+    assert nb.kernel.value("w.focused") == -1
+    xy = _xy()
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    page.mouse.click(*plot.to_page(px[N], py[N]))
+    assert nb.kernel.wait_for("w.focused", lambda v: v >= 0) == N
+
+
+def test_search_box_selects_matching_formula_or_id(nb):
+    page = nb.page
+    box = page.locator(".mm-search")
+    box.fill("mm-42")
+    box.press("Enter")
+    assert _wait_selection_change(nb, []).tolist() == [42]
+    formulas = np.asarray(nb.kernel.value("w.table['formula'].tolist()"))
+    box.fill("li3ti2")
+    box.press("Enter")
+    got = _wait_selection_change(nb, [42])
+    want = np.flatnonzero(np.char.find(np.char.lower(formulas.astype(str)), "li3ti2") >= 0)
+    np.testing.assert_array_equal(got, want)
+    # without an inline table the kernel searches (same rule)
+    nb.run("_inline = w.tooltip_table; w.tooltip_table = None")
+    try:
+        box.fill("MM-7")
+        box.press("Enter")
+        assert _wait_selection_change(nb, want.tolist()).tolist() == [7]
+    finally:
+        nb.run("w.tooltip_table = _inline")
+
+
+def test_to_png_round_trip_writes_the_current_view(nb, tmp_path, artifacts_dir):
+    target = nb.server.root / "export.png"
+    nb.run(f"fut = w.to_png({str(target)!r})")
+    deadline = time.monotonic() + 20
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.exists(), nb.kernel.value("str(fut.exception()) if fut.done() else 'pending'")
+    assert nb.kernel.value("str(fut.result())") == str(target)
+    img = np.asarray(Image.open(target).convert("RGB")).astype(int)
+    (artifacts_dir / "map_export.png").write_bytes(target.read_bytes())
+    plot = Plot(nb.page)
+    assert img.shape[:2] == (int(plot.size[1]), int(plot.size[0]))
+    xy = _xy()
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    for k, value in enumerate([0.0, 0.33, 0.66, 1.0]):
+        want = np.round(np.array(colormaps["viridis"](value)[:3]) * 255)
+        assert np.abs(img[int(py[N + k]), int(px[N + k])] - want).max() <= 3

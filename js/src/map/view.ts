@@ -59,6 +59,10 @@ function num(v: unknown, fallback: number): number {
   return typeof v === "number" && Number.isFinite(v) ? v : fallback;
 }
 
+function hoverColor(): string {
+  return isDark() ? "#ffffff" : "#000000";
+}
+
 function isDark(): boolean {
   const light = document.body?.dataset?.jpThemeLight;
   if (light !== undefined) return light === "false";
@@ -101,6 +105,7 @@ export class MapView {
   private visible: Uint8Array | null = null;
   private selection: Uint32Array = new Uint32Array(0);
   private colorRange: [number, number] = [0, 1];
+  private nColors = 1;
   private heatmap = new HeatmapLayer();
   private contours: Ring[][] = [];
   private tooltips: TooltipSource;
@@ -216,7 +221,7 @@ export class MapView {
       pointSize: num(model.get("point_size"), 4),
       opacity: num(model.get("opacity"), 0.85),
       pointColorActive: ACTIVE_COLOR,
-      pointColorHover: isDark() ? "#ffffff" : "#000000",
+      pointColorHover: hoverColor(),
       pointOutlineWidth: 2,
       pointSizeSelected: 2,
       opacityInactiveScale: 0.6,
@@ -367,7 +372,14 @@ export class MapView {
       x[i] = (2 * (this.coords[2 * i] - dx0)) / (dx1 - dx0) - 1;
       y[i] = (2 * (this.coords[2 * i + 1] - dy0)) / (dy1 - dy0) - 1;
     }
-    this.scatter.set({ pointColor: colors, colorBy: "valueA" } as never);
+    // regl-scatterplot uses per-colour active/hover lists only when their lengths match
+    this.nColors = colors.length;
+    this.scatter.set({
+      pointColor: colors,
+      pointColorActive: colors.map(() => ACTIVE_COLOR),
+      pointColorHover: colors.map(() => hoverColor()),
+      colorBy: "valueA",
+    } as never);
     const opts: Record<string, unknown> = { zDataType: "categorical" };
     if (reuseIndex && this.scatter.get("spatialIndex" as never)) opts.spatialIndex = this.scatter.get("spatialIndex" as never);
     await this.scatter.draw({ x, y, valueA: codes } as never, opts as never);
@@ -636,7 +648,7 @@ export class MapView {
   }
 
   private onTheme(): void {
-    this.scatter.set({ pointColorHover: isDark() ? "#ffffff" : "#000000" } as never);
+    this.scatter.set({ pointColorHover: new Array(this.nColors).fill(hoverColor()) } as never);
     this.drawLayers();
   }
 
