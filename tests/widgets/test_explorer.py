@@ -369,3 +369,34 @@ def test_explore_one_liner_trains_and_links(parts):
     ex.map.select([0, 1])
     assert sorted(ex.table_panel.frame["point"]) == [0, 1]
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+
+
+# ---------------------------------------------------------------------------- static figures
+def test_static_paper_figures_draw_the_data(ex, parts):
+    import matplotlib
+
+    matplotlib.use("agg")
+    from materials_map.widgets import explorer_figures as figs
+
+    df, X, model = parts
+    t = ex.table
+    fig5 = figs.li_o_ratios(t)
+    off = fig5.axes[1].collections[0].get_offsets()
+    np.testing.assert_allclose(off[:, 0], t["x_comp"])
+    np.testing.assert_allclose(off[:, 1], t["o_fraction"])
+    tab = figs.table1(t, TARGET, families=("spinel", "olivine"))
+    assert tab["structure_type"].tolist() == ["spinel"] * 4 + ["olivine"] * 4
+    np.testing.assert_allclose(tab["x_struct"], t.set_index("id").loc[tab["id"], "x_struct"])
+    d = model.diagnostics(X, df[TARGET].to_numpy(), rows="all")
+    fig3 = figs.worst_reconstructions(d, X.blocks, k=2)
+    worst = d.worst(2)
+    line = fig3.axes[0].lines[0].get_ydata()
+    j = int(worst["row"].iloc[0])
+    np.testing.assert_allclose(line, np.concatenate([d.comp_in[j], d.struct_in[j]]))
+    fig7 = figs.predicted_background(ex.result.grid, ex.result.extent, ex.coords, t[TARGET].to_numpy())
+    np.testing.assert_allclose(fig7.axes[0].images[0].get_array(), ex.result.grid)
+    fig8 = figs.composition_near(t, ex.coords, ex.coords[0], k=5, structures=list(df["structure"]))
+    near = nearest(ex.coords, ex.coords[0], 5)[0]
+    heights = {p.get_x() + p.get_width() / 2: p.get_height() for p in fig8.axes[0].patches}
+    assert sorted(heights.values(), reverse=True) == _pandas_element_counts(df, near).sort_values(ascending=False).tolist()
+    matplotlib.pyplot.close("all")
