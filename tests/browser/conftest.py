@@ -86,14 +86,8 @@ class LabServer:
             return json.loads(r.read())
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """JupyterLab on a free port with a private config/data/settings profile."""
-    pytest.importorskip("playwright.sync_api", reason="python playwright is needed for browser tests")
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
-    _ensure_bundle()
-    base = tmp_path_factory.mktemp("lab")
+def start_lab(base: Path) -> LabServer:
+    """Start JupyterLab on a free port with a private config/data/settings profile under ``base``."""
     root = base / "root"
     settings = base / "settings"
     for d in (root, settings, base / "config", base / "data", base / "runtime", base / "workspaces", base / "ipython"):
@@ -133,18 +127,41 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     while True:
         try:
             server.api("/api/status")
-            break
+            return server
         except Exception:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}") from None
             time.sleep(0.3)
-    yield server
-    proc.terminate()
+
+
+def stop_lab(server: LabServer) -> None:
+    """Stop a server started by :func:`start_lab`."""
+    server.proc.terminate()
     try:
-        proc.wait(15)
+        server.proc.wait(15)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        server.proc.kill()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Debian Chromium with SwiftShader WebGL."""
+    return playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on a free port with a private config/data/settings profile."""
+    pytest.importorskip("playwright.sync_api", reason="python playwright is needed for browser tests")
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
+    _ensure_bundle()
+    try:
+        server = start_lab(tmp_path_factory.mktemp("lab"))
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    yield server
+    stop_lab(server)
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +172,7 @@ def browser() -> Iterator[Any]:
     if shutil.which("chromium") is None:
         pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        b = launch_chromium(p)
         yield b
         b.close()
 

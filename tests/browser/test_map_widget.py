@@ -412,3 +412,63 @@ def test_to_png_round_trip_writes_the_current_view(nb, tmp_path, artifacts_dir):
     for k, value in enumerate([0.0, 0.33, 0.66, 1.0]):
         want = np.round(np.array(colormaps["viridis"](value)[:3]) * 255)
         assert np.abs(img[int(py[N + k]), int(px[N + k])] - want).max() <= 3
+
+
+def test_python_set_view_zooms_to_contain_it(nb):
+    nb.run("w.view = [1.0, 3.0, -1.0, 0.5]")
+    nb.page.wait_for_function(
+        "(() => { const v = document.querySelector('.mm-root').dataset.view.split(',').map(Number);"
+        " return v[1] - v[0] < 4; })()")
+    time.sleep(0.3)
+    v = Plot(nb.page).view
+    # the requested rectangle is inside the view and fills it along one axis
+    assert v[0] <= 1.0 + 1e-6 and v[1] >= 3.0 - 1e-6 and v[2] <= -1.0 + 1e-6 and v[3] >= 0.5 - 1e-6, v
+    assert min(abs((v[1] - v[0]) - 2.0), abs((v[3] - v[2]) - 1.5)) < 0.05, v
+
+
+def test_density_contours_follow_the_points(nb, artifacts_dir):
+    plot = Plot(nb.page)
+    before = plot.screenshot()
+    nb.page.locator(".mm-toggle-show_density").click()
+    nb.kernel.wait_for("w.show_density", lambda v: v is True)
+    time.sleep(0.3)
+    after = plot.screenshot(artifacts_dir / "map_density.png")
+    changed = np.abs(after - before).max(axis=2) > 40
+    ys, xs = np.nonzero(changed)
+    assert changed.sum() > 300
+    # contour strokes are drawn around the points (data x in [0, 6]), not over the empty right side
+    x, _ = screen_to_data(plot.view, plot.size, xs + 0.5, ys + 0.5)
+    assert np.mean(x < 6.8) > 0.95
+
+
+def test_follows_the_jupyterlab_theme_and_resizes_with_its_container(nb, artifacts_dir):
+    page = nb.page
+
+    def background() -> np.ndarray:
+        css = page.locator(".mm-root").evaluate("e => getComputedStyle(e).backgroundColor")
+        return np.array([int(v) for v in css[css.index("(") + 1: css.index(")")].split(",")[:3]])
+
+    def theme(name: str) -> None:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+        page.locator(".lm-Menu-itemLabel", has_text=name).first.click()
+
+    assert background().mean() > 200
+    theme("JupyterLab Dark")
+    try:
+        page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+        page.wait_for_timeout(500)
+        assert background().mean() < 80
+        Plot(page).screenshot(artifacts_dir / "map_dark.png")
+    finally:
+        theme("JupyterLab Light")
+        page.wait_for_function("document.body.dataset.jpThemeLight === 'true'")
+    width = Plot(page).size[0]
+    page.set_viewport_size({"width": 1000, "height": 1100})
+    try:
+        page.wait_for_function(f"Number(document.querySelector('.mm-root').dataset.size.split(',')[0]) < {width - 100}")
+        plot = Plot(page)
+        canvas_w = page.locator(".mm-points").evaluate("c => c.getBoundingClientRect().width")
+        assert abs(canvas_w - plot.size[0]) < 1
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1100})

@@ -106,6 +106,8 @@ export class MapView {
   private selection: Uint32Array = new Uint32Array(0);
   private colorRange: [number, number] = [0, 1];
   private nColors = 1;
+  private loadStart = 0;
+  private sentViews: string[] = [];
   private heatmap = new HeatmapLayer();
   private contours: Ring[][] = [];
   private tooltips: TooltipSource;
@@ -319,6 +321,7 @@ export class MapView {
     this.scatter.set({ xScale: this.xScale, yScale: this.yScale } as never);
     this.readSelectionState();
     this.visible = null;
+    this.loadStart = performance.now();
     this.ready = false;
     this.root.dataset.ready = "false";
     void this.resize(true).then(() => this.drawPoints(false));
@@ -394,6 +397,11 @@ export class MapView {
     }
     this.renderSide();
     this.syncColorSelect();
+    if (!reuseIndex) {
+      // time from receiving the coordinates to the first frame with every point on it
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      this.root.dataset.renderMs = String(performance.now() - this.loadStart);
+    }
     this.ready = true;
     this.root.dataset.ready = "true";
     this.root.dataset.points = String(this.n);
@@ -591,6 +599,8 @@ export class MapView {
     this.viewTimer = setTimeout(() => {
       const cur = this.model.get("view") as number[] | null;
       if (cur && cur.length === 4 && cur.every((c, i) => c === v[i])) return;
+      this.sentViews.push(v.join(","));
+      if (this.sentViews.length > 8) this.sentViews.shift();
       this.model.set("view", v);
       this.model.save_changes();
     }, 120);
@@ -632,6 +642,8 @@ export class MapView {
   private applyViewTrait(): void {
     const v = this.model.get("view") as number[] | null;
     if (!this.ready || !v || v.length !== 4) return;
+    // a view we published ourselves (or its echo from the kernel) must not move the camera
+    if (this.sentViews.includes(v.join(","))) return;
     const cur = this.view();
     if (v.every((c, i) => Math.abs(c - cur[i]) <= 1e-9 * Math.max(1, Math.abs(c)))) return;
     const [dx0, dx1, dy0, dy1] = this.dataDomain;
