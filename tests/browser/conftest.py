@@ -284,8 +284,9 @@ class Lab:
         self.artifacts = artifacts
 
     def open_notebook(self, name: str, cells: list[str], ready_selector: str = ".mm-root[data-ready='true']",
-                      viewport: tuple[int, int] = (1280, 1100)) -> NotebookSession:
-        """Write a notebook, open it in JupyterLab, run all cells, wait for ``ready_selector``."""
+                      viewport: tuple[int, int] = (1280, 1100), ui: str = "lab") -> NotebookSession:
+        """Write a notebook, open it in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``),
+        run all cells, wait for ``ready_selector``."""
         _write_notebook(self.server.root / name, cells)
         context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                            device_scale_factor=1)
@@ -293,7 +294,8 @@ class Lab:
         page.set_default_timeout(60_000)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{self.server.url}/lab/tree/{name}?token={self.server.token}&reset")
+        route = f"lab/tree/{name}?token={self.server.token}&reset" if ui == "lab" else f"notebooks/{name}?token={self.server.token}"
+        page.goto(f"{self.server.url}/{route}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
         kernel_id = self._kernel_of(name)
         self._wait_idle(kernel_id)
