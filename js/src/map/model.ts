@@ -27,6 +27,13 @@ export function asTyped<T extends ArrayBufferView>(value: unknown, ctor: TypedCt
     buffer = value.buffer as ArrayBuffer;
     offset = value.byteOffset;
     length = value.byteLength;
+  } else if (typeof value === "object" && typeof (value as { b64?: unknown }).b64 === "string") {
+    // a base64 buffer as stored in map documents, in case a host passes it through undecoded
+    const bin = atob((value as { b64: string }).b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    buffer = bytes.buffer;
+    length = bytes.byteLength;
   } else {
     return null;
   }
