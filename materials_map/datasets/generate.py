@@ -8,8 +8,9 @@ studies), not database entries. Recipe, in order, with no randomness anywhere:
    whose Shannon radius at the site's coordination fits the prototype's own ion there
    (:func:`~materials_map.datasets.generate_chemistry.candidate_ions`);
 2. only charge-balanced assignments survive (common oxide oxidation states);
-3. per prototype at most ``cap`` assignments are kept, chosen by a hash of their text, and the
-   cap shrinks with the cell size so that big cells (garnet, NASICON) cost no more in total;
+3. per prototype, assignments are taken in the order of a hash of their text until
+   ``CAP_MAX`` candidates or ``ATOM_BUDGET`` atoms are kept, so big cells (garnet, NASICON)
+   get fewer variants and every family costs about the same to label;
 4. the lattice is scaled isotropically to the bond-valence-consistent volume and the structure
    is put in the standard primitive cell (the labels' cell convention);
 5. duplicates are removed with pymatgen's ``StructureMatcher`` (within a family and formula,
@@ -30,6 +31,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +48,12 @@ from .generate_chemistry import (
 )
 
 GENERATOR_VERSION = 1
-# Per-prototype cap: CAP_SITES / (sites in the primitive cell), clipped to [CAP_MIN, CAP_MAX].
-CAP_SITES = 1800
-CAP_MIN = 6
-CAP_MAX = 120
+# Per-prototype cap: at most CAP_MAX candidates and about ATOM_BUDGET atoms in their cells
+# (BVSE cost grows with cell size, so big cells get fewer variants).
+ATOM_BUDGET = 4000
+CAP_MAX = 220
+MAX_TRIES = 400  # decorations tried per prototype (most garnet ones fail the BV check)
+MAX_SPLIT_SITES = 12  # at most C(12, 6) = 924 orderings to compare
 MAX_BVS_RMS = 0.6  # valence units; worse fits are not chemically sensible candidates
 TARGET = "e_3d"
 
@@ -71,7 +75,7 @@ class Candidate:
     id: str
     family: str
     prototype: str
-    assignment: tuple[tuple[str, str, int], ...]  # (site label, element, oxidation state)
+    assignment: tuple  # ((site label, ((element, oxidation state), ...)), ...)
     structure: Structure
     bvs_rms: float
     length_scale: float
@@ -94,17 +98,100 @@ def _family(proto: Any) -> str:
     return getattr(proto, "family", None) or getattr(proto, "structure_type", None) or proto.name
 
 
-def assignments(proto: Any) -> list[tuple[tuple[str, str, int], ...]]:
-    """Every charge-balanced decoration of a prototype's cation sites (sorted, deterministic)."""
-    ref = reference_states(proto.formula)
-    base = proto.structure(None)
+Ion = tuple[str, int]
+# (site label, ions, (k, d)): one ion fills the site (k = d = 1), or two ions share it, the
+# first on k/d of its sites, in an ordered pattern
+Assignment = tuple[tuple[str, tuple[Ion, ...], tuple[int, int]], ...]
+SPLIT_FRACTIONS: tuple[tuple[int, int], ...] = ((1, 2), (1, 3), (2, 3), (1, 4), (3, 4))
+MAX_MULTIPLIER = 4  # the labelled primitive cell is repeated at most 4x to host a split
+MAX_PATTERNS = 3000  # orderings compared by Ewald energy, at most
+
+
+def _labelled_primitive(proto: Any) -> Structure:
+    """Primitive cell of the prototype, found on site labels (not on elements)."""
+    return proto.structure(None).get_primitive_structure(use_site_props=True)
+
+
+@cache
+def _split_base(name: str, mult: int) -> Structure:
+    """Labelled primitive cell repeated ``mult`` times along its shortest vector."""
+    cell = _labelled_primitive(_CURRENT_LIBRARY[name])
+    if mult > 1:
+        k = int(np.argmin(cell.lattice.abc))
+        cell.make_supercell([mult if j == k else 1 for j in range(3)])
+    return cell
+
+
+@cache
+def _split_pattern(name: str, mult: int, label: str, k: int, d: int) -> tuple[int, ...]:
+    """Sites of ``label`` taking the first ion of a k/d split in ``_split_base(name, mult)``.
+
+    Of all ways to give k/d of the label's sites the first ion, the one with the lowest Ewald
+    energy of the point-charge pattern is chosen (for a symmetric orbit the ordering energy
+    does not depend on which two ions share it, only on the pattern); ties go to the
+    lexicographically first pattern, so the choice is deterministic.
+    """
+    from math import comb
+
+    from pymatgen.analysis.ewald import EwaldSummation
+
+    cell = _split_base(name, mult)
+    idx = [i for i, lab in enumerate(cell.site_properties["label"]) if lab == label]
+    m = len(idx)
+    n_first = m * k // d
+    if n_first * d != m * k or comb(m, n_first) > MAX_PATTERNS:
+        raise ValueError(f"{name}:{label} has {m} sites: cannot split it {k}/{d} here")
+    sub = Structure(cell.lattice, [Species("Na", 1)] * m, cell.frac_coords[idx])
+    pair = EwaldSummation(sub, compute_forces=False).total_energy_matrix
+    best, best_e = None, np.inf
+    for chosen in itertools.combinations(range(m), n_first):
+        delta = np.full(m, -k / d)
+        delta[list(chosen)] += 1.0
+        e = float(delta @ pair @ delta)
+        if e < best_e - 1e-9:
+            best, best_e = chosen, e
+    assert best is not None
+    return tuple(idx[i] for i in best)
+
+
+def _prim_label_counts(proto: Any) -> dict[str, int]:
+    if isinstance(proto, str):
+        return _prim_label_counts_cached(proto)
     counts: dict[str, int] = defaultdict(int)
-    for site in proto.sites:
-        counts[site.label] = 0
-    # multiplicity of each label in the prototype cell: count sites by their label property
-    labels = base.site_properties.get("label") or [s.label for s in base]
-    for lab in labels:
+    for lab in _labelled_primitive(proto).site_properties["label"]:
         counts[lab] += 1
+    return counts
+
+
+@cache
+def _prim_label_counts_cached(name: str) -> dict[str, int]:
+    return _prim_label_counts(_CURRENT_LIBRARY[name])
+
+
+def _multiplier(proto: Any, assignment: Assignment) -> int | None:
+    prim = _prim_label_counts(proto.name if proto.name in _CURRENT_LIBRARY else proto)
+    for mult in range(1, MAX_MULTIPLIER + 1):
+        if all((prim[lab] * mult * k) % d == 0 for lab, _, (k, d) in assignment):
+            return mult
+    return None
+
+
+def _label_counts(proto: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for lab in proto.structure(None).site_properties["label"]:
+        counts[lab] += 1
+    return counts
+
+
+def assignments(proto: Any) -> list[Assignment]:
+    """Every charge-balanced decoration of a prototype's cation sites (sorted, deterministic).
+
+    Each cation label takes one fitting ion, or, for at most two labels per decoration, two
+    different fitting ions sharing it in a ratio of 1:1, 1:2 or 1:3 (aliovalent pairs such as
+    Mg2+/Ti4+ widen the chemistry the way real solid solutions do).
+    """
+    ref = reference_states(proto.structure(None).composition)
+    counts = _label_counts(proto)
     charge = 0
     options = []
     for site in sorted(proto.sites, key=lambda s: s.label):
@@ -115,48 +202,79 @@ def assignments(proto: Any) -> list[tuple[tuple[str, str, int], ...]]:
             charge -= 2 * n
         else:
             ions = candidate_ions(site.element, ref.get(site.element, 0), int(site.cn))
-            options.append((site.label, n, ions))
+            singles = [(site.label, (ion,), (1, 1)) for ion in ions]
+            pairs = []
+            for a, b in itertools.permutations(ions, 2):
+                if a[0] == b[0]:
+                    continue
+                for k, d in SPLIT_FRACTIONS:
+                    if (k, d) == (1, 2) and a > b:
+                        continue  # 1:1 is symmetric
+                    pairs.append((site.label, (a, b), (k, d)))
+            options.append((n, singles, pairs))
     if not options:
         return [] if charge else [()]
-    out = []
-    for combo in itertools.product(*[o[2] for o in options]):
-        total = charge + sum(n * q for (_, n, _), (_, q) in zip(options, combo, strict=True))
-        if total == 0:
-            out.append(tuple((lab, el, q) for (lab, _, _), (el, q) in
-                             zip(options, combo, strict=True)))
+    prim = _prim_label_counts(proto.name if proto.name in _CURRENT_LIBRARY else proto)
+
+    def info(n: int, opt) -> tuple[float, int]:
+        lab, ions, (k, d) = opt
+        q = n * (k * ions[0][1] + (d - k) * ions[-1][1]) / d
+        mask = sum(1 << m for m in range(1, MAX_MULTIPLIER + 1)
+                   if (prim[lab] * m * k) % d == 0)
+        return q, mask
+
+    out: list[Assignment] = []
+    splits = [()] + [(k,) for k in range(len(options))]
+    splits += list(itertools.combinations(range(len(options)), 2))
+    for split in splits:
+        choices = [[(opt, *info(o[0], opt)) for opt in (o[2] if k in split else o[1])]
+                   for k, o in enumerate(options)]
+        for combo in itertools.product(*choices):
+            total = charge + sum(c[1] for c in combo)
+            if abs(total) > 1e-9:
+                continue
+            mask = (1 << (MAX_MULTIPLIER + 1)) - 2
+            for c in combo:
+                mask &= c[2]
+            if mask:
+                out.append(tuple(c[0] for c in combo))
     return sorted(out)
 
 
-def _cap(n_sites: int) -> int:
-    return int(min(CAP_MAX, max(CAP_MIN, CAP_SITES // max(n_sites, 1))))
-
-
-def decorate(proto: Any, assignment: tuple[tuple[str, str, int], ...]) -> tuple[Structure, float, float]:
+def decorate(proto: Any, assignment: Assignment) -> tuple[Structure, float, float]:
     """Build the decorated, BV-scaled standard primitive structure of one assignment."""
     from materials_map.labels.guards import standard_cell
 
-    species: dict[str, str] = {}
-    states: dict[str, int] = {}
+    ions: dict[str, tuple[tuple[Ion, ...], tuple[int, int]]] = {}
     for site in proto.sites:
         if site.role == "Li":
-            species[site.label], states[site.label] = "Li", 1
+            ions[site.label] = ((("Li", 1),), (1, 1))
         elif site.role == "anion":
-            species[site.label], states[site.label] = "O", -2
-    for lab, el, q in assignment:
-        species[lab], states[lab] = el, q
-    s = proto.structure(species)
-    labels = s.site_properties.get("label")
-    if labels is None:
-        raise ValueError(f"prototype {proto.name}: structure() must set the 'label' site property")
-    s = Structure(
-        s.lattice,
-        [Species(species[lab], states[lab]) for lab in labels],
-        s.frac_coords,
-    )
+            ions[site.label] = ((("O", -2),), (1, 1))
+    for lab, v, frac in assignment:
+        ions[lab] = (v, frac)
+    mult = _multiplier(proto, assignment)
+    if mult is None:
+        raise ValueError(f"{proto.name}: no cell up to {MAX_MULTIPLIER}x hosts {assignment}")
+    cell = _split_base(proto.name, mult)
+    first_set = {
+        i
+        for lab, (v, (k, d)) in sorted(ions.items())
+        if len(v) == 2
+        for i in _split_pattern(proto.name, mult, lab, k, d)
+    }
+    species = []
+    for i, lab in enumerate(cell.site_properties["label"]):
+        v, _ = ions[lab]
+        el, q = v[0] if (len(v) == 1 or i in first_set) else v[1]
+        species.append(Species(el, q))
+    s = Structure(cell.lattice, species, cell.frac_coords)
     scale, rms = bv_length_scale(s)
     s.scale_lattice(s.volume * scale**3)
-    cell = standard_cell(s)
-    return cell, scale, rms
+    return standard_cell(s), scale, rms
+
+
+_CURRENT_LIBRARY: dict[str, Any] = {}
 
 
 def generate_candidates(
@@ -173,6 +291,12 @@ def generate_candidates(
     from tqdm.auto import tqdm
 
     lib = _prototype_library(prototypes)
+    if dict(lib) != _CURRENT_LIBRARY:
+        _CURRENT_LIBRARY.clear()
+        _CURRENT_LIBRARY.update(lib)
+        _split_base.cache_clear()
+        _split_pattern.cache_clear()
+        _prim_label_counts_cached.cache_clear()
     names = sorted(lib) if families is None else sorted(set(families))
     matcher = StructureMatcher(ltol=0.2, stol=0.3, angle_tol=5, primitive_cell=True,
                                scale=True, attempt_supercell=False)
@@ -183,13 +307,11 @@ def generate_candidates(
         combos = assignments(proto)
         if not combos:
             continue
-        n_sites = len(proto.structure(None).get_primitive_structure())
         combos = sorted(combos, key=lambda c: _stable_hash(f"{name}|{c}", 16))
         by_formula: dict[str, list[Candidate]] = defaultdict(list)
-        n_keep = _cap(n_sites)
-        taken = 0
-        for combo in combos:
-            if taken >= n_keep:
+        taken = atoms = 0
+        for tried, combo in enumerate(combos):
+            if taken >= CAP_MAX or atoms >= ATOM_BUDGET or tried >= MAX_TRIES:
                 break
             try:
                 s, scale, rms = decorate(proto, combo)
@@ -205,6 +327,7 @@ def generate_candidates(
             by_formula[formula].append(cand)
             kept.append(cand)
             taken += 1
+            atoms += len(s)
     return _dedup_across(kept, matcher)
 
 
@@ -241,7 +364,8 @@ def candidates_frame(cands: list[Candidate]) -> pd.DataFrame:
             "prototype": c.prototype,
             "li_fraction": li,
             "o_fraction": o,
-            "oxidation_states": json.dumps({lab: [el, q] for lab, el, q in c.assignment}),
+            "decoration": json.dumps({lab: [f"{el}{q:+d}" for el, q in ions] + [f"{k}/{d}"]
+                                      for lab, ions, (k, d) in c.assignment}),
             "bv_length_scale": round(c.length_scale, 6),
             "bvs_rms": round(c.bvs_rms, 4),
         })

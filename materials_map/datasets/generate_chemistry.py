@@ -28,6 +28,10 @@ OXIDATION_STATES: dict[str, tuple[int, ...]] = {
     "Nb": (5,), "Ta": (5,), "P": (5,), "As": (5,), "Sb": (3, 5),
     "S": (6,),
 }
+# Li may also sit on framework cation sites (Li-rich compounds such as Li2TiO3, Li3NbO4)
+CATION_SITE_IONS: tuple[tuple[str, int], ...] = (("Li", 1),) + tuple(
+    (el, q) for el in PAPER_ELEMENTS for q in OXIDATION_STATES[el]
+)
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX",
           10: "X", 11: "XI", 12: "XII", 14: "XIV"}
@@ -49,10 +53,9 @@ def shannon_radius(element: str, oxi: int, cn: int) -> float | None:
     if not cns:
         return None
     best = min(cns, key=lambda c: (abs(c[0] - cn), -c[0]))[1]
-    try:
-        return float(Species(element, oxi).get_shannon_radius(best, spin="High Spin"))
-    except Exception:
-        return float(Species(element, oxi).get_shannon_radius(best))
+    spins = table[best]
+    spin = "" if "" in spins else ("High Spin" if "High Spin" in spins else next(iter(spins)))
+    return float(Species(element, oxi).get_shannon_radius(best, spin=spin))
 
 
 def radius_fits(r_candidate: float, r_reference: float) -> bool:
@@ -60,9 +63,9 @@ def radius_fits(r_candidate: float, r_reference: float) -> bool:
     return abs(r_candidate - r_reference) <= max(RADIUS_REL_TOL * r_reference, RADIUS_ABS_TOL)
 
 
-def reference_states(formula: str) -> dict[str, int]:
+def reference_states(comp: Composition) -> dict[str, int]:
     """Integer oxidation states of the prototype's own compound (first guess, O = -2)."""
-    comp = Composition(formula)
+    comp = Composition(comp).element_composition
     for guess in comp.oxi_state_guesses(max_sites=-20):
         if all(float(v).is_integer() for v in guess.values()) and guess.get("O", -2) == -2:
             return {el: int(v) for el, v in guess.items()}
@@ -74,16 +77,15 @@ def reference_states(formula: str) -> dict[str, int]:
 
 
 def candidate_ions(ref_element: str, ref_oxi: int, cn: int) -> list[tuple[str, int]]:
-    """Ions of the 25 elements whose Shannon radius at ``cn`` fits a site held by ``ref``."""
+    """Li+ and ions of the 25 elements whose Shannon radius at ``cn`` fits a site of ``ref``."""
     r_ref = shannon_radius(ref_element, ref_oxi, cn)
     out = []
-    for el in PAPER_ELEMENTS:
-        for q in OXIDATION_STATES[el]:
-            r = shannon_radius(el, q, cn)
-            if r is None:
-                continue
-            if r_ref is None or radius_fits(r, r_ref):
-                out.append((el, q))
+    for el, q in CATION_SITE_IONS:
+        r = shannon_radius(el, q, cn)
+        if r is None:
+            continue
+        if r_ref is None or radius_fits(r, r_ref):
+            out.append((el, q))
     return out
 
 
