@@ -128,6 +128,10 @@ def bench_dask(structures: list[Structure]) -> None:
     t = time.perf_counter()
     serial = featurize(structures, n_jobs=1, progress=False)
     t_serial = time.perf_counter() - t
+    import dask
+
+    # the worker's sampling profiler costs CPU that a 2-core machine cannot spare
+    dask.config.set({"distributed.worker.profile.enabled": False})
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
             Client(cl) as client:
         client.run(_warm_worker, structures[0])  # imports and first-call costs, not timed
