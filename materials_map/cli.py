@@ -50,7 +50,9 @@ def _cmd_datasets_build(args: argparse.Namespace) -> int:
     if args.name != "li-o":
         print(f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)", file=sys.stderr)
         return 2
-    out = generate.build_li_o(args.out) if args.out else generate.build_li_o()
+    out = args.out or Path(generate.__file__).parent / "data" / "li-o.parquet"
+    cache = args.cache or (Path.home() / ".cache" / "materials-map" / "labels")
+    generate.build_li_o(out, n_jobs=args.jobs, cache=cache, progress=not args.quiet)
     print(out)
     return 0
 
@@ -84,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     build = dsub.add_parser("build", help="regenerate an embedded dataset from scratch")
     build.add_argument("name", help="dataset name (li-o)")
     build.add_argument("--out", type=Path, default=None, help="output parquet (default: the packaged file)")
+    build.add_argument("--jobs", type=int, default=2, help="labelling worker processes (default 2)")
+    build.add_argument("--cache", type=Path, default=None,
+                       help="label cache folder, makes an interrupted build resumable "
+                            "(default ~/.cache/materials-map/labels)")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
     build.set_defaults(func=_cmd_datasets_build)
     return parser
 
