@@ -73,6 +73,30 @@ describe("selection over coordinate buffers", () => {
   });
 });
 
+describe("raster-accelerated lasso", () => {
+  it("selects exactly what the plain point-in-polygon test selects", () => {
+    let seed = 42;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const n = 60000;
+    const coords = new Float32Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) coords[i] = rand() * 10 - 5;
+    // points exactly on a vertex / edge line and a dense cluster near one edge
+    coords.set([1, 1, 2, 1, 1.5, 1], 0);
+    for (let trial = 0; trial < 12; trial++) {
+      const m = 3 + Math.floor(rand() * 30);
+      const poly: Vertex[] = Array.from({ length: m }, (_, k) => {
+        const a = (2 * Math.PI * k) / m;
+        const r = 1 + rand() * 4; // star-like, concave; some trials self-intersect
+        return [Math.cos(a + (trial % 3 === 0 ? rand() : 0)) * r, Math.sin(a) * r] as Vertex;
+      });
+      if (trial === 0) poly.splice(0, poly.length, [1, 1], [2, 1], [2, 2], [1, 2]);
+      const want: number[] = [];
+      for (let i = 0; i < n; i++) if (pointInPolygon(coords[2 * i], coords[2 * i + 1], poly)) want.push(i);
+      expect(Array.from(selectInPolygon(coords, poly))).toEqual(want);
+    }
+  });
+});
+
 describe("search", () => {
   const table = { id: ["mp-1", "mp-12", "mp-2"], formula: ["LiCoO2", "Li2O", "LiFePO4"] };
   it("prefers exact (case-insensitive) matches, else substrings", () => {

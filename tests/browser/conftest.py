@@ -185,26 +185,43 @@ class KernelChannel:
     """Execute code in a running kernel through the Jupyter server's kernel websocket."""
 
     def __init__(self, server: LabServer, kernel_id: str):
+        self.server = server
+        self.kernel_id = kernel_id
+        self.session = uuid.uuid4().hex
+        self.ws = self._connect()
+
+    def _connect(self) -> Any:
         import websocket  # websocket-client, a jupyter_server dependency
 
-        ws_url = server.url.replace("http://", "ws://")
-        self.session = uuid.uuid4().hex
-        self.ws = websocket.create_connection(
-            f"{ws_url}/api/kernels/{kernel_id}/channels?session_id={self.session}",
-            header=[f"Authorization: token {server.token}"],
+        ws_url = self.server.url.replace("http://", "ws://")
+        return websocket.create_connection(
+            f"{ws_url}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
+            header=[f"Authorization: token {self.server.token}"],
             timeout=60,
         )
 
     def run(self, code: str, timeout: float = 60) -> str:
         """Run ``code``; return its stdout; raise KernelError with the traceback on error."""
+        import websocket
+
+        try:
+            return self._run(code, timeout)
+        except (OSError, websocket.WebSocketException):
+            # the server drops sockets that stayed idle through its pings: reconnect, run again
+            self.close()
+            self.ws = self._connect()
+            return self._run(code, timeout)
+
+    def _run(self, code: str, timeout: float) -> str:
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
+        request = json.dumps({
             "header": {"msg_id": msg_id, "username": "test", "session": self.session,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": False,
                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))
+        })
+        self.ws.send(request)
         out = io.StringIO()
         error = None
         deadline = time.monotonic() + timeout

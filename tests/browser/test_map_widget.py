@@ -472,3 +472,21 @@ def test_follows_the_jupyterlab_theme_and_resizes_with_its_container(nb, artifac
         assert abs(canvas_w - plot.size[0]) < 1
     finally:
         page.set_viewport_size({"width": 1280, "height": 1100})
+
+
+def test_keyboard_tools_and_escape_stay_inside_the_map(nb):
+    page = nb.page
+    cells = page.locator(".jp-Notebook .jp-Cell").count()
+    nb.run("w.selection = [1, 2, 3]")
+    page.wait_for_selector(".mm-root[data-selected='3']", state="attached")
+    page.locator(".mm-root").focus()
+    page.keyboard.press("l")
+    assert page.locator(".mm-mode[data-mode='lasso']").get_attribute("aria-pressed") == "true"
+    assert nb.kernel.wait_for("w.mode", lambda v: v == "lasso") == "lasso"
+    page.keyboard.press("b")  # would insert a cell below in JupyterLab's command mode
+    assert page.locator(".mm-mode[data-mode='box']").get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Escape")
+    assert nb.kernel.wait_for("w.selection.tolist()", lambda v: v == []) == []
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells
+    label = page.locator(".mm-root").get_attribute("aria-label")
+    assert "lasso" in label.lower() and "escape" in label.lower()

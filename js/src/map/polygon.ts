@@ -32,6 +32,43 @@ function bbox(poly: ArrayLike<Vertex>): [number, number, number, number] {
   return [x0, x1, y0, y1];
 }
 
+const GRID = 128;
+
+/**
+ * Cell classes of a GRID x GRID raster over the polygon's bounding box: 0 outside, 1 inside,
+ * 2 touched by an edge (points there need the exact test). Edge cells are marked
+ * conservatively (every cell within one cell of a sample taken every half cell along each
+ * edge), so a cell marked 0 or 1 contains no edge and all its points share its centre's class.
+ */
+function classifyCells(poly: ArrayLike<Vertex>, x0: number, y0: number, sx: number, sy: number): Uint8Array {
+  const cells = new Uint8Array(GRID * GRID);
+  const n = poly.length;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ax = (poly[j][0] - x0) * sx;
+    const ay = (poly[j][1] - y0) * sy;
+    const bx = (poly[i][0] - x0) * sx;
+    const by = (poly[i][1] - y0) * sy;
+    const steps = Math.max(1, Math.ceil(2 * Math.max(Math.abs(bx - ax), Math.abs(by - ay))));
+    for (let k = 0; k <= steps; k++) {
+      const cx = Math.floor(ax + ((bx - ax) * k) / steps);
+      const cy = Math.floor(ay + ((by - ay) * k) / steps);
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const gx = cx + dx;
+          const gy = cy + dy;
+          if (gx >= 0 && gx < GRID && gy >= 0 && gy < GRID) cells[gy * GRID + gx] = 2;
+        }
+    }
+  }
+  for (let gy = 0; gy < GRID; gy++)
+    for (let gx = 0; gx < GRID; gx++) {
+      const c = gy * GRID + gx;
+      if (cells[c] === 2) continue;
+      cells[c] = pointInPolygon(x0 + (gx + 0.5) / sx, y0 + (gy + 0.5) / sy, poly) ? 1 : 0;
+    }
+  return cells;
+}
+
 /** Indices (ascending) of points inside the polygon; `visible(i)` may exclude hidden points. */
 export function selectInPolygon(
   coords: Float32Array,
@@ -41,16 +78,26 @@ export function selectInPolygon(
   if (poly.length < 3) return new Uint32Array(0);
   const [x0, x1, y0, y1] = bbox(poly);
   const n = coords.length >> 1;
-  const out: number[] = [];
+  // a coarse raster decides most points; only points in edge cells get the exact test
+  const sx = x1 > x0 ? GRID / (x1 - x0) : 0;
+  const sy = y1 > y0 ? GRID / (y1 - y0) : 0;
+  const cells = sx > 0 && sy > 0 ? classifyCells(poly, x0, y0, sx, sy) : null;
+  const out = new Uint32Array(n);
+  let k = 0;
   for (let i = 0; i < n; i++) {
     const x = coords[2 * i];
     const y = coords[2 * i + 1];
-    // bbox reject first: most points fail here, which keeps 1M points in a few ms
     if (x < x0 || x > x1 || y < y0 || y > y1) continue;
     if (visible && !visible(i)) continue;
-    if (pointInPolygon(x, y, poly)) out.push(i);
+    let cls = 2;
+    if (cells) {
+      const gx = Math.min(GRID - 1, Math.floor((x - x0) * sx));
+      const gy = Math.min(GRID - 1, Math.floor((y - y0) * sy));
+      cls = cells[gy * GRID + gx];
+    }
+    if (cls === 1 || (cls === 2 && pointInPolygon(x, y, poly))) out[k++] = i;
   }
-  return Uint32Array.from(out);
+  return out.slice(0, k);
 }
 
 /** Indices of points with x0 <= x <= x1 and y0 <= y <= y1 (corners in any order). */

@@ -130,6 +130,8 @@ export class MapView {
     this.root = el("div", "mm-root", {
       role: "application",
       tabindex: "0",
+      // keys typed into the map are the map's, not JupyterLab's notebook shortcuts
+      "data-lm-suppress-shortcuts": "true",
       "aria-label": `${title}. Drag to pan, wheel to zoom, B box select, L lasso, P pan, Escape clears the selection.`,
     });
     // toolbar
@@ -689,10 +691,15 @@ export class MapView {
 
   /** Replace/extend the selection from the front end and send it to Python. */
   setSelection(next: Uint32Array, mode: MergeMode = "replace"): void {
+    const t0 = performance.now();
     this.selection = mergeSelection(this.selection, next, mode);
+    const t1 = performance.now();
     this.model.set("selection", uint32View(this.selection));
     this.model.save_changes();
-    this.highlightSelection();
+    const t2 = performance.now();
+    this.root.dataset.setSelectionMs = [t1 - t0, t2 - t1].map((t) => t.toFixed(1)).join(",");
+    // highlight in the next task: the message to Python is already on its way
+    setTimeout(() => this.highlightSelection(), 0);
   }
 
   private search(query: string): void {
@@ -794,6 +801,7 @@ export class MapView {
   }
 
   private finishShape(kind: "box" | "lasso", pts: Vertex[], merge: MergeMode): void {
+    const t0 = performance.now();
     const view = this.view();
     const toData = (v: Vertex) => screenToData(view, this.width, this.height, v[0], v[1]);
     let hits: Uint32Array;
@@ -812,7 +820,10 @@ export class MapView {
     }
     // what was used, in screen and data coordinates: lets tests and users audit a selection
     this.root.dataset.lastShape = JSON.stringify({ kind, screen: pts, data: dataShape, view, size: [this.width, this.height] });
+    const t1 = performance.now();
     this.setSelection(hits, merge);
+    // where the time of a selection goes (ms): geometry, then merge + send + highlight
+    this.root.dataset.selectMs = `${(t1 - t0).toFixed(1)},${(performance.now() - t1).toFixed(1)}`;
     setTimeout(() => {
       if (!this.drag) this.shapePath.setAttribute("d", "");
     }, 400);
