@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 from pymatgen.analysis.structure_matcher import StructureMatcher
 from pymatgen.core import Element, Structure
 
 from .library import PROTOTYPES, Prototype, Site
 
-ANIONS = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"})
+ANIONS = frozenset({"O", "F", "Cl", "Br", "I", "N"})
+# chalcogens are anions only where no lighter anion is present (Te6+ in garnets is a cation)
+SOFT_ANIONS = frozenset({"S", "Se", "Te"})
 _CATION, _ANION = "Si", "O"  # dummy elements for the two framework roles
 
 # Extra reference frameworks used only for classification (no Li site, so not decoration
@@ -37,32 +40,58 @@ VARIANTS: tuple[Prototype, ...] = (
     ),
 )
 
+# Frameworks are reduced to primitive cells once, so the matcher itself skips that step.
 _MATCHER = StructureMatcher(
-    ltol=0.25, stol=0.4, angle_tol=8, primitive_cell=True, scale=True,
-    attempt_supercell=True,
+    ltol=0.25, stol=0.4, angle_tol=8, primitive_cell=False, scale=True, attempt_supercell=True,
 )
 
 
-def _is_anion(symbol: str) -> bool:
-    return symbol in ANIONS
+def _anion_set(structure: Structure) -> frozenset[str]:
+    present = {el.symbol for el in structure.composition.elements}
+    return ANIONS if present & ANIONS else ANIONS | SOFT_ANIONS
 
 
-def framework(structure: Structure, min_framework_occupancy: float = 0.5) -> Structure | None:
-    """Li-free, species-agnostic framework of ``structure`` (``None`` when nothing is left).
+def mean_cation_cn(fw: Structure, slack: float = 1.3) -> float:
+    """Mean number of anions around a framework cation (a cheap, scale-free pre-filter).
 
-    Each site keeps its non-Li, non-H species; a cation site stays in the framework when
-    their total occupancy is at least ``min_framework_occupancy`` (so Li sites lightly doped
-    with Al/Ga, as in LLZO, do not count); anion sites always stay. Cation sites become Si,
+    Anions are counted within ``slack`` times a reference distance, the median of the
+    cation's three shortest cation-anion distances (robust to one displaced anion).
+    """
+    cats = [i for i, s in enumerate(fw) if s.species_string == _CATION]
+    if not cats:
+        return 0.0
+    cns = []
+    for i in cats:
+        nbrs = sorted(n.nn_distance for n in fw.get_neighbors(fw[i], 4.0)
+                      if n.species_string == _ANION)
+        if not nbrs:
+            cns.append(0)
+            continue
+        d0 = float(np.median(nbrs[:3]))
+        cns.append(sum(d <= slack * d0 for d in nbrs))
+    return float(sum(cns) / len(cns))
+
+
+def framework(
+    structure: Structure, min_framework_occupancy: float = 0.5, keep_li: bool = False
+) -> Structure | None:
+    """Species-agnostic framework of ``structure`` (``None`` when nothing is left).
+
+    By default Li (and H) are removed from every site; a cation site stays in the framework
+    when its remaining occupancy is at least ``min_framework_occupancy`` (so Li sites lightly
+    doped with Al/Ga, as in LLZO, do not count); anion sites always stay. With ``keep_li``
+    Li counts as an ordinary cation (the whole cation/anion array). Cation sites become Si,
     anion sites O, and sites closer than 0.7 A (split positions) are merged.
     """
+    anions = _anion_set(structure)
     species, coords = [], []
     for site in structure:
-        occ = Counter()
+        occ: Counter = Counter()
         for sp, amt in site.species.items():
             sym = getattr(sp, "symbol", None) or Element(str(sp)).symbol
-            if sym in ("Li", "H"):
+            if sym == "H" or (sym == "Li" and not keep_li):
                 continue
-            occ["anion" if _is_anion(sym) else "cation"] += amt
+            occ["anion" if sym in anions else "cation"] += amt
         if not occ:
             continue
         role = max(occ, key=occ.get)
@@ -78,36 +107,72 @@ def framework(structure: Structure, min_framework_occupancy: float = 0.5) -> Str
     return fw
 
 
-def _reduced(fw: Structure) -> str:
-    return fw.composition.reduced_formula
+def _primitive(fw: Structure) -> Structure:
+    try:
+        return fw.get_primitive_structure(tolerance=0.3)
+    except Exception:  # noqa: BLE001 - symmetry search can fail on odd cells; keep the cell
+        return fw
+
+
+# (min_framework_occupancy, keep_li) tried in order until something matches
+_LEVELS = ((0.5, False), (0.0, False), (0.0, True))
 
 
 @lru_cache(maxsize=1)
-def _references() -> tuple[tuple[str, str, Structure], ...]:
-    refs = []
-    for p in (*PROTOTYPES.values(), *VARIANTS):
-        fw = framework(p.structure())
-        if fw is not None:
-            refs.append((p.family, p.name, fw.get_primitive_structure()))
-    return tuple(refs)
+def _references() -> dict[tuple[float, bool], tuple[tuple[str, Structure, float], ...]]:
+    out = {}
+    for level in _LEVELS:
+        refs = []
+        for p in (*PROTOTYPES.values(), *VARIANTS):
+            fw = framework(p.structure(), *level)
+            if fw is not None:
+                prim = _primitive(fw)
+                refs.append((p.name, prim, mean_cation_cn(prim)))
+        out[level] = tuple(refs)
+    return out
 
 
-def match_prototypes(structure: Structure) -> list[str]:
-    """Names of all library prototypes (and variants) whose framework matches ``structure``."""
-    out = []
-    for thr in (0.5, 0.0):
-        fw = framework(structure, thr)
+# largest allowed difference of mean cation coordination between structure and prototype
+CN_TOLERANCE = 1.2
+# largest primitive-cell size ratio tried (supercell matching grows fast with the ratio)
+MAX_SUPERCELL = 4
+
+
+def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
+    """Matching library prototypes as ``(name, rms)`` pairs, best (smallest rms) first.
+
+    Frameworks are compared at successively looser levels (Li-free with a 0.5 occupancy
+    threshold, Li-free keeping every cation site, then - for Li compounds only - Li counted as
+    a cation); the first level with any match wins. Supercells of up to ``MAX_SUPERCELL``
+    primitive cells are tried.
+    """
+    refs = _references()
+    has_li = any(getattr(el, "symbol", "") == "Li" for el in structure.composition.elements)
+    # counting Li as a cation is only meaningful for Li compounds
+    levels = _LEVELS if has_li else _LEVELS[:1]
+    for level in levels:
+        fw = framework(structure, *level)
         if fw is None:
             continue
-        red = _reduced(fw)
-        for _family, name, ref in _references():
-            if name in out or _reduced(ref) != red:
+        red = fw.composition.reduced_formula
+        cands = [(n, r, cn) for n, r, cn in refs[level] if r.composition.reduced_formula == red]
+        if not cands:
+            continue
+        prim = _primitive(fw)
+        cn = mean_cation_cn(prim)
+        hits = []
+        for name, ref, ref_cn in cands:
+            if abs(cn - ref_cn) > CN_TOLERANCE:
                 continue
-            if _MATCHER.fit(fw, ref):
-                out.append(name)
-        if out:
-            break
-    return out
+            big, small = max(len(prim), len(ref)), min(len(prim), len(ref))
+            if big % small or big // small > MAX_SUPERCELL:
+                continue  # no (cheap) supercell relation possible
+            rms = _MATCHER.get_rms_dist(prim, ref)
+            if rms is not None:
+                hits.append((name, float(rms[0])))
+        if hits:
+            return sorted(hits, key=lambda h: h[1])
+    return []
 
 
 def structure_type(structure: Structure) -> str:
@@ -119,8 +184,8 @@ def structure_type(structure: Structure) -> str:
     if not isinstance(structure, Structure):
         raise TypeError(f"structure_type needs a pymatgen Structure, got {type(structure).__name__}")
     families = {p.name: p.family for p in (*PROTOTYPES.values(), *VARIANTS)}
-    names = match_prototypes(structure)
-    return families[names[0]] if names else "other"
+    hits = match_prototypes(structure)
+    return families[hits[0][0]] if hits else "other"
 
 
 __all__ = ["ANIONS", "VARIANTS", "framework", "match_prototypes", "structure_type"]

@@ -6,12 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from mp_server import FakeMP
 from pymatgen.core import Structure
 
 from materials_map.datasets import MapDataset, MaterialsProjectError, materials_project
 from materials_map.datasets.materials_project import PAPER_ELEMENTS, query
-
-from mp_server import FakeMP
 
 KEY = "a" * 32
 
