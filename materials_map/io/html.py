@@ -30,7 +30,6 @@ _PAGE = """<!doctype html>
   header {{ padding: 6px 12px; font-size: 14px; border-bottom: 1px solid #ddd; }}
   #mm-root {{ min-height: 480px; }}
 </style>
-<style>{css}</style>
 </head>
 <body>
 <header>{title}</header>
@@ -62,12 +61,11 @@ def _bundle(name: str) -> str:
 def render_html(document: MapDocument, title: str | None = None) -> str:
     """The standalone page for ``document`` as a string."""
     title = title or document.metadata.get("title") or "materials map"
-    css_path = STATIC / "widget.css"
-    css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
     # "</" inside a <script> would end it early; "<\\/" is the same JSON string
     doc = document.to_json().replace("</", "<\\/")
     bundle = _bundle("standalone.js").replace("</script", "<\\/script")
-    return _PAGE.format(title=html.escape(str(title)), css=css, doc=doc, bundle=bundle)
+    # the bundle injects the widget's own CSS, as it does in Jupyter
+    return _PAGE.format(title=html.escape(str(title)), doc=doc, bundle=bundle)
 
 
 def write_html(document: MapDocument, path: str | os.PathLike, title: str | None = None) -> Path:
