@@ -91,6 +91,15 @@ class MapNet(nn.Module):
         return coords, comp_out, struct_out, self.predict_me(coords)
 
 
+def reconstruction_error(x, x_out, reduction: str = "mean"):
+    """Per-row squared reconstruction error, averaged (``"mean"``) or summed over columns.
+
+    Works on torch tensors and numpy arrays alike.
+    """
+    sq = (x_out - x) ** 2
+    return sq.mean(axis=1) if reduction == "mean" else sq.sum(axis=1)
+
+
 def map_losses(
     comp: torch.Tensor,
     struct: torch.Tensor,
@@ -99,16 +108,24 @@ def map_losses(
     struct_out: torch.Tensor,
     me_out: torch.Tensor,
     w: float,
+    reduction: str = "mean",
 ) -> dict[str, torch.Tensor]:
-    """Eqs. 1-4: per-sample squared errors summed over columns, averaged over samples.
+    """Eqs. 1-4: reconstruction and target mean squared errors and their weighted sum.
+
+    ``reduction="mean"`` averages the squared reconstruction errors over samples and
+    columns (the usual MSE, as Keras/PyTorch compute it); ``"sum"`` sums over columns and
+    averages over samples, Eq. 1 read literally, which makes each reconstruction term
+    ~d times larger and so shifts the balance that ``w`` controls.
 
     ``y`` holds NaN for unlabelled rows; those rows add nothing to ``me`` (masked), so
     partly labelled data trains the reconstruction on every row. With no labelled row in
     the batch ``me`` is zero. Also returns ``n_me`` (labelled rows in the batch) so that
     epoch averages can be weighted correctly.
     """
-    loss_comp = ((comp_out - comp) ** 2).sum(dim=1).mean()
-    loss_struct = ((struct_out - struct) ** 2).sum(dim=1).mean()
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    loss_comp = reconstruction_error(comp, comp_out, reduction).mean()
+    loss_struct = reconstruction_error(struct, struct_out, reduction).mean()
     # masked mean without boolean indexing: no host sync, same gradient
     labelled = ~torch.isnan(y)
     n_me = labelled.sum()

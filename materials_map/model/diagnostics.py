@@ -12,6 +12,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import mean_absolute_error, r2_score
 
 from ._inputs import as_parts, as_target
+from .autoencoder import reconstruction_error
 from .estimator import MapModel
 
 
@@ -78,8 +79,9 @@ def diagnostics(model: MapModel, X, y=None, rows="test") -> Diagnostics:
     me_true = target[idx]
     me_pred = model.predict(sub) if model.has_target_ else np.full(idx.size, np.nan)
     err_me = ((me_pred - me_true) / model.y_scale_) ** 2
-    loss_comp = ((r["comp_out"] - r["comp_in"]) ** 2).sum(axis=1)
-    loss_struct = ((r["struct_out"] - r["struct_in"]) ** 2).sum(axis=1)
+    red = model.loss_reduction
+    loss_comp = reconstruction_error(r["comp_in"], r["comp_out"], red)
+    loss_struct = reconstruction_error(r["struct_in"], r["struct_out"], red)
     losses = pd.DataFrame(
         {
             "row": idx,

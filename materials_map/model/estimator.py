@@ -58,6 +58,8 @@ class MapModel(TransformerMixin, BaseEstimator):
         them). Not published; defaults chosen by the search recorded in ``docs/model.md``.
     hidden_me : hidden-layer widths of the target head.
     activation : ``"elu"`` (default), ``"relu"``, ``"leaky_relu"``, ``"tanh"`` or ``"silu"``.
+    loss_reduction : ``"mean"`` (default): reconstruction MSE averaged over descriptor
+        columns; ``"sum"``: summed over columns (Eq. 1 read literally). See docs/model.md.
     batch_size, learning_rate, weight_decay : Adam settings (paper: 16, 1e-3, L2 1e-6).
     patience : stop after this many epochs without a better held-out loss (paper: 80).
     max_epochs : hard cap on epochs.
@@ -85,6 +87,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         hidden_struct: Sequence[int] = (128, 32),
         hidden_me: Sequence[int] = (16, 16),
         activation: str = "elu",
+        loss_reduction: str = "mean",
         batch_size: int = 16,
         learning_rate: float = 1e-3,
         weight_decay: float = 1e-6,
@@ -100,6 +103,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.hidden_struct = hidden_struct
         self.hidden_me = hidden_me
         self.activation = activation
+        self.loss_reduction = loss_reduction
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -160,6 +164,8 @@ class MapModel(TransformerMixin, BaseEstimator):
         for name in ("batch_size", "patience", "max_epochs"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        if self.loss_reduction not in ("mean", "sum"):
+            raise ValueError(f"loss_reduction must be 'mean' or 'sum', got {self.loss_reduction!r}")
         if self.w < 0:
             raise ValueError(f"w must be >= 0, got {self.w}")
 
@@ -211,7 +217,9 @@ class MapModel(TransformerMixin, BaseEstimator):
                 idx = perm[start : start + bs]
                 c, s, y = train["comp"][idx], train["struct"][idx], train["y"][idx]
                 _, c_out, s_out, me_out = net(c, s)
-                losses = map_losses(c, s, y, c_out, s_out, me_out, float(self.w))
+                losses = map_losses(
+                    c, s, y, c_out, s_out, me_out, float(self.w), self.loss_reduction
+                )
                 opt.zero_grad(set_to_none=True)
                 losses["all"].backward()
                 opt.step()
@@ -261,7 +269,14 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.net_.eval()
         _, c_out, s_out, me_out = self.net_(data["comp"], data["struct"])
         losses = map_losses(
-            data["comp"], data["struct"], data["y"], c_out, s_out, me_out, float(self.w)
+            data["comp"],
+            data["struct"],
+            data["y"],
+            c_out,
+            s_out,
+            me_out,
+            float(self.w),
+            self.loss_reduction,
         )
         out = {k: float(losses[k]) for k in _LOSS_KEYS}
         if int(losses["n_me"]) == 0:

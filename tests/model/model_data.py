@@ -49,5 +49,5 @@ def manifold_data(
         "struct": [f"s{i}" for i in range(n_struct)],
     }
     ids = np.array([f"m-{i}" for i in range(n)], dtype=object)
-    y = 0.2 + 0.8 * t[:, 1] + 0.4 * (t[:, 0] - 0.5) ** 2 + 0.02 * rng.normal(size=n)
+    y = 0.2 + 0.8 * t[:, 1] + 0.3 * t[:, 0] ** 2 + 0.02 * rng.normal(size=n)
     return Descriptors(comp=comp, struct=struct, labels=labels, blocks=blocks, ids=ids), y, t

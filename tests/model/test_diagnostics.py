@@ -36,6 +36,10 @@ def test_sweep_w_table(data):
     table = sweep_w(X, y, ws=(0, 1), random_state=0, **FAST)
     assert list(table.index) == [0.0, 1.0]
     assert {"loss_comp", "loss_struct", "loss_me", "r2_me", "epochs"} <= set(table.columns)
-    # with W = 0 the ME head is never trained; with W = 1 it is
+    # the trade-off of Fig. 2: with W = 0 the ME head is never trained; with W = 1 it is,
+    # and the codes then serve the target at some cost to the reconstruction
     assert table.loc[1.0, "loss_me"] < 0.5 * table.loc[0.0, "loss_me"]
     assert table.loc[1.0, "r2_me"] > 0.5
+    assert table.loc[1.0, "loss_comp"] + table.loc[1.0, "loss_struct"] > (
+        table.loc[0.0, "loss_comp"] + table.loc[0.0, "loss_struct"]
+    )

@@ -42,10 +42,10 @@ def test_shapes_split_and_blocks(data, fitted):
 
 def test_same_seed_same_coordinates_other_seed_differs(data, fitted):
     X, y, _ = data
-    again = MapModel(w=0.1, random_state=0, **FAST).fit(X, y)
+    again = MapModel(w=0.01, random_state=0, **FAST).fit(X, y)
     assert np.array_equal(again.transform(X), fitted.transform(X))
     assert np.array_equal(again.test_index_, fitted.test_index_)
-    other = MapModel(w=0.1, random_state=1, **FAST).fit(X, y)
+    other = MapModel(w=0.01, random_state=1, **FAST).fit(X, y)
     assert not np.array_equal(other.test_index_, fitted.test_index_)
     assert not np.allclose(other.transform(X), fitted.transform(X))
 
@@ -102,7 +102,7 @@ def test_per_family_scaling_travels_with_model(data, fitted):
 def test_target_scale_is_internal(data, fitted):
     """y is max-scaled inside the model: y*1000 gives the same map and 1000x predictions."""
     X, y, _ = data
-    big = MapModel(w=0.1, random_state=0, **FAST).fit(X, y * 1000.0)
+    big = MapModel(w=0.01, random_state=0, **FAST).fit(X, y * 1000.0)
     assert big.y_scale_ == pytest.approx(1000.0 * fitted.y_scale_)
     assert np.allclose(big.transform(X), fitted.transform(X), atol=1e-5)
     assert np.allclose(big.predict(X), 1000.0 * fitted.predict(X), rtol=1e-4)
@@ -121,11 +121,11 @@ def test_tuple_input_is_one_family_per_branch(data):
 
 def test_sklearn_params_and_clone(fitted):
     p = fitted.get_params()
-    assert p["w"] == 0.1 and p["batch_size"] == 16 and p["learning_rate"] == 5e-3
+    assert p["w"] == 0.01 and p["batch_size"] == 16 and p["learning_rate"] == 5e-3
     c = clone(fitted)
     assert not hasattr(c, "net_") and c.get_params() == p
     c.set_params(w=1.0, hidden_comp=(8,))
-    assert c.w == 1.0 and c.hidden_comp == (8,) and fitted.w == 0.1
+    assert c.w == 1.0 and c.hidden_comp == (8,) and fitted.w == 0.01
     paper = MapModel().get_params()  # the paper's training settings are the defaults
     assert (paper["batch_size"], paper["learning_rate"], paper["weight_decay"]) == (16, 1e-3, 1e-6)
     assert (paper["patience"], paper["test_size"], paper["w"]) == (80, 0.2, 0.1)

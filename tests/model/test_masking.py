@@ -18,10 +18,14 @@ def test_losses_follow_eqs_1_to_4():
     co, so = torch.rand(5, 7, generator=g), torch.rand(5, 4, generator=g)
     y = torch.tensor([0.5, float("nan"), 0.2, float("nan"), 0.9])
     me = torch.tensor([0.4, 123.0, 0.1, -50.0, 1.0])
-    L = map_losses(c, s, y, co, so, me, w=0.1)
-    # Eq. 1/2: sum over descriptor columns, mean over samples
-    assert float(L["comp"]) == pytest.approx(float(((co - c) ** 2).sum() / 5), rel=1e-6)
-    assert float(L["struct"]) == pytest.approx(float(((so - s) ** 2).sum() / 5), rel=1e-6)
+    L = map_losses(c, s, y, co, so, me, w=0.1)  # default: MSE over samples and columns
+    assert float(L["comp"]) == pytest.approx(float(((co - c) ** 2).mean()), rel=1e-6)
+    assert float(L["struct"]) == pytest.approx(float(((so - s) ** 2).mean()), rel=1e-6)
+    # Eq. 1/2 read literally: sum over descriptor columns, mean over samples
+    Ls = map_losses(c, s, y, co, so, me, w=0.1, reduction="sum")
+    assert float(Ls["comp"]) == pytest.approx(float(((co - c) ** 2).sum() / 5), rel=1e-6)
+    assert float(Ls["struct"]) == pytest.approx(float(((so - s) ** 2).sum() / 5), rel=1e-6)
+    assert float(Ls["me"]) == float(L["me"])
     # Eq. 3 over the three labelled rows only; the wild predictions on NaN rows are ignored
     assert float(L["me"]) == pytest.approx((0.1**2 + 0.1**2 + 0.1**2) / 3, rel=1e-5)
     assert int(L["n_me"]) == 3
@@ -67,7 +71,7 @@ def test_partly_labelled_data_trains(data):
     rng = np.random.default_rng(3)
     y_part = y.copy()
     y_part[rng.random(len(y)) < 0.6] = np.nan
-    m = MapModel(w=1.0, random_state=0, **FAST).fit(X, y_part)
+    m = MapModel(w=0.01, random_state=0, **FAST).fit(X, y_part)
     d = diagnostics(m, X, y_part, rows="test")
     assert 0 < d.scores["n_me"] < len(m.test_index_)
     assert d.scores["r2_me"] > 0.5

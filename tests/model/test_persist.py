@@ -48,7 +48,7 @@ def test_edited_metadata_is_refused(saved):
     raw = saved.read_bytes()
     n = int.from_bytes(raw[:8], "little")
     header = raw[8 : 8 + n].decode()
-    edited = header.replace('\\"w\\": 0.1', '\\"w\\": 0.9')
+    edited = header.replace('\\"w\\": 0.01', '\\"w\\": 0.09')
     assert edited != header and len(edited) == len(header)
     saved.write_bytes(raw[:8] + edited.encode() + raw[8 + n :])
     with pytest.raises(ValueError, match="checksum"):
