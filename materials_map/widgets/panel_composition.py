@@ -78,7 +78,7 @@ class CompositionPanel:
         self.source = "nothing"
         self.counts = pd.Series(dtype=int)
 
-        xs, ys = bq.OrdinalScale(), bq.LinearScale(min=0.0)
+        xs, ys = bq.OrdinalScale(), bq.LinearScale(min=0.0, max=1.0)
         self.element_bars = bq.Bars(x=["-"], y=[0], scales={"x": xs, "y": ys}, colors=[style.BASE])
         fig_el = style.figure([self.element_bars], style.axes(xs, ys, "element", "materials"),
                               title="materials containing each element", height="220px")
@@ -86,7 +86,7 @@ class CompositionPanel:
         self.hist_bars = []
         figs = []
         for name, colour in (("Li", style.SELECTED), ("O", style.INPUT)):
-            hx, hy = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0)
+            hx, hy = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
             bars = bq.Bars(x=centres, y=np.zeros(centres.size), scales={"x": hx, "y": hy},
                            colors=[colour], padding=0.05)
             self.hist_bars.append(bars)
@@ -94,7 +94,7 @@ class CompositionPanel:
                                      height="180px"))
         self.caption = style.note("Select materials (lasso / brush) or click the map to see a neighbourhood.")
         self.widget = ipw.VBox([self.caption, fig_el,
-                                ipw.GridBox(figs, layout=ipw.Layout(grid_template_columns="1fr 1fr"))])
+                                ipw.GridBox(figs, layout=ipw.Layout(grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))"))])
 
     def show(self, idx, source: str = "selection") -> None:
         """Draw the distribution of the materials ``idx``; ``source`` names them in the caption."""
@@ -102,9 +102,12 @@ class CompositionPanel:
         self.indices, self.source = idx, source
         self.counts = element_counts(self.sets, idx)
         top = self.counts.head(self.top)
+        self.element_bars.scales["y"].max = float(max(1, top.max() if len(top) else 1))
         with self.element_bars.hold_sync():
             self.element_bars.x = list(top.index) if len(top) else ["-"]
             self.element_bars.y = top.to_numpy() if len(top) else [0]
-        self.hist_bars[0].y = fraction_histogram(self.li, idx)
-        self.hist_bars[1].y = fraction_histogram(self.o, idx)
+        for bars, values in zip(self.hist_bars, (self.li, self.o), strict=True):
+            h = fraction_histogram(values, idx)
+            bars.scales["y"].max = float(max(1, h.max()))
+            bars.y = h
         style.set_note(self.caption, f"{source}: {idx.size} material(s)")

@@ -50,7 +50,7 @@ class DiagnosticsPanel:
         self.sweep: pd.DataFrame | None = None
         self.parity_marks, figs = [], []
         for title in ("composition (scaled)", "structure (scaled)", "target"):
-            xs, ys = bq.LinearScale(), bq.LinearScale()
+            xs, ys = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
             sc = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.BASE], default_size=6,
                             opacities=[0.5], stroke=None)
             diag = bq.Lines(x=[0, 1], y=[0, 1], scales={"x": xs, "y": ys}, colors=["#888"], line_style="dashed")
@@ -61,7 +61,7 @@ class DiagnosticsPanel:
         self.scores = style.note("Parity of the held-out rows (Fig. 3a-c) is computed when this tab opens.")
         self.sweep_marks, sweep_figs = [], []
         for _, label in SWEEP_LOSSES:
-            xs, ys = bq.OrdinalScale(), bq.LinearScale()
+            xs, ys = bq.OrdinalScale(), bq.LinearScale(min=0.0, max=1.0)
             ln = bq.Lines(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.INPUT], marker="circle")
             fig = style.figure([ln], style.axes(xs, ys, "W", label), title=label, height="190px")
             self.sweep_marks.append(ln)
@@ -70,7 +70,7 @@ class DiagnosticsPanel:
                                        layout=ipw.Layout(width="200px"))
         self.sweep_button.on_click(lambda _: self.run_sweep())
         self.sweep_note = style.note("W trade-off (Fig. 2): trains one model per W with this model's settings.")
-        grid = ipw.Layout(grid_template_columns="1fr 1fr 1fr", width="100%")
+        grid = ipw.Layout(grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%")
         self.widget = ipw.VBox([
             ipw.HTML("<b>Reconstruction and prediction (Fig. 3a-c)</b>"), self.scores,
             ipw.GridBox(figs, layout=grid),
@@ -91,6 +91,8 @@ class DiagnosticsPanel:
             t, q = p["true"].to_numpy()[keep], p["pred"].to_numpy()[keep]
             lo = float(np.nanmin([t.min(), q.min()])) if t.size else 0.0
             hi = float(np.nanmax([t.max(), q.max()])) if t.size else 1.0
+            for scale in (sc.scales["x"], sc.scales["y"]):
+                style.fit_scale(scale, [lo, hi])
             with sc.hold_sync():
                 sc.x, sc.y = t, q
             diag.x, diag.y = [lo, hi], [lo, hi]
@@ -116,6 +118,7 @@ class DiagnosticsPanel:
         self.sweep = sweep
         labels = [f"{w:g}" for w in sweep.index]
         for (col, _), ln in zip(SWEEP_LOSSES, self.sweep_marks, strict=True):
+            style.fit_scale(ln.scales["y"], sweep[col].to_numpy(dtype=float))
             with ln.hold_sync():
                 ln.x, ln.y = labels, sweep[col].to_numpy(dtype=float)
         style.set_note(self.sweep_note, f"held-out losses for W = {', '.join(labels)} "

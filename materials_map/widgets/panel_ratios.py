@@ -64,6 +64,7 @@ class RatioPanel:
         frac = bq.LinearScale(min=0.0, max=1.0)
         for k, (xc, yc, xl, yl) in enumerate(PLOTS):
             xs = bq.LinearScale()
+            style.fit_scale(xs, self.data[xc])
             ys = frac if yc.endswith("fraction") else bq.LinearScale()
             sc = bq.Scatter(
                 x=self.data[xc], y=self.data[yc], scales={"x": xs, "y": ys},
@@ -79,7 +80,7 @@ class RatioPanel:
             figures.append(fig)
         self.caption = style.note("Brush (drag) in any plot to select those materials on the map.")
         self.widget = ipw.VBox(
-            [ipw.GridBox(figures, layout=ipw.Layout(grid_template_columns="1fr 1fr", width="100%")), self.caption]
+            [ipw.GridBox(figures, layout=ipw.Layout(grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%")), self.caption]
         )
         self.highlighted = np.zeros(0, dtype=np.int64)
 

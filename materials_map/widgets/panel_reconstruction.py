@@ -99,9 +99,10 @@ class ReconstructionPanel:
         self.caption = style.note("Focus a material (click a point) or click empty map space to decode it.")
         self.lines, self.label_marks, figs = [], [], []
         for g in self.groups:
-            xs, ys = bq.LinearScale(), bq.LinearScale()
             x = np.arange(g.start, g.stop) + (g.offset - g.start)
-            ln = bq.Lines(x=x, y=np.full((1, x.size), np.nan), scales={"x": xs, "y": ys},
+            xs = bq.LinearScale(min=float(x[0]), max=float(x[-1]) + 1.0)
+            ys = bq.LinearScale(min=0.0, max=1.0)
+            ln = bq.Lines(x=x, y=np.zeros((1, x.size)), scales={"x": xs, "y": ys},
                           colors=[style.DECODED], stroke_width=1.2, display_legend=True, labels=["decoded"])
             bounds = [g.offset + (s - g.start) for _, s, _ in g.sub_blocks]
             lab = bq.Label(x=bounds, y=[1.0] * len(bounds), text=[s for s, _, _ in g.sub_blocks],
@@ -195,8 +196,9 @@ class ReconstructionPanel:
             labels = ["decoded"] + [f"nearest {j + 1}" for j in range(n_in)]
         for k, ln in enumerate(self.lines):
             y = self.curves(k)
+            style.fit_scale(ln.scales["y"], y)
             with ln.hold_sync():
-                ln.y = y
+                ln.y = np.nan_to_num(y, nan=0.0) if kind is None else y
                 ln.colors = colors[: len(y)]
                 ln.labels = labels[: len(y)]
                 ln.opacities = [1.0] + [0.8 if kind == "material" else 0.6] * (len(y) - 1)

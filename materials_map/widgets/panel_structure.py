@@ -90,9 +90,9 @@ class StructurePanel:
         self.structures, self.table = structures, table
         self.index: int | None = None
         self.view: dict | None = None
-        xs, ys = bq.LinearScale(), bq.LinearScale()
+        xs, ys = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
         self.cell = bq.Lines(x=[[0, 0]], y=[[0, 0]], scales={"x": xs, "y": ys}, colors=["#777"], stroke_width=1)
-        self.atoms = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys, "size": bq.LinearScale(min=0)},
+        self.atoms = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys, "size": bq.LinearScale(min=0.0, max=1.0)},
                                 default_size=400, stroke="#333", stroke_width=0.5)
         self.figure = style.figure([self.cell, self.atoms], [], height="340px",
                                    fig_margin={"top": 10, "bottom": 10, "left": 10, "right": 10},
@@ -137,6 +137,7 @@ class StructurePanel:
             sx.min, sx.max, sy.min, sy.max = lo, hi, lo, hi
             self.atoms.x, self.atoms.y = v["x"], v["y"]
             self.atoms.colors = v["colors"]
+            self.atoms.scales["size"].max = float(max(np.max(v["sizes"]), 1e-6))
             self.atoms.size = v["sizes"]
             self.atoms.opacities = v["opacities"]
             self.atoms.default_size = int(max(60, 9000 / max(hi - lo, 1.0)))

@@ -67,3 +67,17 @@ def _note_html(text: str) -> str:
 def set_note(w: ipw.HTML, text: str) -> None:
     """Replace the text of a :func:`note`."""
     w.value = _note_html(text)
+
+
+def fit_scale(scale, values, pad: float = 0.05, default: tuple[float, float] = (0.0, 1.0)) -> None:
+    """Set a LinearScale's range to the finite ``values`` (padded). bqplot's automatic domain
+    breaks the axis when every value is NaN or the data are empty, so panels set it explicitly."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    lo, hi = (float(v.min()), float(v.max())) if v.size else default
+    if hi <= lo:
+        lo, hi = lo - 0.5 * (abs(lo) or 1.0), hi + 0.5 * (abs(hi) or 1.0)
+    span = hi - lo
+    scale.min, scale.max = lo - pad * span, hi + pad * span

@@ -1,0 +1,220 @@
+"""The Explorer in a real JupyterLab + Chromium: map lasso <-> bqplot panels, empty-map decode.
+
+Data: the real structures of ``tests/widgets/test_explorer.py`` (seven Li–O structure
+families), featurized by the package and mapped by a small MapModel trained in the kernel.
+Every check compares what the browser drew or did with the kernel's numbers.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from .conftest import data_to_screen, point_in_polygon, screen_to_data
+
+SETUP = """
+import importlib.util, pathlib, numpy as np, torch
+spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
+exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
+from materials_map.featurize.batch import featurize
+from materials_map.widgets.explorer import Explorer
+from materials_map.widgets.explorer_data import FrameDataset
+torch.set_num_threads(1)
+df = exdata._frame()
+X = featurize(FrameDataset(df), progress=False)
+model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
+ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
+w = ex.map
+ex
+"""
+
+SELECTED_RGB = "rgb(225, 87, 89)"  # panel_style.SELECTED
+
+
+@pytest.fixture(scope="module")
+def nb(lab, lab_server):
+    from pathlib import Path
+
+    # the kernel imports the test data builder from a copy beside the notebook root
+    src = Path(__file__).resolve().parents[1] / "widgets" / "test_explorer.py"
+    (lab_server.root.parent / "_explorer_data.py").write_text(src.read_text())
+    session = lab.open_notebook("explorer.ipynb", [SETUP], viewport=(1400, 1200))
+    session.page.wait_for_selector(".materials-map-explorer .bqplot", state="attached")
+    yield session
+    session.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(nb):
+    nb.run("w.selection = []; w.mode = 'pan'; w.focused = -1; ex.tabs.selected_index = 0")
+    nb.page.wait_for_selector(".mm-root[data-selected='0']", state="attached")
+    nb.page.locator(".mm-reset").click()
+    nb.page.mouse.move(5, 5)
+    time.sleep(0.4)
+
+
+class Plot:
+    def __init__(self, page):
+        root = page.locator(".mm-root")
+        root.scroll_into_view_if_needed()
+        box = page.locator(".mm-plot").bounding_box()
+        self.left, self.top = box["x"], box["y"]
+        self.view = [float(v) for v in root.get_attribute("data-view").split(",")]
+        w, h = root.get_attribute("data-size").split(",")
+        self.size = (float(w), float(h))
+
+
+def _drag(page, points):
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for p in points[1:]:
+        page.mouse.move(*p, steps=4)
+        time.sleep(0.03)
+    page.mouse.up()
+
+
+def _visible_tab(page, title: str):
+    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text=title).first.click()
+    time.sleep(0.5)
+
+
+def _selected_dots(page, figure_index: int) -> int:
+    """Dots drawn in the selected colour in the figure_index-th bqplot figure of the Li/O tab."""
+    fig = page.locator(".materials-map-explorer .widget-tab-contents .bqplot").nth(figure_index)
+    return fig.evaluate(
+        f"""f => Array.from(f.querySelectorAll('.dot')).filter(
+                d => getComputedStyle(d).fill === '{SELECTED_RGB}').length"""
+    )
+
+
+def test_lasso_on_map_updates_ratio_panels_and_table(nb, artifacts_dir):
+    page = nb.page
+    _visible_tab(page, "Li / O")
+    page.locator(".mm-mode[data-mode='lasso']").click()
+    plot = Plot(page)
+    coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
+    px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    # a polygon around the left half of the drawn points
+    cx = float(np.median(px))
+    frac = [(0.02, 0.02), (cx / plot.size[0], 0.02), (cx / plot.size[0], 0.98), (0.02, 0.98)]
+    pts = [(round(plot.left + fx * plot.size[0]), round(plot.top + fy * plot.size[1])) for fx, fy in frac]
+    _drag(page, pts)
+    got = np.asarray(nb.kernel.wait_for("w.selection.tolist()", lambda v: len(v) > 0), dtype=int)
+    poly = np.array([screen_to_data(plot.view, plot.size, x - plot.left, y - plot.top) for x, y in pts])
+    want = np.flatnonzero(point_in_polygon(coords[:, 0], coords[:, 1], poly))
+    assert 0 < want.size < len(coords)
+    np.testing.assert_array_equal(got, want)
+    # kernel-side panels follow ...
+    assert nb.kernel.value("sorted(np.asarray(ex.ratios.scatters[0].selected).tolist())") == want.tolist()
+    # ... and the browser draws them: every Li/O plot shows exactly those points highlighted
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _selected_dots(page, 0) != want.size:
+        time.sleep(0.3)
+    page.screenshot(path=str(artifacts_dir / "explorer_lasso.png"))
+    assert [_selected_dots(page, k) for k in range(4)] == [want.size] * 4
+    # the table tab lists the selected rows
+    _visible_tab(page, "Table")
+    rows = page.locator(".materials-map-explorer table.materials-map-table tbody tr")
+    assert rows.count() == want.size
+    ids = set(rows.locator("td:nth-child(2)").all_inner_texts())
+    assert ids == set(nb.kernel.value(f"df['id'].iloc[{want.tolist()}].tolist()"))
+
+
+def test_brush_in_ratio_panel_selects_on_map(nb, artifacts_dir):
+    page = nb.page
+    _visible_tab(page, "Li / O")
+    fig = page.locator(".materials-map-explorer .widget-tab-contents .bqplot").nth(0)
+    fig.scroll_into_view_if_needed()
+    # inside the plot area, below the figure's hover toolbar
+    box = fig.locator("rect.plotarea_background").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35
+    x1, y1 = box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.98
+    page.mouse.move(x0 - 30, y0)
+    _drag(page, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
+    t = nb.kernel.value("{'x': ex.table['x_comp'].tolist(), 'y': ex.table['li_fraction'].tolist()}")
+    x, y = np.asarray(t["x"]), np.asarray(t["y"])
+    snap_expr = ("{'brush': None if ex.ratios.selectors[0].selected is None else "
+                 "np.asarray(ex.ratios.selectors[0].selected).tolist(), 'sel': w.selection.tolist()}")
+
+    def consistent(snap):  # one kernel snapshot: the brush the browser sent and the map selection
+        if snap["brush"] is None:
+            return False
+        b = np.asarray(snap["brush"])
+        inside = (x >= b[:, 0].min()) & (x <= b[:, 0].max()) & (y >= b[:, 1].min()) & (y <= b[:, 1].max())
+        return inside.any() and np.flatnonzero(inside).tolist() == snap["sel"]
+
+    snap = nb.kernel.wait_for(snap_expr, consistent)
+    want = np.asarray(snap["sel"])
+    assert 0 < want.size < len(x)
+    # the map in the browser shows the same count
+    page.wait_for_selector(f".mm-root[data-selected='{want.size}']", state="attached", timeout=15_000)
+    page.screenshot(path=str(artifacts_dir / "explorer_brush.png"))
+
+
+def test_click_on_empty_map_shows_decoded_descriptor(nb, artifacts_dir):
+    page = nb.page
+    _visible_tab(page, "Decode")
+    plot = Plot(page)
+    coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
+    px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    # the grid cell farthest from every point (empty map)
+    gx, gy = np.meshgrid(np.linspace(0.05, 0.95, 19) * plot.size[0], np.linspace(0.05, 0.95, 19) * plot.size[1])
+    d = np.hypot(gx.ravel()[:, None] - px[None, :], gy.ravel()[:, None] - py[None, :]).min(axis=1)
+    k = int(np.argmax(d))
+    assert d[k] > 20
+    X, Y = round(plot.left + gx.ravel()[k]), round(plot.top + gy.ravel()[k])
+    page.mouse.click(X, Y)
+    xy = nb.kernel.wait_for("w.clicked_coord", lambda v: len(v) == 2)
+    assert nb.kernel.wait_for("ex.reconstruction.state['kind']", lambda v: v == "coord") == "coord"
+    same = nb.kernel.value(
+        f"bool(np.allclose(ex.reconstruction.state['decoded'].comp, model.inverse_transform([{xy}]).comp))"
+    )
+    assert same
+    # the decode tab draws a curve per descriptor group: decoded + 3 nearest inputs each
+    n_groups = nb.kernel.value("len(ex.reconstruction.groups)")
+    tab = page.locator(".materials-map-explorer .widget-tab-contents > .widget-box").nth(1)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        n_paths = tab.evaluate("""t => Array.from(t.querySelectorAll('path.line')).filter(
+                p => (p.getAttribute('d') || '').length > 20).length""")
+        if n_paths >= 4 * n_groups:
+            break
+        time.sleep(0.3)
+    page.screenshot(path=str(artifacts_dir / "explorer_decode.png"))
+    assert n_paths >= 4 * n_groups
+    assert "decoded at" in tab.inner_text()
+
+
+def test_every_tab_renders_without_widget_errors(nb, artifacts_dir):
+    page = nb.page
+    nb.run("w.focused = len(df) - 1")  # the disordered rock salt: structure tab has partial sites
+    titles = nb.kernel.value("list(ex.tabs.titles)")
+    narrow = {}
+    for k, title in enumerate(titles):
+        _visible_tab(page, title)
+        if title == "Model":  # parity is computed when the tab opens
+            nb.kernel.wait_for("ex.diagnostics.diagnostics is not None", lambda v: v)
+        time.sleep(0.8)
+        page.screenshot(path=str(artifacts_dir / f"explorer_tab_{k}.png"))
+        # every bqplot figure of the shown tab has a real plot area, inside the tab
+        tab = page.locator(".materials-map-explorer .widget-tab-contents > .widget-box").nth(k)
+        right = tab.bounding_box()["x"] + tab.bounding_box()["width"]
+        rects = tab.locator(".bqplot rect.plotarea_background")
+        boxes = []
+        for j in range(rects.count()):  # figures lay out once scrolled into view
+            rects.nth(j).scroll_into_view_if_needed()
+            deadline = time.monotonic() + 8
+            while True:
+                b = rects.nth(j).evaluate("r => { const b = r.getBoundingClientRect(); return [b.width, b.right]; }")
+                if b[0] > 20 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.25)
+            boxes.append(b)
+        bad = [(j, b) for j, b in enumerate(boxes) if b[0] <= 20 or b[1] > right + 1]
+        if bad:
+            narrow[title] = bad
+    errors = page.locator(".materials-map-explorer .jupyter-widgets-error-widget")
+    assert errors.count() == 0, errors.first.inner_text()
+    assert not narrow, narrow
