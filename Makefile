@@ -7,6 +7,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV ?= .venv
+# the venv's tools (jupyter, jupyter-builder) must be found by npm scripts and jupyter itself
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 PY := $(VENV)/bin/python
 # pip prints one harmless warning per package about this machine's local index folders
 PIP := $(PY) -m pip -q --disable-pip-version-check
