@@ -243,3 +243,7 @@ def get_prototype(name: str) -> Prototype:
         if key in p.aliases:
             return p
     raise KeyError(f"unknown prototype {name!r}; available: {sorted(PROTOTYPES)}")
+
+from .library_extra import EXTRA_PROTOTYPES  # noqa: E402 - needs Prototype/Site defined above
+
+PROTOTYPES.update(EXTRA_PROTOTYPES)
