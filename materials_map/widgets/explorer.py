@@ -106,9 +106,7 @@ class Explorer:
         self.target = r.target
         self.table = point_table(r)
         structures = structures_of(r)
-        opts = {"height": 520, "title": "Materials map"}
-        opts.update(map_options)
-        self.map = MapWidget.from_result(r, **opts)
+        self.map = self._make_map(MapWidget, map_options)
         y = pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float) \
             if self.target in self.table else np.full(len(self.table), np.nan)
 
@@ -141,6 +139,29 @@ class Explorer:
         self.table_panel.on_focus(self.focus_material)
         self._sync_selection(self.selection)
         self._update_status()
+
+    def _make_map(self, widget_cls: Any, map_options: dict[str, Any]) -> Any:
+        """The map of ``self.result`` (as ``MapWidget.from_result``) drawn from the Explorer's
+        table, which also carries dataset columns named in ``map_options`` (e.g. a category)."""
+        r, df = self.result, self.result.dataset.df.reset_index(drop=True)
+        wanted = [map_options.get("color"), map_options.get("category"), *(map_options.get("tooltip") or [])]
+        for col in wanted:
+            if isinstance(col, str) and col not in self.table and col in df:
+                self.table[col] = df[col].to_numpy()
+        opts: dict[str, Any] = {
+            "color": self.target if self.target in self.table else None,
+            "category": "structure_type" if "structure_type" in self.table else None,
+            "tooltip": [c for c in ("id", "formula", "structure_type", self.target) if c in self.table],
+            "x_label": "x_comp",
+            "y_label": "x_struct",
+            "height": 520,
+            "title": "Materials map",
+        }
+        opts.update(map_options)
+        w = widget_cls.from_dataframe(self.coords, self.table, **opts)
+        if r.grid is not None:
+            w.set_grid(r.grid, r.extent, label=f"predicted {self.target}", colormap=w.colormap)
+        return w
 
     # ------------------------------------------------------------------ state
     @property
@@ -255,7 +276,7 @@ class Explorer:
             "materials_map": __version__,
         }
         meta.update(metadata or {})
-        doc = MapDocument.from_widget(self.map, table=self.result.table, metadata=meta)
+        doc = MapDocument.from_widget(self.map, table=self.table, metadata=meta)
         if path is not None:
             doc.save(path)
         return doc

@@ -400,3 +400,15 @@ def test_static_paper_figures_draw_the_data(ex, parts):
     heights = {p.get_x() + p.get_width() / 2: p.get_height() for p in fig8.axes[0].patches}
     assert sorted(heights.values(), reverse=True) == _pandas_element_counts(df, near).sort_values(ascending=False).tolist()
     matplotlib.pyplot.close("all")
+
+
+def test_map_options_bring_dataset_columns_onto_the_map(parts):
+    df, X, model = parts
+    kind = np.where(df["li_fraction"] > 0.3, "Li-rich", "Li-poor")
+    ex = Explorer(df.assign(kind=kind), X, model, target=TARGET, map_options={"category": "kind"})
+    assert list(ex.map.category_names) == ["Li-poor", "Li-rich"]
+    codes = np.asarray(ex.map.categories)
+    assert (codes == (kind == "Li-rich")).all()
+    assert ex.table["kind"].tolist() == kind.tolist()
+    assert [cb.description.split(" (")[0] for cb in ex.families.checkboxes] == ["Li-poor", "Li-rich"]
+    np.testing.assert_allclose(ex.map.grid, ex.result.grid)
