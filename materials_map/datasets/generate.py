@@ -53,6 +53,10 @@ GENERATOR_VERSION = 1
 ATOM_BUDGET = 4000
 CAP_MAX = 220
 MAX_TRIES = 400  # decorations tried per prototype (most garnet ones fail the BV check)
+# A labelled cell of more than LARGE_CELL atoms (the 96-atom tetragonal garnet) costs about a
+# minute of BVSE each: such prototypes keep at most CAP_LARGE candidates.
+LARGE_CELL = 60
+CAP_LARGE = 12
 MAX_SPLIT_SITES = 12  # at most C(12, 6) = 924 orderings to compare
 MAX_BVS_RMS = 0.6  # valence units; worse fits are not chemically sensible candidates
 TARGET = "e_3d"
@@ -310,8 +314,9 @@ def generate_candidates(
         combos = sorted(combos, key=lambda c: _stable_hash(f"{name}|{c}", 16))
         by_formula: dict[str, list[Candidate]] = defaultdict(list)
         taken = atoms = 0
+        cap = CAP_LARGE if len(_labelled_primitive(proto)) > LARGE_CELL else CAP_MAX
         for tried, combo in enumerate(combos):
-            if taken >= CAP_MAX or atoms >= ATOM_BUDGET or tried >= MAX_TRIES:
+            if taken >= cap or atoms >= ATOM_BUDGET or tried >= MAX_TRIES:
                 break
             try:
                 s, scale, rms = decorate(proto, combo)

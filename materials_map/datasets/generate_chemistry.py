@@ -66,7 +66,11 @@ def radius_fits(r_candidate: float, r_reference: float) -> bool:
 def reference_states(comp: Composition) -> dict[str, int]:
     """Integer oxidation states of the prototype's own compound (first guess, O = -2)."""
     comp = Composition(comp).element_composition
-    for guess in comp.oxi_state_guesses(max_sites=-20):
+    try:
+        guesses = comp.oxi_state_guesses(max_sites=-20)
+    except ValueError:  # reduced formula has > 20 sites (e.g. Li7La3Zr2O12)
+        guesses = comp.oxi_state_guesses(max_sites=-40)
+    for guess in guesses:
         if all(float(v).is_integer() for v in guess.values()) and guess.get("O", -2) == -2:
             return {el: int(v) for el, v in guess.items()}
     out = {}
