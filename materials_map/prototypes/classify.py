@@ -10,7 +10,7 @@ A cheap pre-filter (reduced framework formula) keeps the expensive matching to a
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from pymatgen.analysis.structure_matcher import StructureMatcher
@@ -118,18 +118,16 @@ def _primitive(fw: Structure) -> Structure:
 _LEVELS = ((0.5, False), (0.0, False), (0.0, True))
 
 
-@lru_cache(maxsize=1)
-def _references() -> dict[tuple[float, bool], tuple[tuple[str, Structure, float], ...]]:
-    out = {}
-    for level in _LEVELS:
-        refs = []
-        for p in (*PROTOTYPES.values(), *VARIANTS):
-            fw = framework(p.structure(), *level)
-            if fw is not None:
-                prim = _primitive(fw)
-                refs.append((p.name, prim, mean_cation_cn(prim)))
-        out[level] = tuple(refs)
-    return out
+@cache
+def _references(level: tuple[float, bool]) -> tuple[tuple[str, Structure, float], ...]:
+    """Primitive prototype frameworks at one framework level (built on first use)."""
+    refs = []
+    for p in (*PROTOTYPES.values(), *VARIANTS):
+        fw = framework(p.structure(), *level)
+        if fw is not None:
+            prim = _primitive(fw)
+            refs.append((p.name, prim, mean_cation_cn(prim)))
+    return tuple(refs)
 
 
 # largest allowed difference of mean cation coordination between structure and prototype
@@ -146,7 +144,6 @@ def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
     a cation); the first level with any match wins. Supercells of up to ``MAX_SUPERCELL``
     primitive cells are tried.
     """
-    refs = _references()
     has_li = any(getattr(el, "symbol", "") == "Li" for el in structure.composition.elements)
     # counting Li as a cation is only meaningful for Li compounds
     levels = _LEVELS if has_li else _LEVELS[:1]
@@ -155,7 +152,8 @@ def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
         if fw is None:
             continue
         red = fw.composition.reduced_formula
-        cands = [(n, r, cn) for n, r, cn in refs[level] if r.composition.reduced_formula == red]
+        cands = [(n, r, cn) for n, r, cn in _references(level)
+                 if r.composition.reduced_formula == red]
         if not cands:
             continue
         prim = _primitive(fw)

@@ -1,8 +1,10 @@
 """Benchmark: seconds per structure for ``structure_type``.
 
-Baseline measured in the same run: the naive classifier - remove Li, then try every prototype
-with pymatgen's ``StructureMatcher`` (``FrameworkComparator``, scale=True, supercells allowed,
-primitive cells found on every call), no pre-filter.
+Baseline measured in the same run: the naive approach for ONE candidate - remove Li and call
+pymatgen's ``StructureMatcher`` (``FrameworkComparator``, scale=True, supercells allowed,
+primitive cells found on every call) against the right family's prototype only. A naive
+classifier pays this once per prototype; ``structure_type`` tries all of them. Baseline calls
+are capped at 120 s (reported as ">120").
 
     .venv/bin/python tests/benchmarks/bench_structure_type.py [--quick]
 
@@ -40,7 +42,7 @@ def _li_free(s):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="4 structures instead of 10")
+    ap.add_argument("--quick", action="store_true", help="3 structures instead of 10")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     from pymatgen.analysis.structure_matcher import FrameworkComparator, StructureMatcher
@@ -53,14 +55,25 @@ def main() -> None:
                                 attempt_supercell=True, comparator=FrameworkComparator())
     naive_refs = {n: _li_free(p.structure()) for n, p in PROTOTYPES.items()}
 
-    def naive(s):
-        s = _li_free(s)
-        return [n for n, r in naive_refs.items() if naive_sm.fit(s, r)]
+    def naive(s, fam):
+        import signal
+
+        def _stop(*_):
+            raise TimeoutError
+
+        signal.signal(signal.SIGALRM, _stop)
+        signal.alarm(120)
+        try:
+            return naive_sm.fit(_li_free(s), naive_refs.get(fam, naive_refs["spinel"]))
+        except TimeoutError:
+            return None
+        finally:
+            signal.alarm(0)
 
     t = time.perf_counter()
-    _references()
+    _references((0.5, False))
     setup = time.perf_counter() - t
-    cases = CASES[:4] if args.quick else CASES
+    cases = CASES[2:5] if args.quick else CASES
     rows = []
     for fam, ident in cases:
         f = OBELIX / "all_randomized_cifs" / f"{ident}.cif"
@@ -74,17 +87,18 @@ def main() -> None:
         pred = structure_type(s)
         ours = time.perf_counter() - t
         t = time.perf_counter()
-        naive(s)
+        naive(s, fam)
         base = time.perf_counter() - t
         rows.append((ident, len(s), pred, ours, base))
-    print(f"library set-up (once per process): {setup:.2f} s\n")
+    print(f"library set-up (first level, once per process): {setup:.2f} s\n")
     print(f"{'structure':<22}{'sites':>6}  {'structure_type':<16}{'ours s':>8}{'baseline s':>11}{'ratio':>7}")
     for ident, n, pred, ours, base in rows:
-        print(f"{ident:<22}{n:>6}  {pred:<16}{ours:>8.2f}{base:>11.2f}{ours / base:>7.2f}")
+        b = f"{base:>11.2f}" if base < 120 else f"{'>120':>11}"
+        print(f"{ident:<22}{n:>6}  {pred:<16}{ours:>8.2f}{b}{ours / base:>7.2f}")
     ours = [r[3] for r in rows]
     base = [r[4] for r in rows]
     print(f"\nmedian seconds per structure: structure_type {statistics.median(ours):.2f} "
-          f"(all {len(PROTOTYPES)} prototypes + variants), naive all-prototype matching "
+          f"(all {len(PROTOTYPES)} prototypes + variants), naive single-candidate match "
           f"{statistics.median(base):.2f}; ratio {statistics.median(ours) / statistics.median(base):.2f}")
 
 
