@@ -34,13 +34,14 @@ from .panels import (
     nearest,
 )
 
+#: (attribute, tab title); titles short enough not to be truncated beside the map
 TABS = (
-    ("ratios", "Li / O"),
+    ("ratios", "Li/O"),
     ("reconstruction", "Decode"),
-    ("composition", "Composition"),
+    ("composition", "Elements"),
     ("families", "Families"),
     ("table_panel", "Table"),
-    ("structure", "Structure"),
+    ("structure", "Crystal"),
     ("diagnostics", "Model"),
 )
 

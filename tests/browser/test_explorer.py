@@ -91,7 +91,7 @@ def _selected_dots(page, figure_index: int) -> int:
 
 def test_lasso_on_map_updates_ratio_panels_and_table(nb, artifacts_dir):
     page = nb.page
-    _visible_tab(page, "Li / O")
+    _visible_tab(page, "Li/O")
     page.locator(".mm-mode[data-mode='lasso']").click()
     plot = Plot(page)
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
@@ -124,7 +124,7 @@ def test_lasso_on_map_updates_ratio_panels_and_table(nb, artifacts_dir):
 
 def test_brush_in_ratio_panel_selects_on_map(nb, artifacts_dir):
     page = nb.page
-    _visible_tab(page, "Li / O")
+    _visible_tab(page, "Li/O")
     fig = page.locator(".materials-map-explorer .widget-tab-contents .bqplot").nth(0)
     fig.scroll_into_view_if_needed()
     # inside the plot area, below the figure's hover toolbar
