@@ -58,8 +58,9 @@ class MapModel(TransformerMixin, BaseEstimator):
         them). Not published; defaults chosen by the search recorded in ``docs/model.md``.
     hidden_me : hidden-layer widths of the target head.
     activation : ``"elu"`` (default), ``"relu"``, ``"leaky_relu"``, ``"tanh"`` or ``"silu"``.
-    loss_reduction : ``"mean"`` (default): reconstruction MSE averaged over descriptor
-        columns; ``"sum"``: summed over columns (Eq. 1 read literally). See docs/model.md.
+    loss_reduction : ``"sum"`` (default): reconstruction error summed over descriptor
+        columns, averaged over samples (Eq. 1 as printed); ``"mean"``: averaged over
+        columns too (Keras-style MSE), which gives W far more weight. See docs/model.md.
     batch_size, learning_rate, weight_decay : Adam settings (paper: 16, 1e-3, L2 1e-6).
     patience : stop after this many epochs without a better held-out loss (paper: 80).
     max_epochs : hard cap on epochs.
@@ -83,11 +84,11 @@ class MapModel(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         w: float = 0.1,
-        hidden_comp: Sequence[int] = (256, 32),
-        hidden_struct: Sequence[int] = (128, 32),
+        hidden_comp: Sequence[int] = (128, 16),
+        hidden_struct: Sequence[int] = (64, 16),
         hidden_me: Sequence[int] = (16, 16),
         activation: str = "elu",
-        loss_reduction: str = "mean",
+        loss_reduction: str = "sum",
         batch_size: int = 16,
         learning_rate: float = 1e-3,
         weight_decay: float = 1e-6,

@@ -181,12 +181,13 @@ def main() -> None:
     ap.add_argument("--n-jobs", type=int, default=1, help="featurization workers")
     ap.add_argument("--out", type=Path, help="write the figures as JSON here")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--loss-reduction", choices=["mean", "sum"], default="sum")
     args = ap.parse_args()
 
     import torch
 
     torch.set_num_threads(args.threads)
-    params = {"random_state": args.seed, "verbose": False}
+    params = {"random_state": args.seed, "verbose": False, "loss_reduction": args.loss_reduction}
     if args.quick:
         params["max_epochs"] = 150
     ws = () if args.quick else (0, 0.01, 0.1, 1)

@@ -18,7 +18,7 @@ def test_losses_follow_eqs_1_to_4():
     co, so = torch.rand(5, 7, generator=g), torch.rand(5, 4, generator=g)
     y = torch.tensor([0.5, float("nan"), 0.2, float("nan"), 0.9])
     me = torch.tensor([0.4, 123.0, 0.1, -50.0, 1.0])
-    L = map_losses(c, s, y, co, so, me, w=0.1)  # default: MSE over samples and columns
+    L = map_losses(c, s, y, co, so, me, w=0.1)  # MSE over samples and columns
     assert float(L["comp"]) == pytest.approx(float(((co - c) ** 2).mean()), rel=1e-6)
     assert float(L["struct"]) == pytest.approx(float(((so - s) ** 2).mean()), rel=1e-6)
     # Eq. 1/2 read literally: sum over descriptor columns, mean over samples
