@@ -412,3 +412,16 @@ def test_map_options_bring_dataset_columns_onto_the_map(parts):
     assert ex.table["kind"].tolist() == kind.tolist()
     assert [cb.description.split(" (")[0] for cb in ex.families.checkboxes] == ["Li-poor", "Li-rich"]
     np.testing.assert_allclose(ex.map.grid, ex.result.grid)
+
+
+def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
+    df, X, _ = parts
+    with _one_torch_thread():
+        ae = _small_model().fit(X, None)
+    ex = Explorer(df, X, ae, target=TARGET)
+    assert ex.result.grid is None and ex.map.grid is None
+    ex.map.clicked_coord = [0.0, 0.0]
+    np.testing.assert_allclose(ex.reconstruction.state["decoded"].comp, ae.inverse_transform([[0.0, 0.0]]).comp)
+    assert "predicted" not in ex.status.value
+    ex.diagnostics.compute()
+    assert np.isnan(ex.diagnostics.diagnostics.scores["r2_me"])
