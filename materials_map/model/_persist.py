@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from io import StringIO
 from pathlib import Path
@@ -23,6 +21,7 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from ..io.atomic import write_bytes_atomic
 from . import _scaling
 
 if TYPE_CHECKING:
@@ -78,19 +77,7 @@ def to_bytes(model: MapModel) -> bytes:
 
 def save_model(model: MapModel, path: Path) -> Path:
     """Write atomically: a temp file in the same folder, then ``os.replace``."""
-    data = to_bytes(model)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_bytes_atomic(path, to_bytes(model))
 
 
 def _read_metadata(data: bytes, where: str) -> dict[str, str]:
