@@ -138,7 +138,9 @@ def build_map(
     est = model if model is not None else MapModel(w=w, random_state=random_state, verbose=progress)
     path = None
     if cache is not None:
-        key = _model_key(_dataset_fingerprint(ds_rows), target, est.get_params())
+        # verbose only changes what is printed, not the model
+        params = {k: v for k, v in est.get_params().items() if k != "verbose"}
+        key = _model_key(_dataset_fingerprint(ds_rows), target, params)
         path = cache / "models" / f"{key}.mmodel"
     if path is not None and path.exists():
         est = MapModel.load(path)

@@ -69,6 +69,9 @@ class MapModel(TransformerMixin, BaseEstimator):
         rows and stops on the training loss.
     random_state : seed of the split, the weight initialisation and the batch order.
     device : ``"cpu"`` (default), ``"cuda"`` or ``"auto"`` (CUDA when available).
+    n_threads : CPU threads torch may use while training (default 1: batch-16 steps are too
+        small to gain from more, and extra threads slow training down badly on a busy
+        machine); ``None`` keeps torch's own setting.
     verbose : show a progress bar while training.
 
     Attributes (after fit)
@@ -97,6 +100,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         test_size: float = 0.2,
         random_state: int | None = 0,
         device: str = "cpu",
+        n_threads: int | None = 1,
         verbose: bool = True,
     ) -> None:
         self.w = w
@@ -113,6 +117,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.test_size = test_size
         self.random_state = random_state
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
@@ -154,7 +159,13 @@ class MapModel(TransformerMixin, BaseEstimator):
             torch.manual_seed(seed)
             self.net_ = self._build_net().to(self.device_)
         gen = torch.Generator().manual_seed(seed)
-        self._train(t, tr, te, gen)
+        threads = torch.get_num_threads()
+        if self.n_threads:
+            torch.set_num_threads(int(self.n_threads))
+        try:
+            self._train(t, tr, te, gen)
+        finally:
+            torch.set_num_threads(threads)
         return self
 
     def _check_params(self, n: int) -> None:
