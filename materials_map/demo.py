@@ -53,7 +53,7 @@ def export_demo(out_dir: str | os.PathLike, dataset: str = "li-o", progress: boo
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = build_map(dataset, progress=progress)
+    result = build_map(dataset, n_jobs=2, progress=progress)
     widget = result.to_widget()
     meta = {
         "title": f"materials map — {dataset} ({len(result.table)} materials)",
