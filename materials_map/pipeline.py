@@ -19,6 +19,10 @@ import pandas as pd
 
 from ._version import __version__
 
+# Pretrained default models, shipped so that the first map of an embedded dataset needs no
+# training; named by the same key as the cache, so any other data or parameters still train.
+SHIPPED_MODELS = Path(__file__).resolve().parent / "datasets" / "data" / "models"
+
 
 def cache_dir() -> Path:
     """Where materials-map keeps its caches (``$MATERIALS_MAP_CACHE`` or ``~/.cache/materials-map``)."""
@@ -92,6 +96,23 @@ def _model_key(dataset_id: str, target: str, params: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def model_key(dataset: Any, target: str, estimator: Any) -> str:
+    """Cache key of a model: the dataset rows, the target, the parameters and the version."""
+    # verbose only changes what is printed, not the model
+    params = {k: v for k, v in estimator.get_params().items() if k != "verbose"}
+    return _model_key(_dataset_fingerprint(dataset), target, params)
+
+
+def pretrain(dataset: str = "li-o", progress: bool = True) -> Path:
+    """Train the default model of an embedded dataset and store it in the package.
+
+    For maintainers, after ``materials-map datasets build``: later ``build_map(dataset)`` and
+    ``explore(dataset)`` calls with default parameters load this file instead of training.
+    """
+    result = build_map(dataset, use_cache=False, progress=progress)
+    return result.model.save(SHIPPED_MODELS / f"{model_key(result.dataset, result.target, result.model)}.mmodel")
+
+
 def _dataset_fingerprint(ds: Any) -> str:
     h = hashlib.sha256()
     for i in ds.df["id"].astype(str):
@@ -136,13 +157,13 @@ def build_map(
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 
     est = model if model is not None else MapModel(w=w, random_state=random_state, verbose=progress)
-    path = None
-    if cache is not None:
-        # verbose only changes what is printed, not the model
-        params = {k: v for k, v in est.get_params().items() if k != "verbose"}
-        key = _model_key(_dataset_fingerprint(ds_rows), target, params)
-        path = cache / "models" / f"{key}.mmodel"
-    if path is not None and path.exists():
+    key = model_key(ds_rows, target, est)
+    shipped = SHIPPED_MODELS / f"{key}.mmodel"
+    path = None if cache is None else cache / "models" / f"{key}.mmodel"
+    if use_cache and shipped.is_file():
+        est = MapModel.load(shipped)
+        info = {"model": "pretrained, shipped with materials-map", "model_path": str(shipped)}
+    elif path is not None and path.exists():
         est = MapModel.load(path)
         info = {"model": "loaded from cache", "model_path": str(path)}
     else:

@@ -1,0 +1,36 @@
+"""The one-call pipeline on the embedded dataset: the shipped default model is current and used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from materials_map import datasets
+from materials_map.model.estimator import MapModel
+from materials_map.pipeline import SHIPPED_MODELS, build_map, model_key
+
+
+def test_shipped_default_model_matches_the_shipped_dataset():
+    ds = datasets.load("li-o")
+    key = model_key(ds, ds.target, MapModel(w=0.1, random_state=0))
+    assert (SHIPPED_MODELS / f"{key}.mmodel").is_file(), (
+        "the shipped default model is stale (dataset, parameters or version changed): "
+        "regenerate it with materials_map.pipeline.pretrain('li-o')")
+
+
+@pytest.mark.slow
+def test_build_map_uses_the_shipped_model_and_maps_every_material(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATERIALS_MAP_CACHE", str(tmp_path))
+    res = build_map("li-o", progress=False)
+    assert res.info["model"].startswith("pretrained")
+    assert not (tmp_path / "models").exists()  # nothing was trained
+    assert len(res.coords) == len(res.dataset.df) == len(datasets.load("li-o").df)
+    np.testing.assert_array_equal(res.coords, res.model.transform(res.descriptors))
+    # the background is the model's prediction at the grid-cell centres
+    x0, x1, y0, y1 = res.extent
+    ny, nx = res.grid.shape
+    centre = [[x0 + 0.5 * (x1 - x0) / nx, y0 + 0.5 * (y1 - y0) / ny]]
+    assert res.grid[0, 0] == pytest.approx(float(res.model.predict_coords(centre)[0]), rel=1e-5)
+    # the held-out reconstruction quality the paper asks for (R² >= 0.8 on both branches)
+    scores = res.model.score_reconstruction(res.descriptors[res.model.test_index_])
+    assert scores["comp"] >= 0.8 and scores["struct"] >= 0.8, scores
