@@ -19,6 +19,7 @@ import numpy as np
 from matminer.featurizers.base import BaseFeaturizer
 from pymatgen.core import Composition, Structure
 
+from ._citations import YAMAGUCHI2023
 from .descriptors import Block
 
 _DATA = Path(__file__).with_name("data") / "chemhist_elem_property.csv"
@@ -199,11 +200,7 @@ class CompositionHistogram(BaseFeaturizer):
             "author={Jalem, Randy and Nakayama, Masanobu and Noda, Yusuke and Le, Tam and "
             "Takeuchi, Ichiro and Tateyama, Yoshitaka and Yamazaki, Hisatsugu}, journal={Sci. "
             "Technol. Adv. Mater.}, volume={19}, pages={231--242}, year={2018}}",
-            "@article{yamaguchi2023map, title={Drawing a materials map with an autoencoder for "
-            "lithium ionic conductors}, author={Yamaguchi, Yudai and Atsumi, Taruto and Kanamori, "
-            "Kenta and Tanibata, Naoto and Takeda, Hayami and Nakayama, Masanobu and Karasuyama, "
-            "Masayuki and Takeuchi, Ichiro}, journal={Sci. Rep.}, volume={13}, pages={16799}, "
-            "year={2023}}",
+            YAMAGUCHI2023,
         ]
 
     def implementors(self) -> list[str]:

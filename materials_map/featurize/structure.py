@@ -16,6 +16,7 @@ import numpy as np
 from matminer.featurizers.base import BaseFeaturizer
 from pymatgen.core import Structure
 
+from ._citations import YAMAGUCHI2023
 from .descriptors import Block
 from .voronoi import periodic_voronoi
 
@@ -186,11 +187,7 @@ class StructureDescriptor(BaseFeaturizer):
     def citations(self) -> list[str]:
         """BibTeX of the materials-map paper (RDF + ADF + Voronoi descriptor)."""
         return [
-            "@article{yamaguchi2023map, title={Drawing a materials map with an autoencoder for "
-            "lithium ionic conductors}, author={Yamaguchi, Yudai and Atsumi, Taruto and Kanamori, "
-            "Kenta and Tanibata, Naoto and Takeda, Hayami and Nakayama, Masanobu and Karasuyama, "
-            "Masayuki and Takeuchi, Ichiro}, journal={Sci. Rep.}, volume={13}, pages={16799}, "
-            "year={2023}}",
+            YAMAGUCHI2023,
         ]
 
     def implementors(self) -> list[str]:

@@ -23,34 +23,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
-from pymatgen.core import Composition, Structure  # noqa: E402
+from pymatgen.core import Structure  # noqa: E402
 
 from materials_map.featurize.batch import featurize  # noqa: E402
 from materials_map.featurize.composition import CompositionHistogram  # noqa: E402
 from materials_map.featurize.structure import StructureDescriptor  # noqa: E402
 from materials_map.featurize.voronoi import periodic_voronoi  # noqa: E402
-
-PAPER = set("Li O Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split())
-
-
-def obelix_li_o(path: Path) -> list[tuple[str, str, Path]]:
-    df = pd.read_csv(path / "all.csv")
-    out = []
-    for ident, formula in zip(df["ID"], df["True Composition"], strict=True):
-        try:
-            els = {e.symbol for e in Composition(formula)}
-        except Exception:
-            continue
-        cif = path / "all_randomized_cifs" / f"{ident}.cif"
-        if {"Li", "O"} <= els <= PAPER and cif.is_file():
-            out.append((ident, formula, cif))
-    return out
+from tests.featurize.featurize_helpers import obelix_li_o  # noqa: E402
 
 
 def row(name: str, ours: float, base: float, unit: str, target: str, note: str = "") -> None:
