@@ -376,3 +376,28 @@ def data_to_screen(view: list[float], size: tuple[float, float], x: Any, y: Any)
     """Data -> plot pixel (CSS px from the plot's top-left corner)."""
     w, h = size
     return (np.asarray(x) - view[0]) / (view[1] - view[0]) * w, h - (np.asarray(y) - view[2]) / (view[3] - view[2]) * h
+
+
+class Plot:
+    """Geometry of the drawn plot: page offset, size and the data view it shows."""
+
+    def __init__(self, page):
+        root = page.locator(".mm-root")
+        root.scroll_into_view_if_needed()
+        box = page.locator(".mm-plot").bounding_box()
+        self.left, self.top = box["x"], box["y"]
+        self.view = [float(v) for v in root.get_attribute("data-view").split(",")]
+        w, h = root.get_attribute("data-size").split(",")
+        self.size = (float(w), float(h))
+        self.page = page
+
+    def to_page(self, px: float, py: float) -> tuple[float, float]:
+        return self.left + px, self.top + py
+
+    def screenshot(self, path: Path | None = None) -> np.ndarray:
+        png = self.page.screenshot(clip={"x": self.left, "y": self.top, "width": self.size[0], "height": self.size[1]})
+        if path is not None:
+            path.write_bytes(png)
+        from PIL import Image
+
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)

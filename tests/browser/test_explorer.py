@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from .conftest import data_to_screen, point_in_polygon, screen_to_data
+from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
 
 SETUP = """
 import importlib.util, pathlib, numpy as np, torch
@@ -53,17 +53,6 @@ def clean_state(nb):
     nb.page.locator(".mm-reset").click()
     nb.page.mouse.move(5, 5)
     time.sleep(0.4)
-
-
-class Plot:
-    def __init__(self, page):
-        root = page.locator(".mm-root")
-        root.scroll_into_view_if_needed()
-        box = page.locator(".mm-plot").bounding_box()
-        self.left, self.top = box["x"], box["y"]
-        self.view = [float(v) for v in root.get_attribute("data-view").split(",")]
-        w, h = root.get_attribute("data-size").split(",")
-        self.size = (float(w), float(h))
 
 
 def _drag(page, points):

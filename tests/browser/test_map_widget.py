@@ -7,7 +7,6 @@ matplotlib's colour maps, selections from a numpy point-in-polygon.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from matplotlib import colormaps
 from PIL import Image
 
-from .conftest import data_to_screen, point_in_polygon, screen_to_data
+from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
 
 N = 1500
 SETUP = f"""
@@ -71,29 +70,6 @@ def clean_state(nb):
     nb.page.locator(".mm-reset").click()
     nb.page.mouse.move(5, 5)
     time.sleep(0.4)
-
-
-class Plot:
-    """Geometry of the drawn plot: page offset, size and the data view it shows."""
-
-    def __init__(self, page):
-        root = page.locator(".mm-root")
-        root.scroll_into_view_if_needed()
-        box = page.locator(".mm-plot").bounding_box()
-        self.left, self.top = box["x"], box["y"]
-        self.view = [float(v) for v in root.get_attribute("data-view").split(",")]
-        w, h = root.get_attribute("data-size").split(",")
-        self.size = (float(w), float(h))
-        self.page = page
-
-    def to_page(self, px: float, py: float) -> tuple[float, float]:
-        return self.left + px, self.top + py
-
-    def screenshot(self, path: Path | None = None) -> np.ndarray:
-        png = self.page.screenshot(clip={"x": self.left, "y": self.top, "width": self.size[0], "height": self.size[1]})
-        if path is not None:
-            path.write_bytes(png)
-        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
 
 def _selection(nb) -> np.ndarray:
