@@ -47,12 +47,15 @@ from .generate_chemistry import (
     reference_states,
 )
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 # Per-prototype cap: at most CAP_MAX candidates and about ATOM_BUDGET atoms in their cells
 # (BVSE cost grows with cell size, so big cells get fewer variants).
-ATOM_BUDGET = 4000
+ATOM_BUDGET = 6000
 CAP_MAX = 220
-MAX_TRIES = 400  # decorations tried per prototype (most garnet ones fail the BV check)
+# decorations tried per prototype: most NASICON and perovskite ones fail the BV check, and
+# big cells (garnet) are slow to decorate, so they get fewer tries
+MAX_TRIES = 2000
+MAX_TRIES_LARGE = 900
 # A labelled cell of more than LARGE_CELL atoms (the 96-atom tetragonal garnet) costs about a
 # minute of BVSE each: such prototypes keep at most CAP_LARGE candidates.
 LARGE_CELL = 60
@@ -314,9 +317,10 @@ def generate_candidates(
         combos = sorted(combos, key=lambda c: _stable_hash(f"{name}|{c}", 16))
         by_formula: dict[str, list[Candidate]] = defaultdict(list)
         taken = atoms = 0
-        cap = CAP_LARGE if len(_labelled_primitive(proto)) > LARGE_CELL else CAP_MAX
+        large = len(_labelled_primitive(proto)) > LARGE_CELL
+        cap, max_tries = (CAP_LARGE, MAX_TRIES_LARGE) if large else (CAP_MAX, MAX_TRIES)
         for tried, combo in enumerate(combos):
-            if taken >= cap or atoms >= ATOM_BUDGET or tried >= MAX_TRIES:
+            if taken >= cap or atoms >= ATOM_BUDGET or tried >= max_tries:
                 break
             try:
                 s, scale, rms = decorate(proto, combo)
