@@ -106,3 +106,23 @@ def _cif(s: Structure) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pymatgen warns about repeated site labels
         return s.to(fmt="cif")
+
+
+def test_fast_structure_reader_equals_from_dict():
+    """The loader's shared-Composition reader gives exactly what Structure.from_dict gives."""
+    from materials_map.datasets.dataset import _structure_from_dict
+
+    # partial occupancy + oxidation states, charge neutral (a charged one takes from_dict)
+    mixed = Structure(Lattice.hexagonal(5.1, 13.0),
+                      [{"Li+": 0.5, "Na+": 0.5}, "Nb5+", "O2-", "O2-", "O2-"],
+                      [[0, 0, 0], [0, 0, 0.35], [0.3, 0, 0.25], [0, 0.3, 0.25], [0.7, 0.7, 0.25]],
+                      labels=["A", "Nb1", "O1", "O2", "O3"])
+    shared: dict = {}
+    for s in [*_structures(), mixed, mixed.copy()]:
+        d = json.loads(json.dumps(s.as_dict()))
+        fast = _structure_from_dict(d, shared)
+        assert fast.as_dict() == Structure.from_dict(d).as_dict()
+        assert [site.label for site in fast] == [site.label for site in s]
+    # one (immutable) Composition per distinct site species, the source of the speed
+    plain = [s for s in [*_structures(), mixed] if "magmom" not in s.site_properties]
+    assert len(shared) == len({site.species for s in plain for site in s})
