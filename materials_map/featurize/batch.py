@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from pymatgen.core import Composition, Structure
 from tqdm.auto import tqdm
 
 from .._version import __version__
+from ..io.atomic import write_bytes_atomic
 from .composition import CompositionHistogram
 from .descriptors import Block, Descriptors
 from .structure import StructureDescriptor
@@ -142,17 +142,7 @@ class _Cache:
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = self.dir / "params.json"
         if not meta.exists():
-            self._atomic(meta, json.dumps(params, indent=1, sort_keys=True).encode())
-
-    def _atomic(self, path: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            write_bytes_atomic(meta, json.dumps(params, indent=1, sort_keys=True).encode())
 
     def get(self, h: str) -> tuple | None:
         p = self.dir / f"{h}.npz"
@@ -169,7 +159,7 @@ class _Cache:
 
         buf = io.BytesIO()
         np.savez(buf, comp=row[0], struct=row[1], reason=np.array(row[2]))
-        self._atomic(self.dir / f"{h}.npz", buf.getvalue())
+        write_bytes_atomic(self.dir / f"{h}.npz", buf.getvalue())
 
 
 # -- runners -------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 from pymatgen.core import Structure
+
+from ..io.atomic import write_text_atomic
 
 # bump when the labelling recipe changes (guards, cell convention, bvlain call)
 LABEL_VERSION = 1
@@ -74,17 +75,7 @@ class LabelCache:
 
     def put(self, key: str, record: dict) -> None:
         """Store ``record`` atomically."""
-        f = self._file(key)
-        f.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(record, fh)
-            os.replace(tmp, f)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_text_atomic(self._file(key), json.dumps(record))
 
     def __len__(self) -> int:
         return sum(1 for _ in self.path.glob("*/*.json"))
