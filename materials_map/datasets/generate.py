@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -405,7 +404,7 @@ def build_li_o(
     prototypes, families : library to decorate (default: the package's prototypes) and an
         optional subset of prototype names.
 
-    Returns the ``MapDataset`` (or the DataFrame when the dataset class is unavailable).
+    Returns the ``MapDataset``.
     """
     from materials_map.labels import migration_energy
 
@@ -444,29 +443,9 @@ def build_li_o(
         "build_seconds": {"generate": round(t_gen, 1),
                           "total": round(time.perf_counter() - t0, 1)},
     }
-    ds = _to_dataset(df, metadata)
+    from materials_map.datasets.dataset import MapDataset
+
+    ds = MapDataset(df, metadata=metadata, target="migration_energy")
     if out_path is not None:
-        _write(ds, df, metadata, Path(out_path))
+        ds.to_parquet(out_path)  # atomic
     return ds
-
-
-def _to_dataset(df: pd.DataFrame, metadata: dict):
-    try:
-        from materials_map.datasets.dataset import MapDataset
-    except ImportError:
-        df.attrs["metadata"] = metadata
-        return df
-    return MapDataset(df, metadata=metadata, target="migration_energy")
-
-
-def _write(ds, df: pd.DataFrame, metadata: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    if hasattr(ds, "to_parquet"):
-        ds.to_parquet(tmp)
-    else:  # dataset class not available: a self-describing parquet of the same columns
-        out = df.copy()
-        out["structure"] = [json.dumps(s.as_dict()) for s in out["structure"]]
-        out.attrs = {"metadata": metadata}
-        out.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
