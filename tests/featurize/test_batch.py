@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -171,3 +172,44 @@ def test_matminer_featurize_dataframe(obelix_path):
     assert (df["rdf[Li-O][1.75,2)"] > 0).all()  # every Li-O conductor has Li-O bonds near 2 Å
     np.testing.assert_allclose(df[cf.feature_labels()].to_numpy()[0], cf.featurize(entries[0][1]))
     assert sf.citations() and cf.citations() and sf.implementors() and cf.implementors()
+
+
+def test_packed_structure_round_trip_keeps_what_descriptors_read():
+    # the parallel back ends ship Structures as arrays; the rebuilt one must be equal and
+    # give bit-identical descriptors (oxidation states, partial occupancies, pbc included)
+    s = distorted_doped(2)
+    s.add_oxidation_state_by_element({"Li": 1, "Mg": 2, "O": -2, "S": -2})
+    packed = batch._PackedStructure.of(s)
+    assert len(packed.species) == 4  # Li+, O2-, the Li/Mg site and the O/S site
+    back = batch._unpack(pickle.loads(pickle.dumps(batch._pack(s))))
+    assert back == s and back.lattice.pbc == s.lattice.pbc
+    assert [site.species for site in back] == [site.species for site in s]
+    sd, ch = StructureDescriptor(), CompositionHistogram()
+    np.testing.assert_array_equal(sd.featurize(back), sd.featurize(s))
+    np.testing.assert_array_equal(ch.featurize(back), ch.featurize(s))
+    # anything that is not a plain Structure travels as it is
+    assert batch._pack("Li3PO4") == "Li3PO4" and batch._unpack(Composition("LiF")) == Composition("LiF")
+
+
+def test_descriptor_heap_restores_the_thresholds_a_process_fixed(monkeypatch):
+    from materials_map.featurize import allocator
+
+    if allocator._LIBC is None:
+        pytest.skip("not glibc: descriptor_heap does nothing here")
+    calls = []
+    real = allocator._LIBC
+
+    class Spy:  # records mallopt calls, forwards them to glibc
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return real.mallopt(param, value)
+
+        def malloc_trim(self, pad):
+            calls.append(("trim", pad))
+            return real.malloc_trim(pad)
+
+    monkeypatch.setattr(allocator, "_LIBC", Spy())
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # what dask's nanny sets
+    with allocator.descriptor_heap():
+        assert calls == [(-3, 32 << 20), (-1, 64 << 20)]
+    assert calls[2:] == [(-1, 65536), (-3, 128 * 1024), ("trim", 0)]
