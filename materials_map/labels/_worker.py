@@ -28,6 +28,7 @@ def barriers(structure_dict: dict, resolution: float, encut: float, memory_limit
     from pymatgen.core import Structure
 
     from materials_map.labels.guards import LabelRefused, grid_points, prepare
+    from materials_map.labels.percolation import percolation_barriers
 
     try:
         structure = Structure.from_dict(structure_dict)
@@ -38,7 +39,8 @@ def barriers(structure_dict: dict, resolution: float, encut: float, memory_limit
     try:
         lain.read_structure(cell, oxi_check=False)
         lain.bvse_distribution(mobile_ion="Li1+", resolution=resolution)
-        energies = lain.percolation_barriers(encut=encut)
+        # bvlain's own search, 4-5x faster (same numbers; labels/percolation.py)
+        energies = percolation_barriers(lain.data, encut=encut)
     except MemoryError:
         raise
     except KeyError as exc:
