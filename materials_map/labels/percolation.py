@@ -8,7 +8,7 @@ label and its dimension test scans the whole grid once per component, so on our 
 cells it took more than half of the labelling time (18.8 of 35.8 s for 40 candidates).
 
 :func:`percolation_barriers` follows the same steps in the same order and returns the same
-numbers (tests/labels/test_percolation.py compares them with bvlain's): the merge updates a
+numbers (tests/labels/test_bvlain_parity.py compares them with bvlain's): the merge updates a
 label map instead of the grid, each component's first point comes from one ``np.unique``,
 and a probe's dimension is computed once for the three searches.
 """

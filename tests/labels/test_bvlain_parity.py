@@ -1,4 +1,4 @@
-"""Our percolation search gives bvlain's numbers exactly, on real and generated BVSE grids."""
+"""Our BVSE grid and percolation search give bvlain's numbers exactly (real and generated cells)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pymatgen.core import Structure
 from scipy.ndimage import generate_binary_structure, label
 
 from materials_map.labels import assign_oxidation_states
+from materials_map.labels.bvse_grid import bvse_grid
 from materials_map.labels.guards import standard_cell
 from materials_map.labels.percolation import percolation_barriers, percolation_dimension
 
@@ -18,11 +19,16 @@ PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
 
 
 def _lain(s: Structure):
+    """bvlain on s, with its own grid; our grid of the same cell must equal it exactly."""
     from bvlain import Lain
 
-    lain = Lain(verbose=False)
-    lain.read_structure(assign_oxidation_states(standard_cell(s)), oxi_check=False)
+    cell = assign_oxidation_states(standard_cell(s))
+    lain, ours = Lain(verbose=False), Lain(verbose=False)
+    lain.read_structure(cell, oxi_check=False)
+    ours.read_structure(cell, oxi_check=False)
     lain.bvse_distribution(mobile_ion="Li1+", resolution=0.2)
+    np.testing.assert_array_equal(bvse_grid(ours, 0.2), lain.data)
+    assert ours.data.shape == tuple(lain.size)
     return lain
 
 
