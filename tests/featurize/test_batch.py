@@ -187,6 +187,11 @@ def test_packed_structure_round_trip_keeps_what_descriptors_read():
     sd, ch = StructureDescriptor(), CompositionHistogram()
     np.testing.assert_array_equal(sd.featurize(back), sd.featurize(s))
     np.testing.assert_array_equal(ch.featurize(back), ch.featurize(s))
+    # occupancies that Composition's 1e-8 tolerance calls equal stay apart
+    s.replace(1, {"Li+": 0.5 + 1e-12, "Mg2+": 0.25})
+    assert s[1].species == s[0].species  # equal to Composition, not to the descriptors
+    back = batch._unpack(batch._pack(s))
+    assert back[1].species["Li"] == 0.5 + 1e-12 and back[0].species["Li"] == 0.5
     # anything that is not a plain Structure travels as it is
     assert batch._pack("Li3PO4") == "Li3PO4" and batch._unpack(Composition("LiF")) == Composition("LiF")
 
