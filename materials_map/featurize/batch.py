@@ -129,9 +129,10 @@ def _featurize_chunk(
     struct_f: StructureDescriptor | None,
     n_struct: int,
 ) -> list[tuple]:
-    # looked up through the module so tests can count calls
+    # looked up through the module so tests can count calls; the parallel back ends ship
+    # Structures packed (_pack), so they are unpacked here
     with descriptor_heap():
-        return [_featurize_one(o, comp_f, struct_f, n_struct) for o in objs]
+        return [_featurize_one(_unpack(o), comp_f, struct_f, n_struct) for o in objs]
 
 
 # -- cache -------------------------------------------------------------------------------------
@@ -221,8 +222,8 @@ def _featurize_packed(payload: bytes, *args: Any) -> bytes:
     # chunks and results travel as one in-band pickle each, made by our own processes: dask
     # would otherwise send every site's coordinate array as its own out-of-band frame (17k
     # frames for 127 CIFs), which cost more CPU than the descriptors themselves
-    objs = [_unpack(o) for o in pickle.loads(payload)]  # noqa: S301 - our own bytes
-    return pickle.dumps(_featurize_chunk(objs, *args), protocol=4)
+    rows = _featurize_chunk(pickle.loads(payload), *args)  # noqa: S301 - our own bytes
+    return pickle.dumps(rows, protocol=4)
 
 
 def _run(
@@ -258,7 +259,7 @@ def _run(
 
 
 def _chunk_with_index(idx: list[int], objs: list[Any], *args: Any) -> tuple[list[int], list[tuple]]:
-    return idx, _featurize_chunk([_unpack(o) for o in objs], *args)
+    return idx, _featurize_chunk(objs, *args)
 
 
 def featurize(
