@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 def bench_build_map(quick: bool) -> list[tuple[str, float, str]]:
     from materials_map import datasets
     from materials_map.pipeline import build_map
+    from materials_map.widgets.map import MapWidget
 
     rows = []
     t = time.perf_counter()
@@ -50,7 +51,7 @@ def bench_build_map(quick: bool) -> list[tuple[str, float, str]]:
         warm = time.perf_counter() - t
         rows.append(("build_map warm (cached)", warm, f"{warm / t_load:.1f}x load; target <= 5 s"))
         t = time.perf_counter()
-        res.to_widget()
+        MapWidget.from_result(res)
         rows.append(("MapWidget.from_result", time.perf_counter() - t, ""))
     return rows
 

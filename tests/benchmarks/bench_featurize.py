@@ -30,11 +30,11 @@ warnings.filterwarnings("ignore")
 
 from pymatgen.core import Structure  # noqa: E402
 
-from materials_map.featurize.batch import featurize  # noqa: E402
-from materials_map.featurize.composition import CompositionHistogram  # noqa: E402
-from materials_map.featurize.structure import StructureDescriptor  # noqa: E402
-from materials_map.featurize.voronoi import periodic_voronoi  # noqa: E402
-from tests.featurize.featurize_helpers import obelix_li_o  # noqa: E402
+from materials_map.features.batch import featurize  # noqa: E402
+from materials_map.features.composition import CompositionHistogram  # noqa: E402
+from materials_map.features.structure import StructureDescriptor  # noqa: E402
+from materials_map.features.voronoi import periodic_voronoi  # noqa: E402
+from tests.features.featurize_helpers import obelix_li_o  # noqa: E402
 
 
 def row(name: str, ours: float, base: float, unit: str, target: str, note: str = "") -> None:
@@ -98,7 +98,7 @@ def bench_structure(structures: list[Structure]) -> None:
 
 
 def _warm_worker(s: Structure) -> None:
-    from materials_map.featurize.batch import featurize as f
+    from materials_map.features.batch import featurize as f
 
     f([s], progress=False)
 

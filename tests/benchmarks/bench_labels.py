@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 def _structures(n: int):
     """The first ``n`` small generated candidates (deterministic), as a realistic workload."""
-    from materials_map.datasets.generate import generate_candidates
+    from materials_map.build.generate import generate_candidates
 
     cands = generate_candidates(families=["olivine", "linbo3", "layered-rocksalt"],
                                 progress=False)
@@ -80,7 +80,7 @@ def main() -> None:
     print(f"parallel result identical to serial: {same}; target ratio >= 1.7x")
     if args.skip_build:
         return
-    from materials_map.datasets.generate import build_li_o
+    from materials_map.build.generate import build_li_o
 
     fams = ["lisicon"] if args.quick else None
     with tempfile.TemporaryDirectory() as tmp:

@@ -40,7 +40,7 @@ def obelix_li_o(path: Path = OBELIX, cache: Path = CACHE, n_jobs: int = 1):
     """(Descriptors, log10_sigma) of the OBELiX Li-O subset (entries with a CIF)."""
     from pymatgen.core import Composition
 
-    from materials_map.featurize.batch import featurize
+    from materials_map.features.batch import featurize
 
     df = pd.read_csv(path / "all.csv")
     rows = []
@@ -69,7 +69,7 @@ def obelix_li_o(path: Path = OBELIX, cache: Path = CACHE, n_jobs: int = 1):
 def default_li_o(cache: Path = CACHE, n_jobs: int = 1):
     """(Descriptors, target) of the embedded default dataset."""
     from materials_map import datasets
-    from materials_map.featurize.batch import featurize
+    from materials_map.features.batch import featurize
 
     ds = datasets.load("li-o")
     target = getattr(ds, "target", None) or "migration_energy"
@@ -81,13 +81,13 @@ def default_li_o(cache: Path = CACHE, n_jobs: int = 1):
 
 def quality(X, y, params: dict, ws=(0, 0.01, 0.1, 1)) -> dict:
     """The figures the issue asks for, on one dataset."""
-    from materials_map.model.diagnostics import pca_baseline, sweep_w
     from materials_map.model.estimator import MapModel
+    from materials_map.model.studies import diagnostics, pca_baseline, sweep_w
 
     t0 = time.perf_counter()
     model = MapModel(**{**params, "w": 0.1}).fit(X, y)
     fit_s = time.perf_counter() - t0
-    d = model.diagnostics(X, y)
+    d = diagnostics(model, X, y)
     pca = pca_baseline(model, X)
     worst = d.worst(3)
     out = {
@@ -103,7 +103,7 @@ def quality(X, y, params: dict, ws=(0, 0.01, 0.1, 1)) -> dict:
         "worst": worst[["id", "comp", "struct", "me", "all"]].to_dict("records"),
     }
     if ws:
-        table = sweep_w(X, y, ws=ws, **{k: v for k, v in params.items() if k != "w"})
+        table = sweep_w(MapModel(**params), X, y, ws=ws)
         out["sweep"] = table.reset_index().to_dict("records")
     return out
 
@@ -122,6 +122,7 @@ SEARCH = [
 def search(X, y, params: dict, grid=SEARCH) -> pd.DataFrame:
     """Hidden sizes / activation: held-out Loss_all (Eq. 4, W = 0.1) and R² per setting."""
     from materials_map.model.estimator import MapModel
+    from materials_map.model.studies import diagnostics
 
     recs = []
     for hc, hs, hm, act in grid:
@@ -129,7 +130,7 @@ def search(X, y, params: dict, grid=SEARCH) -> pd.DataFrame:
         t0 = time.perf_counter()
         m = MapModel(**p).fit(X, y)
         dt = time.perf_counter() - t0
-        d = m.diagnostics(X, y)
+        d = diagnostics(m, X, y)
         te = m.test_index_
         held = m.losses(X[te], y[te])
         recs.append(

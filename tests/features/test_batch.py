@@ -12,9 +12,9 @@ from featurize_helpers import distorted_doped, li2o, obelix_li_o
 from pymatgen.core import Composition, Lattice, Structure
 
 import materials_map as mm
-from materials_map.featurize import batch
-from materials_map.featurize.composition import CompositionHistogram
-from materials_map.featurize.structure import StructureDescriptor
+from materials_map.features import batch
+from materials_map.features.composition import CompositionHistogram
+from materials_map.features.structure import StructureDescriptor
 
 
 class FakeDataset:
@@ -40,9 +40,12 @@ def test_public_names_and_direct_values():
     assert {b.family for b in X.blocks} == {"comp", "rdf", "adf", "voronoi"}
     sub = X[[2, 0]]
     assert list(sub.ids) == ["2", "0"] and np.array_equal(sub.struct[1], X.struct[0])
-    # materials_map.featurize is also the subpackage; both spellings work
-    from materials_map.featurize.batch import featurize
+    # mm.featurize is the function, and stays one once the subpackage is imported
+    import types
 
+    from materials_map.features.batch import featurize
+
+    assert mm.featurize is featurize and isinstance(mm.featurize, types.FunctionType)
     assert np.array_equal(featurize(s[:1], progress=False).struct, X.struct[:1])
 
 
@@ -197,7 +200,7 @@ def test_packed_structure_round_trip_keeps_what_descriptors_read():
 
 
 def test_descriptor_heap_restores_the_thresholds_a_process_fixed(monkeypatch):
-    from materials_map.featurize import allocator
+    from materials_map.features import allocator
 
     if allocator._LIBC is None:
         pytest.skip("not glibc: descriptor_heap does nothing here")

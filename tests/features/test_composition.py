@@ -7,7 +7,7 @@ import pytest
 from featurize_helpers import li2o, obelix_li_o
 from pymatgen.core import Composition
 
-from materials_map.featurize.composition import CompositionHistogram
+from materials_map.features.composition import CompositionHistogram
 
 chemhist = pytest.importorskip("chemhist", reason="parity reference package chemhist not installed")
 

@@ -9,7 +9,7 @@ import pytest
 from featurize_helpers import distorted_doped, li2o
 
 import materials_map as mm
-from materials_map.featurize.scaling import DescriptorScaler
+from materials_map.features.scaling import DescriptorScaler
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from pymatgen.analysis.local_env import VoronoiNN
 from pymatgen.core import Lattice, Structure
 from scipy.spatial.transform import Rotation
 
-from materials_map.featurize.structure import StructureDescriptor, StructureError
-from materials_map.featurize.voronoi import periodic_voronoi
+from materials_map.features.structure import StructureDescriptor, StructureError
+from materials_map.features.voronoi import periodic_voronoi
 
 F = StructureDescriptor()
 A = 4.61

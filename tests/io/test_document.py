@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from materials_map.io.atomic import write_text_atomic
+from materials_map._util.atomic import write_text_atomic
 from materials_map.io.document import MapDocument, MapDocumentError
 
 

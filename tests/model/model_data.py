@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from materials_map.featurize.descriptors import Block, Descriptors
+from materials_map.features.descriptors import Block, Descriptors
 
 
 def _bumps(t: np.ndarray, n_cols: int, width: float, offset: float, amp: np.ndarray) -> np.ndarray:

@@ -6,12 +6,13 @@ import numpy as np
 from conftest import FAST
 from sklearn.metrics import r2_score
 
-from materials_map.model.diagnostics import diagnostics, sweep_w
+from materials_map.model import MapModel
+from materials_map.model.studies import diagnostics, sweep_w
 
 
 def test_diagnostics_parity_and_worst(data, fitted):
     X, y, _ = data
-    d = fitted.diagnostics(X, y)
+    d = diagnostics(fitted, X, y)
     te = fitted.test_index_
     assert np.array_equal(d.rows, te)
     assert d.parity("comp").shape == (len(te) * X.comp.shape[1], 2)
@@ -33,7 +34,7 @@ def test_diagnostics_parity_and_worst(data, fitted):
 
 def test_sweep_w_table(data):
     X, y, _ = data
-    table = sweep_w(X, y, ws=(0, 1), random_state=0, **FAST)
+    table = sweep_w(MapModel(random_state=0, **FAST), X, y, ws=(0, 1))
     assert list(table.index) == [0.0, 1.0]
     assert {"loss_comp", "loss_struct", "loss_me", "r2_me", "epochs"} <= set(table.columns)
     # the trade-off of Fig. 2: with W = 0 the ME head is never trained; with W = 1 it is,

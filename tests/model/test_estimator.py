@@ -8,9 +8,9 @@ from conftest import FAST
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from materials_map.featurize.descriptors import Descriptors
-from materials_map.model.diagnostics import pca_baseline
+from materials_map.features.descriptors import Descriptors
 from materials_map.model.estimator import MapModel
+from materials_map.model.studies import pca_baseline
 
 
 def test_shapes_split_and_blocks(data, fitted):

@@ -8,8 +8,8 @@ import torch
 from conftest import FAST
 
 from materials_map.model.autoencoder import MapNet, map_losses
-from materials_map.model.diagnostics import diagnostics
 from materials_map.model.estimator import MapModel
+from materials_map.model.studies import diagnostics
 
 
 def test_losses_follow_eqs_1_to_4():

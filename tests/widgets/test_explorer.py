@@ -17,10 +17,11 @@ import pytest
 import torch
 from pymatgen.core import Lattice, Structure
 
-from materials_map.featurize.batch import featurize
+from materials_map.datasets import MapDataset
+from materials_map.features.batch import featurize
 from materials_map.model.estimator import MapModel
+from materials_map.model.studies import diagnostics
 from materials_map.widgets.explorer import TABS, Explorer, explore
-from materials_map.widgets.explorer_data import FrameDataset
 from materials_map.widgets.panels import element_counts, nearest, points_in_box
 
 TARGET = "volume_per_atom"
@@ -100,7 +101,7 @@ def _one_torch_thread():
 @pytest.fixture(scope="module")
 def parts():
     df = _frame()
-    X = featurize(FrameDataset(df), progress=False)
+    X = featurize(MapDataset(df), progress=False)
     assert len(X) == len(df), X.failures
     with _one_torch_thread():
         model = _small_model().fit(X, df[TARGET].to_numpy())
@@ -306,7 +307,7 @@ def test_structure_viewer_shows_partial_occupancy(ex, parts):
     assert sorted(v["opacities"]) == pytest.approx([0.9, 1.0])
     assert "partially occupied" in ex.structure.sites.value
     # a view straight down -y projects x -> x and z -> y
-    from materials_map.widgets.panel_structure import project
+    from materials_map.widgets.panels.structure import project
 
     s = df["structure"].iloc[0]
     p = project(s, azimuth=0, elevation=0)
@@ -320,7 +321,7 @@ def test_diagnostics_panel_parity_and_sweep(ex, parts):
     ex.tabs.selected_index = [a for a, _ in TABS].index("diagnostics")
     d = ex.diagnostics.diagnostics
     assert d is not None
-    ref = model.diagnostics(X, df[TARGET].to_numpy(), rows="test")
+    ref = diagnostics(model, X, df[TARGET].to_numpy(), rows="test")
     me = ref.parity("me")
     sc = ex.diagnostics.parity_marks[2][0]
     np.testing.assert_allclose(np.asarray(sc.x), me["true"])
@@ -360,7 +361,7 @@ def test_fractions_filled_when_missing_and_rows_aligned(parts):
 
 def test_explore_one_liner_trains_and_links(parts):
     df = parts[0]
-    sub = FrameDataset(df.iloc[:16], target=TARGET)
+    sub = MapDataset(df.iloc[:16], target=TARGET)
     with _one_torch_thread():
         ex = explore(sub, model=_small_model(), use_cache=False, progress=False)
     assert isinstance(ex, Explorer) and len(ex.coords) == 16
@@ -376,7 +377,7 @@ def test_static_paper_figures_draw_the_data(ex, parts):
     import matplotlib
 
     matplotlib.use("agg")
-    from materials_map.widgets import explorer_figures as figs
+    from materials_map import figures as figs
 
     df, X, model = parts
     t = ex.table
@@ -387,7 +388,7 @@ def test_static_paper_figures_draw_the_data(ex, parts):
     tab = figs.table1(t, TARGET, families=("spinel", "olivine"))
     assert tab["structure_type"].tolist() == ["spinel"] * 4 + ["olivine"] * 4
     np.testing.assert_allclose(tab["x_struct"], t.set_index("id").loc[tab["id"], "x_struct"])
-    d = model.diagnostics(X, df[TARGET].to_numpy(), rows="all")
+    d = diagnostics(model, X, df[TARGET].to_numpy(), rows="all")
     fig3 = figs.worst_reconstructions(d, X.blocks, k=2)
     worst = d.worst(2)
     line = fig3.axes[0].lines[0].get_ydata()

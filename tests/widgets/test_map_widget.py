@@ -12,9 +12,9 @@ import pytest
 import traitlets
 from matplotlib import colormaps
 
-from materials_map.widgets import _colormaps as cm
-from materials_map.widgets import map as map_module
 from materials_map.widgets.map import MapWidget
+from materials_map.widgets.map import colormaps as cm
+from materials_map.widgets.map import widget as map_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def test_front_end_tables_equal_matplotlib():
         table = np.frombuffer(bytes.fromhex(packed), np.uint8).reshape(256, 3)
         want = np.round(colormaps[name](np.arange(256) / 255.0)[:, :3] * 255).astype(np.uint8)
         np.testing.assert_array_equal(table, want, err_msg=name)
-    assert text == cm.ts_module(), "colormap_data.ts is stale: run _colormaps.write_ts_module()"
+    assert text == cm.ts_module(), "colormap_data.ts is stale: run materials_map.widgets.map.colormaps.write_ts_module()"
 
 
 def test_value_to_colour_rule_matches_matplotlib():
@@ -189,7 +189,7 @@ def test_saved_document_restores_the_same_widget():
     w.set_grid(np.ones((2, 3)), [0, 1, 0, 1])
     w.hidden_categories = [1]
     w.selection = [4, 2]
-    w2 = MapDocument.from_widget(w).to_widget()
+    w2 = MapWidget.from_document(MapDocument.from_widget(w))
     for name in ("coords", "values", "categories", "selection", "heatmap"):
         np.testing.assert_array_equal(getattr(w2, name), getattr(w, name), err_msg=name)
     assert w2.hidden_categories == [1] and w2.category_names == w.category_names

@@ -1,0 +1,127 @@
+"""The import rule of docs/architecture.md: data flows one way, so no module imports a layer
+to its right. Every import counts, including the lazy ones inside functions."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "materials_map"
+
+#: left to right; modules of one layer may import each other
+LAYERS: list[set[str]] = [
+    {"_util", "_version"},
+    {"prototypes"},
+    {"datasets"},
+    {"labels", "relax"},
+    {"features"},
+    {"model"},
+    {"design"},
+    {"pipeline"},
+    {"io"},
+    {"widgets"},
+    {"figures", "demo", "cli", "build", "__init__"},
+]
+RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+
+
+def _top(module: str) -> str:
+    """Top-level part of a dotted module name inside the package ('' for the package)."""
+    return module.split(".")[0] if module else "__init__"
+
+
+def _module_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path, root: Path) -> list[tuple[int, str]]:
+    """(line, imported module relative to the package) for every in-package import."""
+    name = _module_name(path, root)
+    is_pkg = path.name == "__init__.py"
+    package = name if is_pkg else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == root.name or alias.name.startswith(root.name + "."):
+                    out.append((node.lineno, alias.name[len(root.name) + 1 :]))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                mod = node.module or ""
+                if mod != root.name and not mod.startswith(root.name + "."):
+                    continue
+                target = mod[len(root.name) + 1 :]
+            else:
+                base = package.split(".") if package else []
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            targets = [target]
+            if not node.module or target == "":  # "from . import x" / "from .. import x"
+                targets = [".".join(filter(None, [target, a.name])) for a in node.names]
+            out.extend((node.lineno, t) for t in targets)
+    return out
+
+
+def violations(root: Path = PACKAGE) -> list[str]:
+    """Every import of a layer to the right of the importing module, as readable lines."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if any(p in ("static", "labextension") for p in path.parts):
+            continue
+        me = _top(_module_name(path, root))
+        if me not in RANK:
+            found.append(f"{path.relative_to(root)}: module {me!r} has no layer in LAYERS")
+            continue
+        for line, target in _imports(path, root):
+            other = _top(target)
+            if other not in RANK:
+                found.append(f"{path.relative_to(root)}:{line}: imports {target!r}, which has no layer")
+            elif RANK[other] > RANK[me]:
+                found.append(
+                    f"{path.relative_to(root)}:{line}: {me} (layer {RANK[me]}) imports "
+                    f"{target} (layer {RANK[other]}), a layer to its right"
+                )
+    return found
+
+
+def test_no_module_imports_a_layer_to_its_right():
+    assert violations() == []
+
+
+def test_every_top_level_module_has_a_layer():
+    names = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
+             if (p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists()))}
+    assert names <= set(RANK), names - set(RANK)
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("io/document.py", "from ..widgets.map import MapWidget"),  # relative
+        ("pipeline.py", "import materials_map.widgets.map"),  # absolute
+        ("datasets/loaders.py", "    from materials_map.features import featurize"),  # lazy
+        ("_util/atomic.py", "from .. import prototypes"),  # package-relative
+    ],
+)
+def test_the_rule_catches_a_forbidden_import(tmp_path, where, line):
+    """Copy the package, add one import that points right: the checker must report it."""
+    import shutil
+
+    root = tmp_path / "materials_map"
+    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("static", "labextension", "data",
+                                                                   "__pycache__"))
+    target = root / where
+    src = target.read_text()
+    if line.startswith("    "):
+        src += "\n\ndef _added():\n" + line + "\n"
+    else:
+        src += "\n" + line + "\n"
+    target.write_text(src)
+    found = violations(root)
+    assert len(found) == 1 and found[0].startswith(where), found
