@@ -13,21 +13,24 @@ from ._version import __version__
 
 # public name -> module that defines it
 _LAZY = {
-    "Descriptors": "materials_map.featurize.descriptors",
-    "Block": "materials_map.featurize.descriptors",
-    "CompositionHistogram": "materials_map.featurize.composition",
-    "StructureDescriptor": "materials_map.featurize.structure",
-    "featurize": "materials_map.featurize.batch",
-    "DescriptorScaler": "materials_map.featurize.scaling",
+    "Descriptors": "materials_map.features.descriptors",
+    "Block": "materials_map.features.descriptors",
+    "CompositionHistogram": "materials_map.features.composition",
+    "StructureDescriptor": "materials_map.features.structure",
+    "featurize": "materials_map.features.batch",
+    "DescriptorScaler": "materials_map.features.scaling",
     "MapDataset": "materials_map.datasets.dataset",
     "structure_type": "materials_map.prototypes.classify",
     "MapModel": "materials_map.model.estimator",
+    "build_map": "materials_map.pipeline",
+    "MapResult": "materials_map.pipeline",
+    "MapDocument": "materials_map.io.document",
+    "cache_dir": "materials_map._util.cache",
     "MapWidget": "materials_map.widgets.map",
     "Explorer": "materials_map.widgets.explorer",
     "explore": "materials_map.widgets.explorer",
-    "MapDocument": "materials_map.io.document",
 }
-_SUBMODULES = {"datasets", "prototypes", "labels", "featurize", "model", "widgets", "io"}
+_SUBMODULES = {"datasets", "prototypes", "labels", "features", "model", "widgets", "io", "figures"}
 
 __all__ = ["__version__", *_LAZY, *sorted(_SUBMODULES)]
 

@@ -45,13 +45,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_datasets_build(args: argparse.Namespace) -> int:
-    from .datasets import generate
+    from ._util import cache_dir
+    from .build import generate
+    from .datasets.registry import data_path
 
     if args.name != "li-o":
         print(f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)", file=sys.stderr)
         return 2
-    out = args.out or Path(generate.__file__).parent / "data" / "li-o.parquet"
-    cache = args.cache or (Path.home() / ".cache" / "materials-map" / "labels")
+    out = args.out or data_path("li-o")
+    cache = args.cache or cache_dir("labels")
     generate.build_li_o(out, n_jobs=args.jobs, cache=cache, progress=not args.quiet)
     print(out)
     return 0
@@ -89,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=2, help="labelling worker processes (default 2)")
     build.add_argument("--cache", type=Path, default=None,
                        help="label cache folder, makes an interrupted build resumable "
-                            "(default ~/.cache/materials-map/labels)")
+                            "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
     build.set_defaults(func=_cmd_datasets_build)
     return parser

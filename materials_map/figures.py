@@ -7,14 +7,21 @@ the matplotlib Figure (``table1`` returns a DataFrame).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .panel_composition import FRACTION_BINS, element_counts, element_sets, fraction_histogram
-from .panel_reconstruction import descriptor_groups, nearest
+from .widgets.panels.composition import (
+    FRACTION_BINS,
+    element_counts,
+    element_sets,
+    fraction_histogram,
+)
+from .widgets.panels.reconstruction import descriptor_groups, nearest
 
 #: the paper's colouring: high migration energy dark red, low dark blue
 ME_CMAP = "RdBu_r"
@@ -189,3 +196,40 @@ def composition_near(table: pd.DataFrame, coords: np.ndarray, xy: Sequence[float
         ax.set_xlabel(f"{name} molar fraction")
         ax.set_xlim(0, 1)
     return fig
+
+
+def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
+    """A static PNG of a map (Fig. 7 style): predicted-target background + points coloured by it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._util import write_bytes_atomic
+
+    table = result.table
+    y = table[result.target].to_numpy(dtype=float) if result.target in table else None
+    finite = np.isfinite(result.grid)
+    vals = [result.grid[finite]] + ([y[np.isfinite(y)]] if y is not None else [])
+    vmin, vmax = (float(np.min(np.concatenate(vals))), float(np.max(np.concatenate(vals))))
+
+    fig, ax = plt.subplots(figsize=(7.5, 6.2), layout="constrained")
+    im = ax.imshow(result.grid, extent=result.extent, origin="lower", aspect="auto",
+                   cmap="viridis", vmin=vmin, vmax=vmax, alpha=0.55, interpolation="nearest")
+    if y is not None:
+        ax.scatter(result.coords[:, 0], result.coords[:, 1], c=y, cmap="viridis", vmin=vmin, vmax=vmax,
+                   s=10, edgecolors="black", linewidths=0.25)
+    else:
+        ax.scatter(result.coords[:, 0], result.coords[:, 1], s=8, c="black")
+    ax.set_xlim(result.extent[:2])
+    ax.set_ylim(result.extent[2:])
+    ax.set_xlabel("x_comp (compositional axis)")
+    ax.set_ylabel("x_struct (structural axis)")
+    ax.set_title(f"materials map: {len(table)} materials, background = predicted {result.target}")
+    fig.colorbar(im, ax=ax, label=f"{result.target} (eV)" if "energy" in result.target else result.target)
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return write_bytes_atomic(path, buf.getvalue())

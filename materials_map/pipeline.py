@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,19 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._util import cache_dir, item_fingerprint
 from ._version import __version__
 
 # Pretrained default models, shipped so that the first map of an embedded dataset needs no
 # training; named by the same key as the cache, so any other data or parameters still train.
 SHIPPED_MODELS = Path(__file__).resolve().parent / "datasets" / "data" / "models"
-
-
-def cache_dir() -> Path:
-    """Where materials-map keeps its caches (``$MATERIALS_MAP_CACHE`` or ``~/.cache/materials-map``)."""
-    env = os.environ.get("MATERIALS_MAP_CACHE")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "materials-map"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
 
 
 @dataclass
@@ -58,19 +50,14 @@ class MapResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """Per-point table (Table 1 of the paper): id, formula, family, target, x_comp, x_struct."""
+        """Per-point table (Table 1 of the paper): the dataset's id, formula, family, target and
+        Li / O fractions, then ``x_comp`` and ``x_struct``; row position = map point index."""
         df = self.dataset.df
         cols = [c for c in ("id", "formula", "structure_type", self.target, "li_fraction", "o_fraction") if c in df]
         out = df[cols].reset_index(drop=True).copy()
         out["x_comp"] = self.coords[:, 0]
         out["x_struct"] = self.coords[:, 1]
         return out
-
-    def to_widget(self, **kwargs: Any) -> Any:
-        """A :class:`~materials_map.MapWidget` of this map, with the prediction grid underneath."""
-        from .widgets.map import MapWidget
-
-        return MapWidget.from_result(self, **kwargs)
 
 
 def prediction_grid(model: Any, coords: np.ndarray, n: int = 128, pad: float = 0.08) -> tuple[np.ndarray, list[float]]:
@@ -100,25 +87,62 @@ def model_key(dataset: Any, target: str, estimator: Any) -> str:
     """Cache key of a model: the dataset rows, the target, the parameters and the version."""
     # verbose only changes what is printed, not the model
     params = {k: v for k, v in estimator.get_params().items() if k != "verbose"}
-    return _model_key(_dataset_fingerprint(dataset), target, params)
+    return _model_key(dataset_fingerprint(dataset), target, params)
 
 
-def pretrain(dataset: str = "li-o", progress: bool = True) -> Path:
-    """Train the default model of an embedded dataset and store it in the package.
-
-    For maintainers, after ``materials-map datasets build``: later ``build_map(dataset)`` and
-    ``explore(dataset)`` calls with default parameters load this file instead of training.
-    """
-    result = build_map(dataset, use_cache=False, progress=progress)
-    return result.model.save(SHIPPED_MODELS / f"{model_key(result.dataset, result.target, result.model)}.mmodel")
-
-
-def _dataset_fingerprint(ds: Any) -> str:
+def dataset_fingerprint(ds: Any) -> str:
+    """Content key of a dataset's rows: ids, the fingerprint of each row's structure (or
+    formula) and the metadata, hashed in row order."""
     h = hashlib.sha256()
-    for i in ds.df["id"].astype(str):
+    df = ds.df
+    items = df["structure"] if "structure" in df else [None] * len(df)
+    formulas = df["formula"] if "formula" in df else [None] * len(df)
+    for i, s, f in zip(df["id"].astype(str), items, formulas, strict=True):
         h.update(i.encode())
+        h.update(item_fingerprint(s if s is not None else f).encode())
     h.update(json.dumps(getattr(ds, "metadata", {}) or {}, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
+
+
+def align(dataset: Any, descriptors: Any) -> Any:
+    """The dataset rows in the order of ``descriptors.ids`` (featurization drops failures).
+
+    Raises ``ValueError`` naming descriptor ids that the dataset does not have.
+    """
+    ids = pd.Index(dataset.df["id"].astype(str))
+    want = pd.Index(np.asarray(descriptors.ids).astype(str))
+    pos = ids.get_indexer(want)
+    if (pos < 0).any():
+        missing = list(want[pos < 0][:5])
+        raise ValueError(f"{int((pos < 0).sum())} descriptor row(s) have ids not in the dataset, e.g. {missing}")
+    if len(pos) == len(ids) and (pos == np.arange(len(ids))).all():
+        return dataset
+    return dataset.subset(pos)
+
+
+def as_dataset(dataset: Any) -> Any:
+    """A MapDataset: MapDatasets pass through, DataFrames are wrapped (ids added if missing)."""
+    from .datasets import MapDataset
+
+    if isinstance(dataset, pd.DataFrame):
+        return MapDataset(dataset)
+    if isinstance(getattr(dataset, "df", None), pd.DataFrame):
+        return dataset
+    raise TypeError(f"expected a MapDataset or a pandas DataFrame, got {type(dataset).__name__}")
+
+
+def map_result(dataset: Any, descriptors: Any, model: Any, target: str | None = None,
+               grid_size: int = 128, info: dict[str, Any] | None = None) -> MapResult:
+    """A :class:`MapResult` from already computed parts: the dataset rows aligned with the
+    descriptors, their coordinates and (when the model has a target head) the prediction grid."""
+    ds = align(as_dataset(dataset), descriptors)
+    target = target or getattr(ds, "target", None) or "migration_energy"
+    coords = model.transform(descriptors)
+    if getattr(model, "has_target_", True):
+        grid, extent = prediction_grid(model, coords, n=grid_size)
+    else:  # a pure autoencoder has no prediction head worth drawing
+        grid, extent = None, None
+    return MapResult(ds, descriptors, model, coords, grid, extent, target, dict(info or {"model": "given"}))
 
 
 def build_map(
@@ -143,7 +167,7 @@ def build_map(
     use_cache : reuse cached descriptors and models (in :func:`cache_dir`).
     """
     from . import datasets
-    from .featurize.batch import featurize
+    from .features.batch import featurize
     from .model.estimator import MapModel
 
     ds = datasets.load(dataset) if isinstance(dataset, str) else dataset
@@ -152,8 +176,7 @@ def build_map(
         raise KeyError(f"target column {target!r} not in the dataset (columns: {list(ds.df.columns)})")
     cache = cache_dir() if use_cache else None
     X = featurize(ds, n_jobs=n_jobs, cache=None if cache is None else cache / "descriptors", progress=progress)
-    keep = pd.Index(ds.df["id"].astype(str)).get_indexer(pd.Index(np.asarray(X.ids).astype(str)))
-    ds_rows = ds.subset(keep) if hasattr(ds, "subset") else ds
+    ds_rows = align(ds, X)
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 
     est = model if model is not None else MapModel(w=w, random_state=random_state, verbose=progress)
@@ -172,6 +195,4 @@ def build_map(
         if path is not None:
             est.save(path)
             info["model_path"] = str(path)
-    coords = est.transform(X)
-    grid, extent = prediction_grid(est, coords, n=grid_size)
-    return MapResult(ds_rows, X, est, coords, grid, extent, target, info)
+    return map_result(ds_rows, X, est, target, grid_size=grid_size, info=info)

@@ -6,7 +6,7 @@ studies), not database entries. Recipe, in order, with no randomness anywhere:
 1. every prototype of :data:`materials_map.prototypes.PROTOTYPES` keeps its Li sites as Li and
    its anion sites as O; each cation site (label) may take an ion of the paper's 25 elements
    whose Shannon radius at the site's coordination fits the prototype's own ion there
-   (:func:`~materials_map.datasets.generate_chemistry.candidate_ions`);
+   (:func:`~materials_map.build.chemistry.candidate_ions`);
 2. only charge-balanced assignments survive (common oxide oxidation states);
 3. per prototype, assignments are taken in the order of a hash of their text until
    ``CAP_MAX`` candidates or ``ATOM_BUDGET`` atoms are kept, so big cells (garnet, NASICON)
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from pymatgen.core import Species, Structure
 
-from .generate_chemistry import (
+from .chemistry import (
     OXIDATION_STATES,
     PAPER_ELEMENTS,
     bv_length_scale,
@@ -119,9 +119,10 @@ def _labelled_primitive(proto: Any) -> Structure:
 
 
 @cache
-def _split_base(name: str, mult: int) -> Structure:
-    """Labelled primitive cell repeated ``mult`` times along its shortest vector."""
-    cell = _labelled_primitive(_CURRENT_LIBRARY[name])
+def _split_base(proto: Any, mult: int) -> Structure:
+    """Labelled primitive cell repeated ``mult`` times along its shortest vector (cached per
+    prototype: prototypes are frozen, hashable dataclasses)."""
+    cell = _labelled_primitive(proto)
     if mult > 1:
         k = int(np.argmin(cell.lattice.abc))
         cell.make_supercell([mult if j == k else 1 for j in range(3)])
@@ -129,8 +130,8 @@ def _split_base(name: str, mult: int) -> Structure:
 
 
 @cache
-def _split_pattern(name: str, mult: int, label: str, k: int, d: int) -> tuple[int, ...]:
-    """Sites of ``label`` taking the first ion of a k/d split in ``_split_base(name, mult)``.
+def _split_pattern(proto: Any, mult: int, label: str, k: int, d: int) -> tuple[int, ...]:
+    """Sites of ``label`` taking the first ion of a k/d split in ``_split_base(proto, mult)``.
 
     Of all ways to give k/d of the label's sites the first ion, the one with the lowest Ewald
     energy of the point-charge pattern is chosen (for a symmetric orbit the ordering energy
@@ -141,7 +142,8 @@ def _split_pattern(name: str, mult: int, label: str, k: int, d: int) -> tuple[in
 
     from pymatgen.analysis.ewald import EwaldSummation
 
-    cell = _split_base(name, mult)
+    cell = _split_base(proto, mult)
+    name = proto.name
     idx = [i for i, lab in enumerate(cell.site_properties["label"]) if lab == label]
     m = len(idx)
     n_first = m * k // d
@@ -160,22 +162,16 @@ def _split_pattern(name: str, mult: int, label: str, k: int, d: int) -> tuple[in
     return tuple(idx[i] for i in best)
 
 
+@cache
 def _prim_label_counts(proto: Any) -> dict[str, int]:
-    if isinstance(proto, str):
-        return _prim_label_counts_cached(proto)
     counts: dict[str, int] = defaultdict(int)
     for lab in _labelled_primitive(proto).site_properties["label"]:
         counts[lab] += 1
     return counts
 
 
-@cache
-def _prim_label_counts_cached(name: str) -> dict[str, int]:
-    return _prim_label_counts(_CURRENT_LIBRARY[name])
-
-
 def _multiplier(proto: Any, assignment: Assignment) -> int | None:
-    prim = _prim_label_counts(proto.name if proto.name in _CURRENT_LIBRARY else proto)
+    prim = _prim_label_counts(proto)
     for mult in range(1, MAX_MULTIPLIER + 1):
         if all((prim[lab] * mult * k) % d == 0 for lab, _, (k, d) in assignment):
             return mult
@@ -220,7 +216,7 @@ def assignments(proto: Any) -> list[Assignment]:
             options.append((n, singles, pairs))
     if not options:
         return [] if charge else [()]
-    prim = _prim_label_counts(proto.name if proto.name in _CURRENT_LIBRARY else proto)
+    prim = _prim_label_counts(proto)
 
     def info(n: int, opt) -> tuple[float, int]:
         lab, ions, (k, d) = opt
@@ -262,12 +258,12 @@ def decorate(proto: Any, assignment: Assignment) -> tuple[Structure, float, floa
     mult = _multiplier(proto, assignment)
     if mult is None:
         raise ValueError(f"{proto.name}: no cell up to {MAX_MULTIPLIER}x hosts {assignment}")
-    cell = _split_base(proto.name, mult)
+    cell = _split_base(proto, mult)
     first_set = {
         i
         for lab, (v, (k, d)) in sorted(ions.items())
         if len(v) == 2
-        for i in _split_pattern(proto.name, mult, lab, k, d)
+        for i in _split_pattern(proto, mult, lab, k, d)
     }
     species = []
     for i, lab in enumerate(cell.site_properties["label"]):
@@ -278,9 +274,6 @@ def decorate(proto: Any, assignment: Assignment) -> tuple[Structure, float, floa
     scale, rms = bv_length_scale(s)
     s.scale_lattice(s.volume * scale**3)
     return standard_cell(s), scale, rms
-
-
-_CURRENT_LIBRARY: dict[str, Any] = {}
 
 
 def generate_candidates(
@@ -297,12 +290,6 @@ def generate_candidates(
     from tqdm.auto import tqdm
 
     lib = _prototype_library(prototypes)
-    if dict(lib) != _CURRENT_LIBRARY:
-        _CURRENT_LIBRARY.clear()
-        _CURRENT_LIBRARY.update(lib)
-        _split_base.cache_clear()
-        _split_pattern.cache_clear()
-        _prim_label_counts_cached.cache_clear()
     names = sorted(lib) if families is None else sorted(set(families))
     matcher = StructureMatcher(ltol=0.2, stol=0.3, angle_tol=5, primitive_cell=True,
                                scale=True, attempt_supercell=False)

@@ -1,6 +1,6 @@
 """Markdown sanity tables for docs/labels.md, computed, not typed from memory.
 
-``python -m materials_map.datasets.generate_report [path/to/li-o.parquet]`` prints the
+``python -m materials_map.build.report [path/to/li-o.parquet]`` prints the
 migration energy per structure family of the built dataset; ``--real [OBELIX_DIR]`` prints the
 BVSE barriers of real structures (pymatgen's shipped Li2O, LiFePO4, Li3V2(PO4)3 and OBELiX's
 ordered garnet and NASICON entries) beside published activation energies.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pymatgen.core import Composition, Structure
+
+from .._util import write_bytes_atomic
 
 CORE_COLUMNS = ("id", "structure", "formula", "source", "structure_type", "li_fraction", "o_fraction")
 _META_KEY = b"materials_map"
@@ -167,15 +168,9 @@ class MapDataset:
         meta[_META_KEY] = json.dumps({"version": _FORMAT_VERSION, "metadata": self.metadata},
                                      default=str).encode()
         table = table.replace_schema_metadata(meta)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            pq.write_table(table, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        write_bytes_atomic(path, sink.getvalue().to_pybytes())
         return path
 
     @classmethod

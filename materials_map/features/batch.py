@@ -22,8 +22,8 @@ import pandas as pd
 from pymatgen.core import Composition, Lattice, Structure
 from tqdm.auto import tqdm
 
+from .._util import item_fingerprint, write_bytes_atomic
 from .._version import __version__
-from ..io.atomic import write_bytes_atomic
 from .allocator import descriptor_heap
 from .composition import CompositionHistogram
 from .descriptors import Block, Descriptors
@@ -82,28 +82,6 @@ def _load(obj: Any) -> Structure | Composition:
     if obj is None or (isinstance(obj, float) and np.isnan(obj)):
         raise ValueError("no structure or composition")
     raise ValueError(f"unsupported item type {type(obj).__name__}")
-
-
-def item_hash(obj: Any) -> str:
-    """Content hash of an item (structure: lattice, species, occupancies, coordinates)."""
-    h = hashlib.sha256()
-    if isinstance(obj, Structure):
-        h.update(b"S")
-        h.update(np.round(obj.lattice.matrix, 8).tobytes())
-        h.update(np.round(obj.frac_coords, 8).tobytes())
-        for site in obj:
-            h.update(
-                repr(
-                    sorted((str(sp), round(float(o), 8)) for sp, o in site.species.items())
-                ).encode()
-            )
-    elif isinstance(obj, Composition):
-        h.update(b"C" + repr(sorted((str(k), round(float(v), 8)) for k, v in obj.items())).encode())
-    elif _is_cif_path(obj) and Path(obj).is_file():
-        h.update(b"F" + Path(obj).read_bytes())
-    else:
-        h.update(b"R" + repr(obj).encode())
-    return h.hexdigest()[:32]
 
 
 # -- one item --------------------------------------------------------------------------------
@@ -325,7 +303,7 @@ def featurize(
             },
         }
         store = _Cache(cache, json.loads(json.dumps(params, default=list)))
-        hashes = [item_hash(o) for o in objs]
+        hashes = [item_fingerprint(o) for o in objs]
         for i, h in enumerate(hashes):
             hit = store.get(h)
             if hit is not None:

@@ -81,17 +81,22 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
     ) -> DescriptorScaler:
         """Learn each family's maximum |value| from the (training) rows of ``X``."""
         if isinstance(X, Descriptors):
-            blocks = list(X.blocks)
-            arrays = {"comp": X.comp, "struct": X.struct}
-        else:
-            if self.blocks is None:
-                raise ValueError("fitting on an array needs DescriptorScaler(blocks=...)")
-            blocks = list(self.blocks)
-            X = np.asarray(X, dtype=float)
-            self.blocks_ = blocks
-            br = self._branch_of(X, branch)
-            nc = self._widths(blocks)["comp"]
-            arrays = {"comp": X[:, :nc], "struct": X[:, nc:]} if br == "both" else {br: X}
+            return self._fit({"comp": X.comp, "struct": X.struct}, list(X.blocks))
+        if self.blocks is None:
+            raise ValueError("fitting on an array needs DescriptorScaler(blocks=...)")
+        blocks = list(self.blocks)
+        X = np.asarray(X, dtype=float)
+        self.blocks_ = blocks
+        br = self._branch_of(X, branch)
+        nc = self._widths(blocks)["comp"]
+        return self._fit({"comp": X[:, :nc], "struct": X[:, nc:]} if br == "both" else {br: X}, blocks)
+
+    def fit_branches(self, comp: np.ndarray, struct: np.ndarray, blocks: list[Block]) -> DescriptorScaler:
+        """Fit on the two branch arrays directly (what :class:`~materials_map.MapModel` holds)."""
+        self.blocks = list(blocks)
+        return self._fit({"comp": np.asarray(comp, float), "struct": np.asarray(struct, float)}, list(blocks))
+
+    def _fit(self, arrays: dict[str, np.ndarray], blocks: list[Block]) -> DescriptorScaler:
         maxima: dict[str, float] = {}
         for b in blocks:
             if b.branch not in arrays:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .atomic import write_text_atomic
+from .._util.atomic import write_text_atomic
 
 FORMAT = "materials-map"
 VERSION = 1
@@ -77,7 +77,8 @@ class MapDocument:
     """A saved materials map: widget traits, an optional per-point table and metadata.
 
     Create one with :meth:`from_widget` (or ``Explorer.save``), write it with :meth:`save`,
-    read it back with :meth:`load`, turn it into a live widget with :meth:`to_widget` or a
+    read it back with :meth:`load`, turn it into a live widget with
+    ``MapWidget.from_document(doc)`` or a
     standalone offline page with :meth:`to_html`.
     """
 
@@ -136,13 +137,6 @@ class MapDocument:
         """Read a ``.mmap`` file written by :meth:`save`."""
         path = Path(path)
         return cls.from_json(path.read_text(encoding="utf-8"), source=str(path))
-
-    def to_widget(self) -> Any:
-        """A live :class:`~materials_map.MapWidget` showing this document."""
-        from ..widgets.map import MapWidget
-
-        known = set(MapWidget.class_trait_names(sync=True))
-        return MapWidget(**{k: v for k, v in self.traits.items() if k in known})
 
     def to_html(self, path: str | os.PathLike, title: str | None = None) -> Path:
         """Write a standalone, offline HTML page that draws this map (see :mod:`.html`)."""

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .atomic import write_text_atomic
+from .._util.atomic import write_text_atomic
 
 if TYPE_CHECKING:
     from .document import MapDocument

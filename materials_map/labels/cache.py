@@ -16,22 +16,10 @@ from pathlib import Path
 
 from pymatgen.core import Structure
 
-from ..io.atomic import write_text_atomic
+from .._util import structure_fingerprint, write_text_atomic
 
 # bump when the labelling recipe changes (guards, cell convention, bvlain call)
-LABEL_VERSION = 1
-
-
-def structure_fingerprint(structure: Structure) -> str:
-    """Stable text describing a structure exactly enough to key its label."""
-    lat = [[round(float(x), 5) for x in row] for row in structure.lattice.matrix]
-    sites = []
-    for site in structure:
-        frac = [round(float(x) % 1.0, 5) % 1.0 for x in site.frac_coords]
-        species = sorted((str(sp), round(float(occ), 4)) for sp, occ in site.species.items())
-        sites.append((species, frac))
-    sites.sort()
-    return json.dumps({"lattice": lat, "sites": sites}, separators=(",", ":"))
+LABEL_VERSION = 2  # 2: keyed by the shared _util fingerprint
 
 
 def label_key(structure: Structure, resolution: float, encut: float) -> str:

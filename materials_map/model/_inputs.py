@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..featurize.descriptors import Block, Descriptors
+from ..features.descriptors import Block, Descriptors
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The model's view of descriptor scaling: a thin adapter over the public
-:class:`~materials_map.featurize.scaling.DescriptorScaler` (per-family max scaling, paper:
+:class:`~materials_map.features.scaling.DescriptorScaler` (per-family max scaling, paper:
 "All descriptors and Emig values were scaled by the maximum value for each type"),
 taking and returning the two branch arrays the model works with."""
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..featurize.descriptors import Block, Descriptors
-from ..featurize.scaling import DescriptorScaler
+from ..features.descriptors import Block
+from ..features.scaling import DescriptorScaler
 
 
 class BranchScaler:
@@ -21,9 +21,7 @@ class BranchScaler:
 
     def fit(self, comp: np.ndarray, struct: np.ndarray, blocks: Sequence[Block]) -> BranchScaler:
         """Learn one maximum per family from the training rows."""
-        ids = np.arange(len(comp)).astype(object)
-        d = Descriptors(comp=comp, struct=struct, labels={}, blocks=list(blocks), ids=ids)
-        self.scaler = DescriptorScaler().fit(d)
+        self.scaler = DescriptorScaler().fit_branches(comp, struct, list(blocks))
         return self
 
     def transform(self, comp: np.ndarray, struct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,25 +13,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 
-from ..featurize.descriptors import Descriptors
-from . import _scaling
+from ..features.descriptors import Descriptors
+from . import _scaling, persist
 from ._inputs import Parts, as_parts, as_target
-from .autoencoder import MapNet, map_losses
+from .autoencoder import MapNet, map_losses, resolve_device
 
 _LOSS_KEYS = ("comp", "struct", "me", "all")
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"cpu"``, ``"cuda"`` (error when missing) or ``"auto"`` (CUDA when available)."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} requested but CUDA is not available; use 'cpu' or 'auto'"
-        )
-    if device != "cpu" and not device.startswith("cuda"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-    return torch.device(device)
 
 
 def _adam(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Adam:
@@ -411,31 +398,13 @@ class MapModel(TransformerMixin, BaseEstimator):
         target = as_target(y, len(parts.comp)) / self.y_scale_
         return self._eval_losses(self._tensors(comp_s, struct_s, target))
 
-    # ------------------------------------------------------------------ studies
-    def sweep_w(self, X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> pd.DataFrame:
-        """Refit a copy for each W and tabulate the held-out losses (paper Fig. 2)."""
-        from .diagnostics import sweep_w
-
-        return sweep_w(X, y, ws=ws, **self.get_params())
-
-    def diagnostics(self, X, y=None, rows="test"):
-        """Parity data and worst reconstructions (paper Fig. 3); see
-        :func:`materials_map.model.diagnostics.diagnostics`."""
-        from .diagnostics import diagnostics
-
-        return diagnostics(self, X, y, rows=rows)
-
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
         """Write weights, scaler and settings to one ``.safetensors`` file (no pickle)."""
-        from ._persist import save_model
-
-        return save_model(self, Path(path))
+        return persist.save_model(self, Path(path))
 
     @classmethod
     def load(cls, path: str | Path) -> MapModel:
         """Read a file written by :meth:`save`; raises ``ValueError`` when it is corrupted,
         tampered with or not a MapModel file."""
-        from ._persist import load_model
-
-        return load_model(cls, Path(path))
+        return persist.load_model(cls, Path(path))

@@ -21,8 +21,10 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from ..io.atomic import write_bytes_atomic
+from .._util import write_bytes_atomic
+from ..features.descriptors import Block
 from . import _scaling
+from .autoencoder import resolve_device
 
 if TYPE_CHECKING:
     from .estimator import MapModel
@@ -103,7 +105,6 @@ def _read_metadata(data: bytes, where: str) -> dict[str, str]:
 
 def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapModel:
     """Inverse of :func:`to_bytes`; raises ``ValueError`` for damaged or edited data."""
-    from ..featurize.descriptors import Block
 
     meta = _read_metadata(data, where)
     try:
@@ -138,8 +139,6 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
     model.n_epochs_ = int(fitted["n_epochs_"])
     model.history_ = history
     model.scaler_ = _scaling.scaler_from_dict(scaler)
-    from .estimator import resolve_device
-
     try:
         model.device_ = resolve_device(model.device)
     except ValueError as exc:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.metrics import mean_absolute_error, r2_score
 
 from ._inputs import as_parts, as_target
 from .autoencoder import reconstruction_error
-from .estimator import MapModel
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Diagnostics:
         return self.losses.sort_values("all", ascending=False, kind="stable").head(k)
 
 
-def _rows(model: MapModel, n: int, rows) -> np.ndarray:
+def _rows(model: Any, n: int, rows) -> np.ndarray:
     if isinstance(rows, str):
         options = {"test": model.test_index_, "train": model.train_index_, "all": np.arange(n)}
         if rows not in options:
@@ -63,7 +64,7 @@ def _rows(model: MapModel, n: int, rows) -> np.ndarray:
     return np.asarray(rows, dtype=int)
 
 
-def diagnostics(model: MapModel, X, y=None, rows="test") -> Diagnostics:
+def diagnostics(model: Any, X, y=None, rows="test") -> Diagnostics:
     """Parity data for composition, structure and target on ``rows`` of ``X`` (default: the
     rows ``fit`` held out), plus per-row losses for finding the worst reconstructions."""
     parts = as_parts(X)
@@ -117,14 +118,16 @@ def diagnostics(model: MapModel, X, y=None, rows="test") -> Diagnostics:
     )
 
 
-def sweep_w(X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1), **params) -> pd.DataFrame:
-    """Fit one `MapModel` per W (same seed, so the same split) and tabulate the held-out
-    losses of Eqs. 1-3 in scaled units (paper Fig. 2), plus R² values and epochs."""
+def sweep_w(estimator: Any, X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> pd.DataFrame:
+    """Fit a clone of ``estimator`` per W (``clone(est).set_params(w=w)``, as scikit-learn's
+    ``validation_curve``: same seed, so the same split) and tabulate the held-out losses of
+    Eqs. 1-3 in scaled units (paper Fig. 2), plus R² values and epochs. ``estimator`` itself
+    is not fitted or changed."""
     parts = as_parts(X)
     target = as_target(y, len(parts.comp))
     records = []
     for w in ws:
-        model = MapModel(**{**params, "w": float(w)}).fit(X, target)
+        model = clone(estimator).set_params(w=float(w)).fit(X, target)
         te = model.test_index_
         held = model.losses((parts.comp[te], parts.struct[te]), target[te])
         d = diagnostics(model, X, target, rows="test")
@@ -144,7 +147,7 @@ def sweep_w(X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1), **params) -> pd.DataF
     return pd.DataFrame(records).set_index("w")
 
 
-def pca_baseline(model: MapModel, X) -> dict[str, float]:
+def pca_baseline(model: Any, X) -> dict[str, float]:
     """Reconstruction R² of PCA with one component per branch, fitted on the model's
     training rows and scored on its held-out rows, in the model's scaled units."""
     parts = as_parts(X)

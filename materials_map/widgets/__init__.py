@@ -1,1 +1,2 @@
-"""widgets"""
+"""Notebook widgets: the map (``map/``), its linked panels (``panels/``) and the Explorer
+that wires them together (``explorer/``)."""

@@ -22,8 +22,7 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from .explorer_data import make_result, point_table, structures_of
-from .panels import (
+from ..panels import (
     CompositionPanel,
     DiagnosticsPanel,
     FamilyPanel,
@@ -87,33 +86,47 @@ class Explorer:
         n_neighbours: int = 25,
         n_decode_neighbours: int = 3,
         map_options: dict[str, Any] | None = None,
-        _result: Any = None,
     ) -> None:
-        self.result = _result if _result is not None else make_result(dataset, descriptors, model, target)
-        self.n_neighbours = int(n_neighbours)
-        self._build(int(n_decode_neighbours), dict(map_options or {}))
+        from ...pipeline import map_result
+
+        self._build(map_result(dataset, descriptors, model, target), n_neighbours,
+                    n_decode_neighbours, map_options)
 
     @classmethod
-    def from_result(cls, result: Any, **kwargs: Any) -> Explorer:
-        """The Explorer of a :class:`~materials_map.pipeline.MapResult` (e.g. from ``build_map``)."""
-        return cls(result.dataset, result.descriptors, result.model, _result=result, **kwargs)
+    def from_result(
+        cls,
+        result: Any,
+        *,
+        n_neighbours: int = 25,
+        n_decode_neighbours: int = 3,
+        map_options: dict[str, Any] | None = None,
+    ) -> Explorer:
+        """The Explorer of a :class:`~materials_map.MapResult` (e.g. from ``build_map``)."""
+        self = cls.__new__(cls)
+        self._build(result, n_neighbours, n_decode_neighbours, map_options)
+        return self
 
     # ------------------------------------------------------------------ construction
-    def _build(self, n_decode: int, map_options: dict[str, Any]) -> None:
-        from .map import MapWidget
+    def _build(self, result: Any, n_neighbours: int, n_decode: int,
+               map_options: dict[str, Any] | None) -> None:
+        from ..map import MapWidget
 
-        r = self.result
+        self.result = r = result
+        self.n_neighbours = int(n_neighbours)
         self.model, self.descriptors, self.coords = r.model, r.descriptors, np.asarray(r.coords, float)
         self.target = r.target
-        self.table = point_table(r)
-        structures = structures_of(r)
-        self.map = self._make_map(MapWidget, map_options)
+        self.table = r.table
+        structures = list(r.dataset.df["structure"]) if "structure" in r.dataset.df else None
+        opts = {"tooltip": [c for c in ("id", "formula", "structure_type", self.target) if c in self.table],
+                "height": 520, "title": "Materials map", **(map_options or {})}
+        self.map = MapWidget.from_result(r, **opts)
+        self.table = self.map.table  # the table the map shows (with any extra columns it asked for)
         y = pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float) \
             if self.target in self.table else np.full(len(self.table), np.nan)
 
         self.ratios = RatioPanel(self.table)
         self.reconstruction = ReconstructionPanel(self.model, self.descriptors, self.coords, self.table,
-                                                  n_neighbours=n_decode)
+                                                  n_neighbours=int(n_decode))
         self.composition = CompositionPanel(self.table, structures)
         self.families = FamilyPanel(self.map)
         self.table_panel = TablePanel(self.table, self.target)
@@ -140,29 +153,6 @@ class Explorer:
         self.table_panel.on_focus(self.focus_material)
         self._sync_selection(self.selection)
         self._update_status()
-
-    def _make_map(self, widget_cls: Any, map_options: dict[str, Any]) -> Any:
-        """The map of ``self.result`` (as ``MapWidget.from_result``) drawn from the Explorer's
-        table, which also carries dataset columns named in ``map_options`` (e.g. a category)."""
-        r, df = self.result, self.result.dataset.df.reset_index(drop=True)
-        wanted = [map_options.get("color"), map_options.get("category"), *(map_options.get("tooltip") or [])]
-        for col in wanted:
-            if isinstance(col, str) and col not in self.table and col in df:
-                self.table[col] = df[col].to_numpy()
-        opts: dict[str, Any] = {
-            "color": self.target if self.target in self.table else None,
-            "category": "structure_type" if "structure_type" in self.table else None,
-            "tooltip": [c for c in ("id", "formula", "structure_type", self.target) if c in self.table],
-            "x_label": "x_comp",
-            "y_label": "x_struct",
-            "height": 520,
-            "title": "Materials map",
-        }
-        opts.update(map_options)
-        w = widget_cls.from_dataframe(self.coords, self.table, **opts)
-        if r.grid is not None:
-            w.set_grid(r.grid, r.extent, label=f"predicted {self.target}", colormap=w.colormap)
-        return w
 
     # ------------------------------------------------------------------ state
     @property
@@ -264,8 +254,8 @@ class Explorer:
     # ------------------------------------------------------------------ output
     def save(self, path: str | Path | None = None, metadata: dict[str, Any] | None = None) -> Any:
         """The current map as a :class:`~materials_map.MapDocument`, written to ``path`` if given."""
-        from .._version import __version__
-        from ..io.document import MapDocument
+        from ..._version import __version__
+        from ...io.document import MapDocument
 
         ds_meta = getattr(self.result.dataset, "metadata", {}) or {}
         meta = {
@@ -306,7 +296,7 @@ def explore(
     ``dataset`` is an embedded dataset name (``"li-o"``) or a MapDataset; the other arguments
     go to :func:`materials_map.pipeline.build_map` (``kwargs`` to :class:`Explorer`).
     """
-    from ..pipeline import build_map
+    from ...pipeline import build_map
 
     result = build_map(dataset, target=target, model=model, w=w, n_jobs=n_jobs,
                        use_cache=use_cache, progress=progress)

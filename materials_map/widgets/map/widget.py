@@ -56,7 +56,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,83 +65,13 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ._colormaps import CATEGORICAL, CONTINUOUS
+from .colormaps import CATEGORICAL, CONTINUOUS
+from .wire import Buffer, buffer_trait, categories_from_bytes, categories_to_bytes, decode_array
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 #: above this many points hover rows are fetched lazily from the kernel instead of inlined
 INLINE_TOOLTIP_LIMIT = 20_000
 _MISSING_CATEGORY = "(none)"
-
-
-# ----------------------------------------------------------------------------- binary traits
-def _to_bytes(value: np.ndarray | None, widget: Any = None) -> memoryview | None:
-    if value is None:
-        return None
-    return memoryview(np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<"), copy=False)).cast("B")
-
-
-class Buffer(traitlets.TraitType):
-    """A numpy array trait synced as one raw binary buffer (dtype fixed per trait).
-
-    Accepts arrays, sequences, or bytes (raw little-endian buffers, as stored in map
-    documents); ``columns`` fixes the second dimension (2 for coordinates).
-    """
-
-    info_text = "a numpy array"
-
-    def __init__(self, dtype: str, columns: int | None = None, allow_none: bool = True, **kw: Any):
-        self.dtype = np.dtype(dtype)
-        self.columns = columns
-        default = None if allow_none else np.zeros((0, columns) if columns else 0, self.dtype)
-        super().__init__(default_value=default, allow_none=allow_none, **kw)
-
-    def validate(self, obj: Any, value: Any) -> np.ndarray | None:
-        if value is None:
-            if self.allow_none:
-                return None
-            self.error(obj, value)
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            arr = np.frombuffer(bytes(value), dtype=self.dtype.newbyteorder("<")).astype(self.dtype)
-        else:
-            arr = np.asarray(value)
-            if arr.size and not np.can_cast(arr.dtype, self.dtype, casting="same_kind") and arr.dtype.kind not in "iuf":
-                raise traitlets.TraitError(f"{self.name}: expected numbers, got dtype {arr.dtype}")
-            arr = arr.astype(self.dtype)
-        if self.columns:
-            if arr.ndim == 1 and arr.size % self.columns == 0:
-                arr = arr.reshape(-1, self.columns)
-            if arr.ndim != 2 or arr.shape[1] != self.columns:
-                raise traitlets.TraitError(f"{self.name}: expected shape (n, {self.columns}), got {arr.shape}")
-        return np.ascontiguousarray(arr)
-
-
-def _from_bytes(dtype: str, columns: int | None = None) -> Callable[[Any, Any], np.ndarray | None]:
-    def convert(value: Any, widget: Any = None) -> np.ndarray | None:
-        if value is None:
-            return None
-        arr = np.frombuffer(bytes(value), dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype)
-        return arr.reshape(-1, columns) if columns else arr
-
-    return convert
-
-
-def _categories_to_bytes(value: np.ndarray | None, widget: Any = None) -> memoryview | None:
-    # codes are held as uint16 in Python and sent in the narrowest dtype that fits
-    dtype = getattr(widget, "categories_dtype", "uint16")
-    return None if value is None else _to_bytes(value.astype(dtype), widget)
-
-
-def _categories_from_bytes(value: Any, widget: Any = None) -> np.ndarray | None:
-    if value is None:
-        return None
-    dtype = getattr(widget, "categories_dtype", "uint16")
-    return np.frombuffer(bytes(value), dtype=np.dtype(dtype).newbyteorder("<")).astype(np.uint16)
-
-
-def _buffer(dtype: str, columns: int | None = None, allow_none: bool = True) -> Buffer:
-    return Buffer(dtype, columns, allow_none=allow_none).tag(
-        sync=True, to_json=_to_bytes, from_json=_from_bytes(dtype, columns)
-    )
 
 
 # ----------------------------------------------------------------------------- the widget
@@ -157,8 +87,8 @@ class MapWidget(anywidget.AnyWidget):
 
     _esm = STATIC / "widget.js"
 
-    coords = _buffer("float32", columns=2, allow_none=False)
-    values = _buffer("float32")
+    coords = buffer_trait("float32", columns=2, allow_none=False)
+    values = buffer_trait("float32")
     color = traitlets.Unicode("").tag(sync=True)
     color_columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
     color_label = traitlets.Unicode("").tag(sync=True)
@@ -166,17 +96,17 @@ class MapWidget(anywidget.AnyWidget):
     vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
     vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
     color_by = traitlets.Enum(("value", "category"), default_value="value").tag(sync=True)
-    categories = Buffer("uint16").tag(sync=True, to_json=_categories_to_bytes, from_json=_categories_from_bytes)
+    categories = Buffer("uint16").tag(sync=True, to_json=categories_to_bytes, from_json=categories_from_bytes)
     categories_dtype = traitlets.Enum(("uint8", "uint16"), default_value="uint16").tag(sync=True)
     category_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     category_label = traitlets.Unicode("").tag(sync=True)
     category_palette = traitlets.Enum(tuple(CATEGORICAL), default_value="okabe-ito").tag(sync=True)
     hidden_categories = traitlets.List(traitlets.Int()).tag(sync=True)
-    selection = _buffer("uint32", allow_none=False)
+    selection = buffer_trait("uint32", allow_none=False)
     focused = traitlets.Int(-1).tag(sync=True)
     clicked_coord = traitlets.List(traitlets.Float()).tag(sync=True)
     view = traitlets.List(traitlets.Float()).tag(sync=True)
-    heatmap = _buffer("float32")
+    heatmap = buffer_trait("float32")
     heatmap_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     heatmap_extent = traitlets.List(traitlets.Float()).tag(sync=True)
     heatmap_colormap = traitlets.Enum(CONTINUOUS, default_value="viridis").tag(sync=True)
@@ -210,7 +140,7 @@ class MapWidget(anywidget.AnyWidget):
         # raw category bytes (from a saved map document) are decoded with their wire dtype
         cat_dtype = kwargs.pop("categories_dtype", "uint16")
         if isinstance(categories, (bytes, bytearray, memoryview)):
-            categories = np.frombuffer(bytes(categories), dtype=np.dtype(cat_dtype).newbyteorder("<"))
+            categories = decode_array(categories, cat_dtype)
         hidden = kwargs.pop("hidden_categories", None)
         coords = kwargs.pop("coords", coords)
         # coords first: the other per-point traits are checked against its length
@@ -471,7 +401,7 @@ class MapWidget(anywidget.AnyWidget):
         if content.get("error") or not buffers:
             fut.set_exception(RuntimeError(f"PNG export failed in the browser: {content.get('error', 'no data')}"))
             return
-        from ..io.atomic import write_bytes_atomic
+        from ..._util.atomic import write_bytes_atomic
 
         fut.set_result(write_bytes_atomic(path, bytes(buffers[0])))
 
@@ -520,9 +450,19 @@ class MapWidget(anywidget.AnyWidget):
 
     @classmethod
     def from_result(cls, result: Any, **kwargs: Any) -> MapWidget:
-        """The map of a :class:`~materials_map.pipeline.MapResult`, prediction grid underneath."""
+        """The map of a :class:`~materials_map.MapResult`, prediction grid underneath.
+
+        Points are coloured by the target and grouped by structure type by default;
+        ``kwargs`` go to :meth:`from_dataframe` (a ``color``, ``category`` or ``tooltip``
+        column of the dataset that the result's table lacks is taken from the dataset).
+        """
         df = result.table
         target = getattr(result, "target", None)
+        data = result.dataset.df.reset_index(drop=True)
+        wanted = [kwargs.get("color"), kwargs.get("category"), *(kwargs.get("tooltip") or [])]
+        for col in wanted:
+            if isinstance(col, str) and col not in df and col in data:
+                df[col] = data[col].to_numpy()
         opts: dict[str, Any] = {
             "color": target if target in df else None,
             "category": "structure_type" if "structure_type" in df else None,
@@ -535,6 +475,17 @@ class MapWidget(anywidget.AnyWidget):
         if grid is not None:
             w.set_grid(grid, result.extent, label=f"predicted {target}" if target else "prediction",
                        colormap=w.colormap)
+        return w
+
+    @classmethod
+    def from_document(cls, document: Any) -> MapWidget:
+        """A live map showing a saved :class:`~materials_map.MapDocument` (its traits and,
+        when it has one, its per-point table for hover rows and search)."""
+        known = set(cls.class_trait_names(sync=True))
+        w = cls(**{k: v for k, v in document.traits.items() if k in known})
+        if document.table is not None and len(document.table) == len(w.coords):
+            w._table = document.table.reset_index(drop=True)
+            w._tooltip_cols = [str(c) for c in document.table.columns]
         return w
 
 

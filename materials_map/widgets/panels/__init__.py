@@ -22,13 +22,13 @@ ipywidgets ``widget`` to display and plain methods (``show``, ``highlight`` ...)
 
 from __future__ import annotations
 
-from .panel_composition import CompositionPanel, element_counts, element_sets, fraction_histogram
-from .panel_diagnostics import DiagnosticsPanel
-from .panel_families import FamilyPanel
-from .panel_ratios import RatioPanel, points_in_box
-from .panel_reconstruction import ReconstructionPanel, descriptor_groups, nearest
-from .panel_structure import StructurePanel
-from .panel_table import TablePanel
+from .composition import CompositionPanel, element_counts, element_sets, fraction_histogram
+from .diagnostics import DiagnosticsPanel
+from .families import FamilyPanel
+from .ratios import RatioPanel, points_in_box
+from .reconstruction import ReconstructionPanel, descriptor_groups, nearest
+from .structure import StructurePanel
+from .table import TablePanel
 
 __all__ = [
     "CompositionPanel",

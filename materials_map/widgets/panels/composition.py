@@ -14,7 +14,7 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from . import panel_style as style
+from . import style
 
 FRACTION_BINS = np.linspace(0.0, 1.0, 21)
 

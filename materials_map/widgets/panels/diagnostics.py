@@ -13,7 +13,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from . import panel_style as style
+from ...model.studies import diagnostics, sweep_w
+from . import style
 
 #: at most this many flattened descriptor values are drawn per parity plot (all are scored)
 MAX_PARITY_POINTS = 20_000
@@ -38,7 +39,7 @@ class DiagnosticsPanel:
 
     Attributes
     ----------
-    diagnostics : the :class:`~materials_map.model.diagnostics.Diagnostics` once computed
+    diagnostics : the :class:`~materials_map.model.studies.Diagnostics` once computed
     sweep : the sweep DataFrame (index W) once computed or set
     """
 
@@ -82,7 +83,7 @@ class DiagnosticsPanel:
     def compute(self) -> None:
         """Compute parity data on the held-out rows (all rows when nothing was held out)."""
         rows = "test" if len(getattr(self.model, "test_index_", [])) else "all"
-        d = self.model.diagnostics(self.X, self.y, rows=rows)
+        d = diagnostics(self.model, self.X, self.y, rows=rows)
         self.diagnostics = d
         pairs = [d.parity("comp"), d.parity("struct"), d.parity("me")]
         for k, (p, (sc, diag, _)) in enumerate(zip(pairs, self.parity_marks, strict=True)):
@@ -107,7 +108,7 @@ class DiagnosticsPanel:
         style.set_note(self.sweep_note, f"training {len(self.ws)} models ...")
         self.sweep_button.disabled = True
         try:
-            sweep = self.model.sweep_w(self.X, self.y, ws=self.ws)
+            sweep = sweep_w(self.model, self.X, self.y, ws=self.ws)
         finally:
             self.sweep_button.disabled = False
         self.set_sweep(sweep)

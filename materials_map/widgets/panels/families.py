@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
-from . import panel_style as style
+from . import style
 
 
 class FamilyPanel:

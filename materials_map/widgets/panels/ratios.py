@@ -12,7 +12,7 @@ from collections.abc import Callable
 import ipywidgets as ipw
 import numpy as np
 
-from . import panel_style as style
+from . import style
 
 #: (x column, y column, axis labels) of the four plots, in the order of Fig. 5 a-d
 PLOTS = (

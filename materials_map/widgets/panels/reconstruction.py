@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ipywidgets as ipw
 import numpy as np
 
-from . import panel_style as style
+from . import style
 
 UNITS = ("scaled", "original")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import ipywidgets as ipw
 import numpy as np
 
-from . import panel_style as style
+from . import style
 
 #: the 12 edges of the unit cell as pairs of fractional corners
 _CORNERS = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)

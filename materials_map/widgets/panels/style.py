@@ -10,7 +10,7 @@ from typing import Any
 
 import ipywidgets as ipw
 
-from ._colormaps import CATEGORICAL
+from ..map.colormaps import CATEGORICAL
 
 #: colour of ordinary points, of selected points and of the focused material
 BASE = "#4E79A7"

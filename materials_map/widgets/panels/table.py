@@ -11,8 +11,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from ..io.atomic import write_text_atomic
-from . import panel_style as style
+from ..._util.atomic import write_text_atomic
+from . import style
 
 
 def table_columns(table: pd.DataFrame, target: str | None) -> list[str]:
