@@ -20,9 +20,8 @@ function injectStyle(el: HTMLElement): void {
 
 function render({ model, el }: { model: MapModel; el: HTMLElement }): () => void {
   injectStyle(el);
+  // nothing is exposed for tests here: the map's observable state is its data-* probe (map/probe.ts)
   const view = new MapView(model, el);
-  // handy for debugging and for the browser tests: the view of the last rendered map
-  (el as HTMLElement & { mmView?: MapView }).mmView = view;
   return () => view.destroy();
 }
 

@@ -1,0 +1,99 @@
+// The 2-D canvas under the points: the background grid (heatmap.ts) and density contours
+// (density.ts), both in data coordinates, redrawn on every view change.
+
+import { densityContours, densityGrid, type Ring } from "./density";
+import { isDark, num } from "./dom";
+import { HeatmapLayer } from "./heatmap";
+import { asTyped, type MapModel } from "./model";
+import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
+import type { MapState } from "./state";
+
+/** The `heatmap_extent` trait when a heatmap is present. */
+export function heatmapExtent(model: MapModel): Extent | null {
+  const e = model.get("heatmap_extent") as number[] | null;
+  return model.get("heatmap") && Array.isArray(e) && e.length === 4 ? (e as Extent) : null;
+}
+
+export class Layers {
+  readonly heatmap = new HeatmapLayer();
+  private contours: Ring[][] = [];
+
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private model: MapModel,
+    private state: MapState,
+  ) {}
+
+  /** Rebuild the background image from the heatmap traits. */
+  readHeatmap(): void {
+    const m = this.model;
+    const values = asTyped(m.get("heatmap"), Float32Array);
+    const shape = m.get("heatmap_shape") as number[] | null;
+    const extent = heatmapExtent(m);
+    if (!values || !extent || !Array.isArray(shape) || shape.length !== 2) {
+      this.heatmap.set(null);
+      return;
+    }
+    const hv = m.get("heatmap_vmin");
+    const hx = m.get("heatmap_vmax");
+    this.heatmap.set({
+      values,
+      ny: shape[0],
+      nx: shape[1],
+      extent,
+      colormap: String(m.get("heatmap_colormap") || "viridis"),
+      vmin: typeof hv === "number" ? hv : null,
+      vmax: typeof hx === "number" ? hx : null,
+    });
+  }
+
+  /** Recompute the contours of the visible points (none unless `show_density`). */
+  computeDensity(): void {
+    const s = this.state;
+    this.contours = [];
+    if (!this.model.get("show_density") || s.n === 0) return;
+    const ext = coordsExtent(s.coords);
+    if (!ext) return;
+    const grid = densityGrid(s.coords, padExtent(ext, 0.1), 96, 96, s.visibleFilter());
+    this.contours = densityContours(grid, 6);
+  }
+
+  draw(view: Extent): void {
+    const { width, height } = this.state;
+    const c = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(width * dpr));
+    const h = Math.max(1, Math.round(height * dpr));
+    if (c.width !== w || c.height !== h) {
+      c.width = w;
+      c.height = h;
+    }
+    // same CSS size as the points canvas (whole pixels), so both share one pixel grid
+    c.style.width = `${width}px`;
+    c.style.height = `${height}px`;
+    const ctx = c.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (this.model.get("show_heatmap") !== false) this.heatmap.draw(ctx, view, width, height, num(this.model.get("heatmap_opacity"), 1));
+    if (!this.contours.length) return;
+    const levels = this.contours;
+    ctx.save();
+    ctx.strokeStyle = isDark() ? "rgba(255,255,255,0.7)" : "rgba(0,0,0,0.6)";
+    levels.forEach((level, k) => {
+      ctx.lineWidth = 0.75 + (k / Math.max(1, levels.length - 1)) * 1.25;
+      ctx.beginPath();
+      for (const ring of level) {
+        ring.forEach(([x, y], j) => {
+          const [px, py] = dataToScreen(view, width, height, x, y);
+          if (j === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        });
+        ctx.closePath();
+      }
+      ctx.stroke();
+    });
+    ctx.restore();
+  }
+}

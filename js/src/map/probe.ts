@@ -1,0 +1,33 @@
+// The map's one debug hook. What browser tests, benchmarks and people with devtools need to
+// see from outside (view transform, readiness, counts, the last brushed shape, timings) is
+// published here, as data-* attributes on the map's root element, and nowhere else: no
+// globals, no properties stuck on elements. tests/browser and tests/benchmarks read these.
+
+export interface ProbeValues {
+  /** "true" once every point is drawn (data-ready) */
+  ready: "true" | "false";
+  /** points in the data (data-points) */
+  points: number;
+  /** points not hidden through the legend (data-visible-points) */
+  visiblePoints: number;
+  /** size of the selection (data-selected) */
+  selected: number;
+  /** "x0,x1,y0,y1": the view in data coordinates, exact doubles (data-view) */
+  view: string;
+  /** "w,h": plot size in CSS px (data-size) */
+  size: string;
+  /** index of the point under the pointer (data-hovered) */
+  hovered: number;
+  /** JSON {kind, screen, data, view, size} of the last box / lasso (data-last-shape) */
+  lastShape: string;
+  /** ms from receiving coordinates to the first frame with every point (data-render-ms) */
+  renderMs: number;
+  /** ms of the last brush: "geometry,merge+send" (data-select-ms) */
+  selectMs: string;
+  /** ms of the last selection change: "merge,send" (data-set-selection-ms) */
+  setSelectionMs: string;
+}
+
+export function probe<K extends keyof ProbeValues>(root: HTMLElement, key: K, value: ProbeValues[K]): void {
+  root.dataset[key] = String(value);
+}

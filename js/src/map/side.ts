@@ -1,0 +1,64 @@
+// The side panel: colour bar of the points, colour bar of the background, category legend.
+
+import { hiddenCategories, categoryCounts } from "./categories";
+import { renderColorbar } from "./colorbar";
+import { categoricalPalette } from "./colormaps";
+import { el } from "./dom";
+import type { HeatmapLayer } from "./heatmap";
+import { renderLegend } from "./legend";
+import type { MapModel } from "./model";
+import type { MapState } from "./state";
+
+export class SidePanel {
+  readonly el = el("div", "mm-side");
+  private colorbar = el("div", "mm-colorbar");
+  private heatbar = el("div", "mm-colorbar mm-heatbar");
+  private legend = el("div", "mm-legend");
+
+  constructor(
+    private model: MapModel,
+    private state: MapState,
+    private heatmap: HeatmapLayer,
+    /** the legend hid or showed categories (already saved to the model) */
+    private onHiddenChange: () => void,
+  ) {
+    this.el.append(this.colorbar, this.heatbar, this.legend);
+  }
+
+  render(colorRange: [number, number]): void {
+    const m = this.model;
+    const cats = this.state.categories;
+    if (m.get("values") && !(m.get("color_by") === "category" && cats)) {
+      renderColorbar(this.colorbar, String(m.get("color_label") || "value"), String(m.get("colormap") || "viridis"), colorRange);
+    } else {
+      this.colorbar.hidden = true;
+      this.colorbar.replaceChildren();
+    }
+    if (this.heatmap.present && m.get("show_heatmap") !== false) {
+      renderColorbar(this.heatbar, String(m.get("heatmap_label") || "background"), String(m.get("heatmap_colormap") || "viridis"), this.heatmap.range);
+    } else {
+      this.heatbar.hidden = true;
+      this.heatbar.replaceChildren();
+    }
+    const names = ((m.get("category_names") as string[]) ?? []).map(String);
+    if (cats && names.length > 0) {
+      renderLegend(this.legend, String(m.get("category_label") || "category"), {
+        names,
+        colors: categoricalPalette(String(m.get("category_palette") || "okabe-ito"), names.length),
+        counts: categoryCounts(cats, names.length),
+        hidden: hiddenCategories(m),
+        onToggle: (code, hide) => {
+          const h = hiddenCategories(m);
+          if (hide) h.add(code);
+          else h.delete(code);
+          m.set("hidden_categories", [...h].sort((a, b) => a - b));
+          m.save_changes();
+          this.onHiddenChange();
+        },
+      });
+    } else {
+      renderLegend(this.legend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
+    }
+    this.el.hidden = this.colorbar.hidden && this.heatbar.hidden && this.legend.hidden;
+  }
+}
