@@ -47,8 +47,7 @@ class MapDocumentView extends Widget {
       const model = new ShimModel(doc.traits);
       const el = document.createElement("div");
       this.node.appendChild(el);
-      const stop = mapWidget.render({ model, el } as never) as (() => void) | void;
-      if (stop) this.cleanups.push(stop);
+      this.cleanups.push(mapWidget.render({ model, el }));
       this.cleanups.push(mountRatioPanels(this.node, model, doc.table));
     } catch (err) {
       const msg = document.createElement("pre");

@@ -2,6 +2,8 @@
 // standalone HTML page and in the JupyterLab .mmap viewer. Binary traits become DataViews,
 // exactly as anywidget delivers them from a live kernel.
 
+import type { MapModel } from "./map/model";
+
 // A binary trait in a saved document: base64 of the raw little-endian bytes.
 export type Encoded = { b64: string };
 type Callback = (...args: unknown[]) => void;
@@ -17,7 +19,7 @@ export function decodeBuffer(e: Encoded): DataView {
   return new DataView(bytes.buffer);
 }
 
-export class ShimModel {
+export class ShimModel implements MapModel {
   private state: Map<string, unknown> = new Map();
   private listeners: Map<string, Set<Callback>> = new Map();
 

@@ -10,7 +10,7 @@ export function mount(el: HTMLElement, traits: Record<string, unknown>, table: T
   const model = new ShimModel(traits);
   const mapEl = document.createElement("div");
   el.appendChild(mapEl);
-  mapWidget.render({ model, el: mapEl } as never);
+  mapWidget.render({ model, el: mapEl });
   mountRatioPanels(el, model, table);
   return model;
 }
