@@ -50,7 +50,10 @@ def _cmd_datasets_build(args: argparse.Namespace) -> int:
     from .datasets.registry import data_path
 
     if args.name != "li-o":
-        print(f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)", file=sys.stderr)
+        print(
+            f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)",
+            file=sys.stderr,
+        )
         return 2
     out = args.out or data_path("li-o")
     cache = args.cache or cache_dir("labels")
@@ -70,7 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the map of the embedded default dataset")
     demo.add_argument(
-        "--export", metavar="DIR", type=Path, default=None,
+        "--export",
+        metavar="DIR",
+        type=Path,
+        default=None,
         help="headless: write DIR/map.html, DIR/map.png and DIR/map.mmap instead of starting JupyterLab",
     )
     demo.add_argument("--dataset", default="li-o", help="embedded dataset name (default: li-o)")
@@ -79,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="convert a saved .mmap map document")
     export.add_argument("document", type=Path, help="a .mmap file")
-    export.add_argument("--html", type=Path, metavar="OUT", help="write a standalone offline HTML page")
+    export.add_argument(
+        "--html", type=Path, metavar="OUT", help="write a standalone offline HTML page"
+    )
     export.add_argument("--title", default=None, help="page title")
     export.set_defaults(func=_cmd_export)
 
@@ -87,11 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = datasets.add_subparsers(dest="datasets_command", metavar="ACTION")
     build = dsub.add_parser("build", help="regenerate an embedded dataset from scratch")
     build.add_argument("name", help="dataset name (li-o)")
-    build.add_argument("--out", type=Path, default=None, help="output parquet (default: the packaged file)")
+    build.add_argument(
+        "--out", type=Path, default=None, help="output parquet (default: the packaged file)"
+    )
     build.add_argument("--jobs", type=int, default=2, help="labelling worker processes (default 2)")
-    build.add_argument("--cache", type=Path, default=None,
-                       help="label cache folder, makes an interrupted build resumable "
-                            "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)")
+    build.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="label cache folder, makes an interrupted build resumable "
+        "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)",
+    )
     build.add_argument("--quiet", action="store_true", help="no progress bars")
     build.set_defaults(func=_cmd_datasets_build)
     return parser

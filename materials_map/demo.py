@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 
-def export_demo(out_dir: str | os.PathLike, dataset: str = "li-o", progress: bool = True) -> list[Path]:
+def export_demo(
+    out_dir: str | os.PathLike, dataset: str = "li-o", progress: bool = True
+) -> list[Path]:
     """Build the map of ``dataset`` and write ``map.mmap``, ``map.html`` and ``map.png`` in ``out_dir``."""
     from .figures import save_png
     from .io.document import MapDocument
@@ -24,4 +26,8 @@ def export_demo(out_dir: str | os.PathLike, dataset: str = "li-o", progress: boo
         "model": result.info,
     }
     doc = MapDocument.from_widget(widget, table=result.table, metadata=meta)
-    return [doc.save(out / "map.mmap"), doc.to_html(out / "map.html"), save_png(result, out / "map.png")]
+    return [
+        doc.save(out / "map.mmap"),
+        doc.to_html(out / "map.html"),
+        save_png(result, out / "map.png"),
+    ]

@@ -39,14 +39,23 @@ def w_tradeoff(sweep: pd.DataFrame, w_used: float | None = 0.1):
     plt = _plt()
     fig, axs = plt.subplots(1, 3, figsize=(10, 3), constrained_layout=True)
     labels = [f"{w:g}" for w in sweep.index]
-    for ax, (col, title) in zip(axs, (("loss_comp", "(a) Loss$_{comp}$"), ("loss_struct", "(b) Loss$_{str}$"),
-                                      ("loss_me", "(c) Loss$_{ME}$")), strict=True):
+    for ax, (col, title) in zip(
+        axs,
+        (
+            ("loss_comp", "(a) Loss$_{comp}$"),
+            ("loss_struct", "(b) Loss$_{str}$"),
+            ("loss_me", "(c) Loss$_{ME}$"),
+        ),
+        strict=True,
+    ):
         ax.plot(range(len(labels)), sweep[col].to_numpy(float), "o-")
         ax.set_xticks(range(len(labels)), labels)
         ax.set_xlabel("W")
         ax.set_title(title)
         if w_used is not None and float(w_used) in [float(w) for w in sweep.index]:
-            ax.axvline([float(w) for w in sweep.index].index(float(w_used)), color="0.7", ls="--", lw=1)
+            ax.axvline(
+                [float(w) for w in sweep.index].index(float(w_used)), color="0.7", ls="--", lw=1
+            )
     return fig
 
 
@@ -55,14 +64,24 @@ def parity(diag: Any, max_points: int = 50_000, seed: int = 0):
     plt = _plt()
     fig, axs = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
     rng = np.random.default_rng(seed)
-    names = (("comp", "(a) composition", "r2_comp"), ("struct", "(b) structure", "r2_struct"), ("me", "(c) ME", "r2_me"))
+    names = (
+        ("comp", "(a) composition", "r2_comp"),
+        ("struct", "(b) structure", "r2_struct"),
+        ("me", "(c) ME", "r2_me"),
+    )
     for ax, (kind, title, score) in zip(axs, names, strict=True):
         p = diag.parity(kind)
         p = p[np.isfinite(p["true"]) & np.isfinite(p["pred"])]
         if len(p) > max_points:
             p = p.iloc[np.sort(rng.choice(len(p), max_points, replace=False))]
-        ax.scatter(p["true"], p["pred"], s=3 if kind != "me" else 12, alpha=0.4 if kind != "me" else 0.8,
-                   lw=0, color="C0")
+        ax.scatter(
+            p["true"],
+            p["pred"],
+            s=3 if kind != "me" else 12,
+            alpha=0.4 if kind != "me" else 0.8,
+            lw=0,
+            color="C0",
+        )
         lo = float(min(p["true"].min(), p["pred"].min())) if len(p) else 0.0
         hi = float(max(p["true"].max(), p["pred"].max())) if len(p) else 1.0
         ax.plot([lo, hi], [lo, hi], color="0.4", ls="--", lw=1)
@@ -72,14 +91,18 @@ def parity(diag: Any, max_points: int = 50_000, seed: int = 0):
     return fig
 
 
-def worst_reconstructions(diag: Any, blocks: Sequence[Any], k: int = 3, ids: Sequence[str] | None = None):
+def worst_reconstructions(
+    diag: Any, blocks: Sequence[Any], k: int = 3, ids: Sequence[str] | None = None
+):
     """Fig. 3d-f: input and decoded descriptors (scaled, concatenated comp + struct) of the
     ``k`` rows with the largest total loss, with the descriptor groups marked."""
     plt = _plt()
     worst = diag.worst(k)
     n_comp = diag.comp_in.shape[1]
     groups = descriptor_groups(blocks, n_comp)
-    fig, axs = plt.subplots(len(worst), 1, figsize=(11, 2.2 * len(worst)), constrained_layout=True, squeeze=False)
+    fig, axs = plt.subplots(
+        len(worst), 1, figsize=(11, 2.2 * len(worst)), constrained_layout=True, squeeze=False
+    )
     pos = {r: j for j, r in enumerate(diag.rows)}
     for ax, (_, row) in zip(axs[:, 0], worst.iterrows(), strict=True):
         j = pos[int(row["row"])]
@@ -96,15 +119,21 @@ def worst_reconstructions(diag: Any, blocks: Sequence[Any], k: int = 3, ids: Seq
         name = row["id"] if ids is None else ids[int(row["row"])]
         ax.set_title(f"{name}  (Loss_all = {row['all']:.3g})", fontsize=9)
         ax.legend(loc="upper right", fontsize=7)
-    axs[-1, 0].set_xlabel(f"descriptor index (composition 0-{n_comp - 1}, structure {n_comp}-{vin.size - 1})")
+    axs[-1, 0].set_xlabel(
+        f"descriptor index (composition 0-{n_comp - 1}, structure {n_comp}-{vin.size - 1})"
+    )
     return fig
 
 
 def materials_map(coords: np.ndarray, values: np.ndarray, label: str = "ME / eV", ax: Any = None):
     """Fig. 4: every material at (x_comp, x_struct), coloured by the target."""
     plt = _plt()
-    fig, ax = (plt.subplots(figsize=(6, 5), constrained_layout=True) if ax is None else (ax.figure, ax))
-    sc = ax.scatter(coords[:, 0], coords[:, 1], c=values, cmap=ME_CMAP, s=14, lw=0.2, edgecolor="0.3")
+    fig, ax = (
+        plt.subplots(figsize=(6, 5), constrained_layout=True) if ax is None else (ax.figure, ax)
+    )
+    sc = ax.scatter(
+        coords[:, 0], coords[:, 1], c=values, cmap=ME_CMAP, s=14, lw=0.2, edgecolor="0.3"
+    )
     fig.colorbar(sc, ax=ax, label=label)
     ax.set_xlabel("$x_{comp}$")
     ax.set_ylabel("$x_{struct}$")
@@ -115,9 +144,16 @@ def li_o_ratios(table: pd.DataFrame):
     """Fig. 5: Li and O molar fractions against x_comp (a, b) and x_struct (c, d)."""
     plt = _plt()
     fig, axs = plt.subplots(2, 2, figsize=(8, 6), constrained_layout=True)
-    for ax, (xc, yc, tag) in zip(axs.ravel(), (("x_comp", "li_fraction", "(a)"), ("x_comp", "o_fraction", "(b)"),
-                                               ("x_struct", "li_fraction", "(c)"), ("x_struct", "o_fraction", "(d)")),
-                                 strict=True):
+    for ax, (xc, yc, tag) in zip(
+        axs.ravel(),
+        (
+            ("x_comp", "li_fraction", "(a)"),
+            ("x_comp", "o_fraction", "(b)"),
+            ("x_struct", "li_fraction", "(c)"),
+            ("x_struct", "o_fraction", "(d)"),
+        ),
+        strict=True,
+    ):
         ax.scatter(table[xc], table[yc], s=8, alpha=0.6, lw=0)
         ax.set_xlabel(f"$x_{{{xc[2:]}}}$")
         ax.set_ylabel(("Li" if yc.startswith("li") else "O") + " molar fraction")
@@ -136,13 +172,22 @@ def family_overlay(tables: Mapping[str, pd.DataFrame], families: Sequence[str] =
     """Fig. 6: the chosen structure families over all materials, one panel per map
     (e.g. ``{"W = 0.1": table_a, "W = 0": table_b}``)."""
     plt = _plt()
-    fig, axs = plt.subplots(1, len(tables), figsize=(5.2 * len(tables), 4.4), constrained_layout=True, squeeze=False)
+    fig, axs = plt.subplots(
+        1, len(tables), figsize=(5.2 * len(tables), 4.4), constrained_layout=True, squeeze=False
+    )
     for ax, (title, t) in zip(axs[0], tables.items(), strict=True):
         ax.scatter(t["x_comp"], t["x_struct"], s=8, color="0.8", lw=0, label="all")
         for k, fam in enumerate(families):
             m = _family_mask(t, fam)
-            ax.scatter(t["x_comp"][m], t["x_struct"][m], s=28, color=f"C{k}", edgecolor="k", lw=0.4,
-                       label=f"{fam} ({int(m.sum())})")
+            ax.scatter(
+                t["x_comp"][m],
+                t["x_struct"][m],
+                s=28,
+                color=f"C{k}",
+                edgecolor="k",
+                lw=0.4,
+                label=f"{fam} ({int(m.sum())})",
+            )
         ax.set_title(title)
         ax.set_xlabel("$x_{comp}$")
         ax.set_ylabel("$x_{struct}$")
@@ -150,47 +195,78 @@ def family_overlay(tables: Mapping[str, pd.DataFrame], families: Sequence[str] =
     return fig
 
 
-def table1(table: pd.DataFrame, target: str, families: Sequence[str] = PAPER_FAMILIES) -> pd.DataFrame:
+def table1(
+    table: pd.DataFrame, target: str, families: Sequence[str] = PAPER_FAMILIES
+) -> pd.DataFrame:
     """Table 1: id, formula, structure type, target, x_comp and x_struct of the chosen families."""
     mask = np.zeros(len(table), dtype=bool)
     for fam in families:
         mask |= _family_mask(table, fam)
-    cols = [c for c in ("id", "formula", "structure_type", target, "x_comp", "x_struct") if c in table]
+    cols = [
+        c for c in ("id", "formula", "structure_type", target, "x_comp", "x_struct") if c in table
+    ]
     out = table.loc[mask, cols].copy()
     order = {f.lower(): i for i, f in enumerate(families)}
     out["_o"] = out["structure_type"].astype(str).str.lower().map(order)
     return out.sort_values(["_o", "id"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def predicted_background(grid: np.ndarray, extent: Sequence[float], coords: np.ndarray, values: np.ndarray,
-                         label: str = "ME / eV"):
+def predicted_background(
+    grid: np.ndarray,
+    extent: Sequence[float],
+    coords: np.ndarray,
+    values: np.ndarray,
+    label: str = "ME / eV",
+):
     """Fig. 7: the model's prediction on a grid behind the materials (same colour scale)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 5), constrained_layout=True)
     finite = np.concatenate([np.ravel(grid), np.ravel(values)])
     finite = finite[np.isfinite(finite)]
     vmin, vmax = (float(np.min(finite)), float(np.max(finite))) if finite.size else (0.0, 1.0)
-    im = ax.imshow(grid, origin="lower", extent=list(extent), aspect="auto", cmap=ME_CMAP, vmin=vmin, vmax=vmax)
-    ax.scatter(coords[:, 0], coords[:, 1], c=values, cmap=ME_CMAP, vmin=vmin, vmax=vmax, s=12, lw=0.4,
-               edgecolor="k")
+    im = ax.imshow(
+        grid, origin="lower", extent=list(extent), aspect="auto", cmap=ME_CMAP, vmin=vmin, vmax=vmax
+    )
+    ax.scatter(
+        coords[:, 0],
+        coords[:, 1],
+        c=values,
+        cmap=ME_CMAP,
+        vmin=vmin,
+        vmax=vmax,
+        s=12,
+        lw=0.4,
+        edgecolor="k",
+    )
     fig.colorbar(im, ax=ax, label=label)
     ax.set_xlabel("$x_{comp}$")
     ax.set_ylabel("$x_{struct}$")
     return fig
 
 
-def composition_near(table: pd.DataFrame, coords: np.ndarray, xy: Sequence[float], k: int = 30,
-                     structures: Sequence[Any] | None = None, top: int = 20):
+def composition_near(
+    table: pd.DataFrame,
+    coords: np.ndarray,
+    xy: Sequence[float],
+    k: int = 30,
+    structures: Sequence[Any] | None = None,
+    top: int = 20,
+):
     """Fig. 8: element frequencies and Li / O fractions of the ``k`` materials nearest to ``xy``."""
     plt = _plt()
     idx, _ = nearest(np.asarray(coords, float), xy, k)
     counts = element_counts(element_sets(table, structures), idx).head(top)
-    fig, axs = plt.subplots(1, 3, figsize=(12, 3.4), constrained_layout=True, gridspec_kw={"width_ratios": [2, 1, 1]})
+    fig, axs = plt.subplots(
+        1, 3, figsize=(12, 3.4), constrained_layout=True, gridspec_kw={"width_ratios": [2, 1, 1]}
+    )
     axs[0].bar(counts.index, counts.to_numpy(), color="C0")
     axs[0].set_ylabel("materials")
     axs[0].set_title(f"elements of the {len(idx)} materials nearest to ({xy[0]:.2f}, {xy[1]:.2f})")
     centres = 0.5 * (FRACTION_BINS[:-1] + FRACTION_BINS[1:])
-    for ax, col, name, colour in ((axs[1], "li_fraction", "Li", "C3"), (axs[2], "o_fraction", "O", "C0")):
+    for ax, col, name, colour in (
+        (axs[1], "li_fraction", "Li", "C3"),
+        (axs[2], "o_fraction", "O", "C0"),
+    ):
         h = fraction_histogram(table[col].to_numpy(float), idx)
         ax.bar(centres, h, width=FRACTION_BINS[1] - FRACTION_BINS[0], color=colour)
         ax.set_xlabel(f"{name} molar fraction")
@@ -214,11 +290,29 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
     vmin, vmax = (float(np.min(np.concatenate(vals))), float(np.max(np.concatenate(vals))))
 
     fig, ax = plt.subplots(figsize=(7.5, 6.2), layout="constrained")
-    im = ax.imshow(result.grid, extent=result.extent, origin="lower", aspect="auto",
-                   cmap="viridis", vmin=vmin, vmax=vmax, alpha=0.55, interpolation="nearest")
+    im = ax.imshow(
+        result.grid,
+        extent=result.extent,
+        origin="lower",
+        aspect="auto",
+        cmap="viridis",
+        vmin=vmin,
+        vmax=vmax,
+        alpha=0.55,
+        interpolation="nearest",
+    )
     if y is not None:
-        ax.scatter(result.coords[:, 0], result.coords[:, 1], c=y, cmap="viridis", vmin=vmin, vmax=vmax,
-                   s=10, edgecolors="black", linewidths=0.25)
+        ax.scatter(
+            result.coords[:, 0],
+            result.coords[:, 1],
+            c=y,
+            cmap="viridis",
+            vmin=vmin,
+            vmax=vmax,
+            s=10,
+            edgecolors="black",
+            linewidths=0.25,
+        )
     else:
         ax.scatter(result.coords[:, 0], result.coords[:, 1], s=8, c="black")
     ax.set_xlim(result.extent[:2])
@@ -226,7 +320,9 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
     ax.set_xlabel("x_comp (compositional axis)")
     ax.set_ylabel("x_struct (structural axis)")
     ax.set_title(f"materials map: {len(table)} materials, background = predicted {result.target}")
-    fig.colorbar(im, ax=ax, label=f"{result.target} (eV)" if "energy" in result.target else result.target)
+    fig.colorbar(
+        im, ax=ax, label=f"{result.target} (eV)" if "energy" in result.target else result.target
+    )
     import io
 
     buf = io.BytesIO()

@@ -53,14 +53,20 @@ class MapResult:
         """Per-point table (Table 1 of the paper): the dataset's id, formula, family, target and
         Li / O fractions, then ``x_comp`` and ``x_struct``; row position = map point index."""
         df = self.dataset.df
-        cols = [c for c in ("id", "formula", "structure_type", self.target, "li_fraction", "o_fraction") if c in df]
+        cols = [
+            c
+            for c in ("id", "formula", "structure_type", self.target, "li_fraction", "o_fraction")
+            if c in df
+        ]
         out = df[cols].reset_index(drop=True).copy()
         out["x_comp"] = self.coords[:, 0]
         out["x_struct"] = self.coords[:, 1]
         return out
 
 
-def prediction_grid(model: Any, coords: np.ndarray, n: int = 128, pad: float = 0.08) -> tuple[np.ndarray, list[float]]:
+def prediction_grid(
+    model: Any, coords: np.ndarray, n: int = 128, pad: float = 0.08
+) -> tuple[np.ndarray, list[float]]:
     """The model's target prediction on an ``n × n`` grid covering ``coords`` plus a margin.
 
     Returns ``(grid, extent)`` with ``grid[j, i]`` the value at the centre of cell (i, j) and
@@ -74,12 +80,20 @@ def prediction_grid(model: Any, coords: np.ndarray, n: int = 128, pad: float = 0
     ys = lo[1] + (np.arange(n) + 0.5) * (hi[1] - lo[1]) / n
     gx, gy = np.meshgrid(xs, ys)
     values = model.predict_coords(np.column_stack([gx.ravel(), gy.ravel()]))
-    return np.asarray(values, dtype=np.float32).reshape(n, n), [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
+    return np.asarray(values, dtype=np.float32).reshape(n, n), [
+        float(lo[0]),
+        float(hi[0]),
+        float(lo[1]),
+        float(hi[1]),
+    ]
 
 
 def _model_key(dataset_id: str, target: str, params: dict[str, Any]) -> str:
-    blob = json.dumps({"v": __version__, "data": dataset_id, "target": target, "params": params},
-                      sort_keys=True, default=str)
+    blob = json.dumps(
+        {"v": __version__, "data": dataset_id, "target": target, "params": params},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
@@ -114,7 +128,9 @@ def align(dataset: Any, descriptors: Any) -> Any:
     pos = ids.get_indexer(want)
     if (pos < 0).any():
         missing = list(want[pos < 0][:5])
-        raise ValueError(f"{int((pos < 0).sum())} descriptor row(s) have ids not in the dataset, e.g. {missing}")
+        raise ValueError(
+            f"{int((pos < 0).sum())} descriptor row(s) have ids not in the dataset, e.g. {missing}"
+        )
     if len(pos) == len(ids) and (pos == np.arange(len(ids))).all():
         return dataset
     return dataset.subset(pos)
@@ -131,8 +147,14 @@ def as_dataset(dataset: Any) -> Any:
     raise TypeError(f"expected a MapDataset or a pandas DataFrame, got {type(dataset).__name__}")
 
 
-def map_result(dataset: Any, descriptors: Any, model: Any, target: str | None = None,
-               grid_size: int = 128, info: dict[str, Any] | None = None) -> MapResult:
+def map_result(
+    dataset: Any,
+    descriptors: Any,
+    model: Any,
+    target: str | None = None,
+    grid_size: int = 128,
+    info: dict[str, Any] | None = None,
+) -> MapResult:
     """A :class:`MapResult` from already computed parts: the dataset rows aligned with the
     descriptors, their coordinates and (when the model has a target head) the prediction grid."""
     ds = align(as_dataset(dataset), descriptors)
@@ -142,7 +164,9 @@ def map_result(dataset: Any, descriptors: Any, model: Any, target: str | None = 
         grid, extent = prediction_grid(model, coords, n=grid_size)
     else:  # a pure autoencoder has no prediction head worth drawing
         grid, extent = None, None
-    return MapResult(ds, descriptors, model, coords, grid, extent, target, dict(info or {"model": "given"}))
+    return MapResult(
+        ds, descriptors, model, coords, grid, extent, target, dict(info or {"model": "given"})
+    )
 
 
 def build_map(
@@ -173,9 +197,13 @@ def build_map(
     ds = datasets.load(dataset) if isinstance(dataset, str) else dataset
     target = target or getattr(ds, "target", None) or "migration_energy"
     if target not in ds.df:
-        raise KeyError(f"target column {target!r} not in the dataset (columns: {list(ds.df.columns)})")
+        raise KeyError(
+            f"target column {target!r} not in the dataset (columns: {list(ds.df.columns)})"
+        )
     cache = cache_dir() if use_cache else None
-    X = featurize(ds, n_jobs=n_jobs, cache=None if cache is None else cache / "descriptors", progress=progress)
+    X = featurize(
+        ds, n_jobs=n_jobs, cache=None if cache is None else cache / "descriptors", progress=progress
+    )
     ds_rows = align(ds, X)
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 

@@ -15,7 +15,9 @@ OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "d
 def obelix_path() -> Path:
     """Folder of the OBELiX data (all.csv + all_randomized_cifs/), or skip with a reason."""
     if not (OBELIX / "all.csv").is_file():
-        pytest.skip(f"OBELiX data not found at {OBELIX} (set MATERIALS_MAP_OBELIX); test needs real data")
+        pytest.skip(
+            f"OBELiX data not found at {OBELIX} (set MATERIALS_MAP_OBELIX); test needs real data"
+        )
     return OBELIX
 
 

@@ -81,7 +81,9 @@ def violations(root: Path = PACKAGE) -> list[str]:
         for line, target in _imports(path, root):
             other = _top(target)
             if other not in RANK:
-                found.append(f"{path.relative_to(root)}:{line}: imports {target!r}, which has no layer")
+                found.append(
+                    f"{path.relative_to(root)}:{line}: imports {target!r}, which has no layer"
+                )
             elif RANK[other] > RANK[me]:
                 found.append(
                     f"{path.relative_to(root)}:{line}: {me} (layer {RANK[me]}) imports "
@@ -95,8 +97,11 @@ def test_no_module_imports_a_layer_to_its_right():
 
 
 def test_every_top_level_module_has_a_layer():
-    names = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
-             if (p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists()))}
+    names = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists()))
+    }
     assert names <= set(RANK), names - set(RANK)
 
 
@@ -114,8 +119,11 @@ def test_the_rule_catches_a_forbidden_import(tmp_path, where, line):
     import shutil
 
     root = tmp_path / "materials_map"
-    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("static", "labextension", "data",
-                                                                   "__pycache__"))
+    shutil.copytree(
+        PACKAGE,
+        root,
+        ignore=shutil.ignore_patterns("static", "labextension", "data", "__pycache__"),
+    )
     target = root / where
     src = target.read_text()
     if line.startswith("    "):

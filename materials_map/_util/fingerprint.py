@@ -47,9 +47,9 @@ def item_fingerprint(obj: Any) -> str:
     h = hashlib.sha256()
     if hasattr(obj, "get_el_amt_dict") and hasattr(obj, "items"):  # Composition
         h.update(b"C" + repr(sorted((str(k), _r(v)) for k, v in obj.items())).encode())
-    elif (isinstance(obj, Path) or (isinstance(obj, str) and obj.lower().endswith(".cif"))) and Path(
-        obj
-    ).is_file():
+    elif (
+        isinstance(obj, Path) or (isinstance(obj, str) and obj.lower().endswith(".cif"))
+    ) and Path(obj).is_file():
         h.update(b"F" + Path(obj).read_bytes())
     else:
         h.update(b"R" + repr(obj).encode())

@@ -22,10 +22,30 @@ PAPER_ELEMENTS: tuple[str, ...] = tuple(
 # Common cationic oxidation states in oxides used for charge balance (the usual oxide valence;
 # Sn and Sb also in their lone-pair states). C, P, As, S appear only as oxo-anion centres.
 OXIDATION_STATES: dict[str, tuple[int, ...]] = {
-    "Mg": (2,), "Ca": (2,), "Sr": (2,), "Ba": (2,), "Zn": (2,),
-    "Sc": (3,), "Y": (3,), "La": (3,), "B": (3,), "Al": (3,), "Ga": (3,), "In": (3,),
-    "Ti": (4,), "Zr": (4,), "Hf": (4,), "C": (4,), "Si": (4,), "Ge": (4,), "Sn": (2, 4),
-    "Nb": (5,), "Ta": (5,), "P": (5,), "As": (5,), "Sb": (3, 5),
+    "Mg": (2,),
+    "Ca": (2,),
+    "Sr": (2,),
+    "Ba": (2,),
+    "Zn": (2,),
+    "Sc": (3,),
+    "Y": (3,),
+    "La": (3,),
+    "B": (3,),
+    "Al": (3,),
+    "Ga": (3,),
+    "In": (3,),
+    "Ti": (4,),
+    "Zr": (4,),
+    "Hf": (4,),
+    "C": (4,),
+    "Si": (4,),
+    "Ge": (4,),
+    "Sn": (2, 4),
+    "Nb": (5,),
+    "Ta": (5,),
+    "P": (5,),
+    "As": (5,),
+    "Sb": (3, 5),
     "S": (6,),
 }
 # Li may also sit on framework cation sites (Li-rich compounds such as Li2TiO3, Li3NbO4)
@@ -33,8 +53,21 @@ CATION_SITE_IONS: tuple[tuple[str, int], ...] = (("Li", 1),) + tuple(
     (el, q) for el in PAPER_ELEMENTS for q in OXIDATION_STATES[el]
 )
 
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX",
-          10: "X", 11: "XI", 12: "XII", 14: "XIV"}
+_ROMAN = {
+    1: "I",
+    2: "II",
+    3: "III",
+    4: "IV",
+    5: "V",
+    6: "VI",
+    7: "VII",
+    8: "VIII",
+    9: "IX",
+    10: "X",
+    11: "XI",
+    12: "XII",
+    14: "XIV",
+}
 _ARABIC = {v: k for k, v in _ROMAN.items()}
 
 # Site fit: candidate radius within this distance of the reference ion's radius at that CN.
@@ -129,7 +162,6 @@ def bv_length_scale(structure: Structure, bond_tol: float = 1.25) -> tuple[float
     def loss(s: float) -> float:
         return sum((np.exp((r0 - s * d) / BV_B).sum() - q) ** 2 for r0, d, q in rows)
 
-    res = minimize_scalar(loss, bounds=(0.6, 1.8), method="bounded",
-                          options={"xatol": 1e-6})
+    res = minimize_scalar(loss, bounds=(0.6, 1.8), method="bounded", options={"xatol": 1e-6})
     s = float(res.x)
     return s, math.sqrt(loss(s) / len(rows))

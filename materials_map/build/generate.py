@@ -221,16 +221,17 @@ def assignments(proto: Any) -> list[Assignment]:
     def info(n: int, opt) -> tuple[float, int]:
         lab, ions, (k, d) = opt
         q = n * (k * ions[0][1] + (d - k) * ions[-1][1]) / d
-        mask = sum(1 << m for m in range(1, MAX_MULTIPLIER + 1)
-                   if (prim[lab] * m * k) % d == 0)
+        mask = sum(1 << m for m in range(1, MAX_MULTIPLIER + 1) if (prim[lab] * m * k) % d == 0)
         return q, mask
 
     out: list[Assignment] = []
     splits = [()] + [(k,) for k in range(len(options))]
     splits += list(itertools.combinations(range(len(options)), 2))
     for split in splits:
-        choices = [[(opt, *info(o[0], opt)) for opt in (o[2] if k in split else o[1])]
-                   for k, o in enumerate(options)]
+        choices = [
+            [(opt, *info(o[0], opt)) for opt in (o[2] if k in split else o[1])]
+            for k, o in enumerate(options)
+        ]
         for combo in itertools.product(*choices):
             total = charge + sum(c[1] for c in combo)
             if abs(total) > 1e-9:
@@ -291,8 +292,9 @@ def generate_candidates(
 
     lib = _prototype_library(prototypes)
     names = sorted(lib) if families is None else sorted(set(families))
-    matcher = StructureMatcher(ltol=0.2, stol=0.3, angle_tol=5, primitive_cell=True,
-                               scale=True, attempt_supercell=False)
+    matcher = StructureMatcher(
+        ltol=0.2, stol=0.3, angle_tol=5, primitive_cell=True, scale=True, attempt_supercell=False
+    )
     kept: list[Candidate] = []
     for name in tqdm(names, desc="prototypes", disable=not progress):
         proto = lib[name]
@@ -332,8 +334,10 @@ def _dedup_across(cands: list[Candidate], matcher) -> list[Candidate]:
     out = []
     for c in cands:
         formula = c.structure.composition.element_composition.reduced_formula
-        if any(o.prototype != c.prototype and matcher.fit(c.structure, o.structure)
-               for o in by_formula[formula]):
+        if any(
+            o.prototype != c.prototype and matcher.fit(c.structure, o.structure)
+            for o in by_formula[formula]
+        ):
             continue
         by_formula[formula].append(c)
         out.append(c)
@@ -350,20 +354,26 @@ def candidates_frame(cands: list[Candidate]) -> pd.DataFrame:
     rows = []
     for c in cands:
         li, o = _fractions(c.structure)
-        rows.append({
-            "id": c.id,
-            "structure": c.structure,
-            "formula": c.structure.composition.element_composition.reduced_formula,
-            "source": "generated",
-            "structure_type": c.family,
-            "prototype": c.prototype,
-            "li_fraction": li,
-            "o_fraction": o,
-            "decoration": json.dumps({lab: [f"{el}{q:+d}" for el, q in ions] + [f"{k}/{d}"]
-                                      for lab, ions, (k, d) in c.assignment}),
-            "bv_length_scale": round(c.length_scale, 6),
-            "bvs_rms": round(c.bvs_rms, 4),
-        })
+        rows.append(
+            {
+                "id": c.id,
+                "structure": c.structure,
+                "formula": c.structure.composition.element_composition.reduced_formula,
+                "source": "generated",
+                "structure_type": c.family,
+                "prototype": c.prototype,
+                "li_fraction": li,
+                "o_fraction": o,
+                "decoration": json.dumps(
+                    {
+                        lab: [f"{el}{q:+d}" for el, q in ions] + [f"{k}/{d}"]
+                        for lab, ions, (k, d) in c.assignment
+                    }
+                ),
+                "bv_length_scale": round(c.length_scale, 6),
+                "bvs_rms": round(c.bvs_rms, 4),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -400,9 +410,14 @@ def build_li_o(
     df = candidates_frame(cands)
     t_gen = time.perf_counter() - t0
     labels = migration_energy(
-        df["structure"], resolution=resolution, n_jobs=n_jobs, client=client,
-        cache=None if cache is None else str(cache), time_limit=time_limit,
-        memory_limit=memory_limit, progress=progress,
+        df["structure"],
+        resolution=resolution,
+        n_jobs=n_jobs,
+        client=client,
+        cache=None if cache is None else str(cache),
+        time_limit=time_limit,
+        memory_limit=memory_limit,
+        progress=progress,
     )
     df = pd.concat([df, labels], axis=1)
     ok = (df["reason"] == "") & np.isfinite(df[TARGET])
@@ -418,17 +433,22 @@ def build_li_o(
         "generator_version": GENERATOR_VERSION,
         "elements": ["Li", "O", *PAPER_ELEMENTS],
         "oxidation_states": {k: list(v) for k, v in OXIDATION_STATES.items()},
-        "label": {"method": "BVSE percolation barrier (bvlain)", "mobile_ion": "Li1+",
-                  "resolution_A": resolution, "cell": "spglib standard primitive",
-                  "units": "eV", "target": "migration_energy = e_3d"},
+        "label": {
+            "method": "BVSE percolation barrier (bvlain)",
+            "mobile_ion": "Li1+",
+            "resolution_A": resolution,
+            "cell": "spglib standard primitive",
+            "units": "eV",
+            "target": "migration_energy = e_3d",
+        },
         "n_candidates": int(len(ok)),
         "n_labelled": int(ok.sum()),
         "n_left_out": int((~ok).sum()),
-        "left_out_reasons": {str(k): int(v) for k, v in
-                             reasons.str.slice(0, 60).value_counts().items()},
+        "left_out_reasons": {
+            str(k): int(v) for k, v in reasons.str.slice(0, 60).value_counts().items()
+        },
         "families": {str(k): int(v) for k, v in df["structure_type"].value_counts().items()},
-        "build_seconds": {"generate": round(t_gen, 1),
-                          "total": round(time.perf_counter() - t0, 1)},
+        "build_seconds": {"generate": round(t_gen, 1), "total": round(time.perf_counter() - t0, 1)},
     }
     from materials_map.datasets.dataset import MapDataset
 

@@ -14,4 +14,6 @@ def pretrain(dataset: str = "li-o", progress: bool = True) -> Path:
     ``explore(dataset)`` calls with default parameters load this file instead of training.
     """
     result = build_map(dataset, use_cache=False, progress=progress)
-    return result.model.save(SHIPPED_MODELS / f"{model_key(result.dataset, result.target, result.model)}.mmodel")
+    return result.model.save(
+        SHIPPED_MODELS / f"{model_key(result.dataset, result.target, result.model)}.mmodel"
+    )

@@ -17,8 +17,10 @@ import pandas as pd
 
 def family_table(df: pd.DataFrame, target: str = "migration_energy") -> str:
     """Count, quartiles and range of ``target`` (eV) per ``structure_type``, as Markdown."""
-    lines = ["| family | n | min | 25 % | median | 75 % | max |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| family | n | min | 25 % | median | 75 % | max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for fam, y in sorted(df.groupby("structure_type")[target], key=lambda kv: kv[0]):
         q = np.percentile(y, [0, 25, 50, 75, 100])
         lines.append(f"| {fam} | {len(y)} | " + " | ".join(f"{v:.2f}" for v in q) + " |")
@@ -31,15 +33,26 @@ def family_table(df: pd.DataFrame, target: str = "migration_energy") -> str:
 # (label, source, published value, reference): activation energies and computed migration
 # barriers from the literature, for comparison only
 REAL_STRUCTURES: list[tuple[str, str, str, str]] = [
-    ("Li2O (antifluorite)", "pymatgen:Li2O", "– (vacancy mechanism)",
-     "J. Chem. Soc. Faraday Trans. 86, 1239 (1990): Li⁺ moves by cation vacancies"),
-    ("LiFePO4 (olivine)", "pymatgen:LiFePO4",
-     "0.27 eV (DFT, [010] channel); 0.55–0.6 eV (potentials / DFT)",
-     "Morgan et al., ESSL 7, A30 (2004); Islam et al., Chem. Mater. 17, 5085 (2005); "
-     "Ouyang et al., PRB 69, 104303 (2004)"),
+    (
+        "Li2O (antifluorite)",
+        "pymatgen:Li2O",
+        "– (vacancy mechanism)",
+        "J. Chem. Soc. Faraday Trans. 86, 1239 (1990): Li⁺ moves by cation vacancies",
+    ),
+    (
+        "LiFePO4 (olivine)",
+        "pymatgen:LiFePO4",
+        "0.27 eV (DFT, [010] channel); 0.55–0.6 eV (potentials / DFT)",
+        "Morgan et al., ESSL 7, A30 (2004); Islam et al., Chem. Mater. 17, 5085 (2005); "
+        "Ouyang et al., PRB 69, 104303 (2004)",
+    ),
     ("Li3V2(PO4)3 (monoclinic)", "pymatgen:Li3V2(PO4)3", "–", "no value we could check offline"),
-    ("Li7La3Zr2O12 (tetragonal garnet)", "obelix:wyu", "0.40 eV (bulk, experiment)",
-     "Awaka et al., J. Solid State Chem. 182, 2046 (2009), doi:10.1016/j.jssc.2009.05.020"),
+    (
+        "Li7La3Zr2O12 (tetragonal garnet)",
+        "obelix:wyu",
+        "0.40 eV (bulk, experiment)",
+        "Awaka et al., J. Solid State Chem. 182, 2046 (2009), doi:10.1016/j.jssc.2009.05.020",
+    ),
     ("Li7La3Hf2O12 (tetragonal garnet)", "obelix:ipo", "–", "doi:10.1016/j.jssc.2009.10.030"),
     ("LiTi2(PO4)3 (NASICON)", "obelix:019", "–", "doi:10.1021/ic400577v"),
     ("LiZr2(PO4)3 (NASICON)", "obelix:ur9", "–", "doi:10.1016/0025-5408(86)90194-7"),
@@ -79,8 +92,10 @@ def real_table(obelix: str | Path) -> str:
             structures.append(f"unreadable: {type(e).__name__}")
         rows.append((label, source, published, ref))
     df = migration_energy(structures, progress=False)
-    lines = ["| structure | source | E_1D | E_2D | E_3D (eV) | σ_RT (OBELiX, S/cm) | published | reference |",
-             "|---|---|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "| structure | source | E_1D | E_2D | E_3D (eV) | σ_RT (OBELiX, S/cm) | published | reference |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
     for (label, source, published, ref), (_, r) in zip(rows, df.iterrows(), strict=True):
         if r["reason"]:
             vals = f"skipped: {r['reason'][:60]} | | "

@@ -7,5 +7,14 @@ from .materials_project import MaterialsProjectError, materials_project
 from .obelix import obelix
 from .registry import available, load
 
-__all__ = ["MapDataset", "from_cifs", "from_structures", "from_dataframe", "obelix",
-           "materials_project", "MaterialsProjectError", "load", "available"]
+__all__ = [
+    "MapDataset",
+    "from_cifs",
+    "from_structures",
+    "from_dataframe",
+    "obelix",
+    "materials_project",
+    "MaterialsProjectError",
+    "load",
+    "available",
+]

@@ -14,7 +14,15 @@ from pymatgen.core import Composition, Structure
 
 from .._util import write_bytes_atomic
 
-CORE_COLUMNS = ("id", "structure", "formula", "source", "structure_type", "li_fraction", "o_fraction")
+CORE_COLUMNS = (
+    "id",
+    "structure",
+    "formula",
+    "source",
+    "structure_type",
+    "li_fraction",
+    "o_fraction",
+)
 _META_KEY = b"materials_map"
 _FORMAT_VERSION = 1
 
@@ -61,11 +69,18 @@ class MapDataset:
         df = df.copy().reset_index(drop=True)
         if "structure" not in df.columns:
             df["structure"] = None
-        bad = [i for i, s in enumerate(df["structure"]) if s is not None and not isinstance(s, Structure)
-               and not (isinstance(s, float) and np.isnan(s))]
+        bad = [
+            i
+            for i, s in enumerate(df["structure"])
+            if s is not None
+            and not isinstance(s, Structure)
+            and not (isinstance(s, float) and np.isnan(s))
+        ]
         if bad:
-            raise TypeError(f"column 'structure' must hold pymatgen Structures or None; row {bad[0]} "
-                            f"holds {type(df['structure'].iloc[bad[0]]).__name__}")
+            raise TypeError(
+                f"column 'structure' must hold pymatgen Structures or None; row {bad[0]} "
+                f"holds {type(df['structure'].iloc[bad[0]]).__name__}"
+            )
         df["structure"] = [s if isinstance(s, Structure) else None for s in df["structure"]]
         if "id" not in df.columns:
             df["id"] = [f"m{i}" for i in range(len(df))]
@@ -76,7 +91,9 @@ class MapDataset:
         if "formula" not in df.columns:
             df["formula"] = None
         df["formula"] = [
-            s.composition.reduced_formula if (f is None or f != f) and isinstance(s, Structure) else f
+            s.composition.reduced_formula
+            if (f is None or f != f) and isinstance(s, Structure)
+            else f
             for s, f in zip(df["structure"], df["formula"], strict=True)
         ]
         if "source" not in df.columns:
@@ -109,8 +126,10 @@ class MapDataset:
         return len(self.df)
 
     def __repr__(self) -> str:
-        return (f"MapDataset({len(self)} materials, sources={sorted(self.df['source'].unique())}, "
-                f"target={self.target!r})")
+        return (
+            f"MapDataset({len(self)} materials, sources={sorted(self.df['source'].unique())}, "
+            f"target={self.target!r})"
+        )
 
     def subset(self, rows: Iterable[int] | Iterable[bool] | pd.Series | np.ndarray) -> MapDataset:
         """A new dataset with the selected rows (boolean mask or integer positions)."""
@@ -129,13 +148,21 @@ class MapDataset:
             "materials": len(self),
             "with structure": int(sum(s is not None for s in self.df["structure"])),
             "sources": dict(self.df["source"].value_counts()),
-            "structure types": dict(self.df["structure_type"].fillna("(unclassified)").value_counts()),
+            "structure types": dict(
+                self.df["structure_type"].fillna("(unclassified)").value_counts()
+            ),
             "target": self.target,
         }
         if self.target:
             y = pd.to_numeric(self.df[self.target], errors="coerce")
-            facts.update({"target count": int(y.notna().sum()), "target mean": float(y.mean()),
-                          "target min": float(y.min()), "target max": float(y.max())})
+            facts.update(
+                {
+                    "target count": int(y.notna().sum()),
+                    "target mean": float(y.mean()),
+                    "target min": float(y.min()),
+                    "target max": float(y.max()),
+                }
+            )
         if self.failures:
             facts["failures"] = len(self.failures)
         return pd.DataFrame({"value": pd.Series(facts, dtype=object)})
@@ -147,8 +174,11 @@ class MapDataset:
         from ..prototypes import structure_type
 
         out = list(self.df["structure_type"])
-        todo = [i for i, s in enumerate(self.df["structure"])
-                if s is not None and (overwrite or out[i] is None)]
+        todo = [
+            i
+            for i, s in enumerate(self.df["structure"])
+            if s is not None and (overwrite or out[i] is None)
+        ]
         for i in tqdm(todo, desc="structure types", disable=not progress):
             out[i] = structure_type(self.df["structure"].iloc[i])
         self.df["structure_type"] = out
@@ -165,8 +195,9 @@ class MapDataset:
         df["structure"] = [None if s is None else json.dumps(s.as_dict()) for s in df["structure"]]
         table = pa.Table.from_pandas(df, preserve_index=False)
         meta = dict(table.schema.metadata or {})
-        meta[_META_KEY] = json.dumps({"version": _FORMAT_VERSION, "metadata": self.metadata},
-                                     default=str).encode()
+        meta[_META_KEY] = json.dumps(
+            {"version": _FORMAT_VERSION, "metadata": self.metadata}, default=str
+        ).encode()
         table = table.replace_schema_metadata(meta)
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
@@ -184,15 +215,21 @@ class MapDataset:
         table = pq.read_table(path)
         raw = (table.schema.metadata or {}).get(_META_KEY)
         if raw is None:
-            raise ValueError(f"{path} is not a materials-map dataset (no '{_META_KEY.decode()}' metadata)")
+            raise ValueError(
+                f"{path} is not a materials-map dataset (no '{_META_KEY.decode()}' metadata)"
+            )
         info = json.loads(raw)
         if info.get("version", 0) > _FORMAT_VERSION:
-            raise ValueError(f"{path} has dataset format {info['version']}; this version reads "
-                             f"up to {_FORMAT_VERSION}")
+            raise ValueError(
+                f"{path} has dataset format {info['version']}; this version reads "
+                f"up to {_FORMAT_VERSION}"
+            )
         df = table.to_pandas()
         shared: dict[tuple, Composition] = {}
-        df["structure"] = [None if s is None else _structure_from_dict(json.loads(s), shared)
-                           for s in df["structure"]]
+        df["structure"] = [
+            None if s is None else _structure_from_dict(json.loads(s), shared)
+            for s in df["structure"]
+        ]
         df["structure_type"] = [None if (t is None or t != t) else t for t in df["structure_type"]]
         return cls(df, metadata=info.get("metadata", {}))
 
@@ -207,20 +244,30 @@ def _structure_from_dict(d: dict, shared: dict[tuple, Composition]) -> Structure
     from pymatgen.core import Lattice, Species
 
     sites = d.get("sites", [])
-    plain = not d.get("properties") and not d.get("charge") and all(
-        not site.get("properties") and all(sp.get("spin") is None for sp in site["species"])
-        for site in sites)
+    plain = (
+        not d.get("properties")
+        and not d.get("charge")
+        and all(
+            not site.get("properties") and all(sp.get("spin") is None for sp in site["species"])
+            for site in sites
+        )
+    )
     if not plain or "matrix" not in d.get("lattice", {}):
         return Structure.from_dict(d)
     species, coords, labels = [], [], []
     for site in sites:
-        key = tuple((sp["element"], sp.get("oxidation_state"), sp["occu"]) for sp in site["species"])
+        key = tuple(
+            (sp["element"], sp.get("oxidation_state"), sp["occu"]) for sp in site["species"]
+        )
         comp = shared.get(key)
         if comp is None:
             comp = shared[key] = Composition(
-                {(e if q is None else Species(e, q)): occ for e, q, occ in key})
+                {(e if q is None else Species(e, q)): occ for e, q, occ in key}
+            )
         species.append(comp)
         coords.append(site["abc"])
         labels.append(site.get("label"))
     pbc = d["lattice"].get("pbc", (True, True, True))
-    return Structure(Lattice(d["lattice"]["matrix"], pbc=tuple(pbc)), species, coords, labels=labels)
+    return Structure(
+        Lattice(d["lattice"]["matrix"], pbc=tuple(pbc)), species, coords, labels=labels
+    )

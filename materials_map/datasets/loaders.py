@@ -21,8 +21,13 @@ def _read_cif(path: Path) -> Structure:
         return Structure.from_file(path)
 
 
-def from_cifs(folder: str | os.PathLike, pattern: str = "*.cif", source: str = "cif",
-              progress: bool = True, classify: bool = False) -> MapDataset:
+def from_cifs(
+    folder: str | os.PathLike,
+    pattern: str = "*.cif",
+    source: str = "cif",
+    progress: bool = True,
+    classify: bool = False,
+) -> MapDataset:
     """Load every CIF in ``folder`` (ids are file stems).
 
     Files that cannot be read are skipped and reported per file in ``ds.failures`` (and one
@@ -48,20 +53,29 @@ def from_cifs(folder: str | os.PathLike, pattern: str = "*.cif", source: str = "
             continue
         rows.append({"id": f.stem, "structure": s, "source": source, "path": str(f)})
     if failures:
-        warnings.warn(f"{len(failures)} of {len(files)} CIF files could not be read and were "
-                      f"skipped (see .failures): " + "; ".join(
-                          f"{Path(x['item']).name}: {x['error']}" for x in failures[:3]),
-                      stacklevel=2)
+        warnings.warn(
+            f"{len(failures)} of {len(files)} CIF files could not be read and were "
+            f"skipped (see .failures): "
+            + "; ".join(f"{Path(x['item']).name}: {x['error']}" for x in failures[:3]),
+            stacklevel=2,
+        )
     if not rows:
-        raise ValueError(f"none of the {len(files)} CIF files in {folder} could be read: "
-                         + "; ".join(f"{Path(x['item']).name}: {x['error']}" for x in failures[:5]))
+        raise ValueError(
+            f"none of the {len(files)} CIF files in {folder} could be read: "
+            + "; ".join(f"{Path(x['item']).name}: {x['error']}" for x in failures[:5])
+        )
     ds = MapDataset(pd.DataFrame(rows), metadata={"source": str(folder), "failures": failures})
     return ds.classify(progress=progress) if classify else ds
 
 
-def from_structures(structures: Sequence[Structure], ids: Sequence[str] | None = None,
-                    source: str = "structures", target: str | None = None,
-                    classify: bool = False, **labels: Sequence[Any]) -> MapDataset:
+def from_structures(
+    structures: Sequence[Structure],
+    ids: Sequence[str] | None = None,
+    source: str = "structures",
+    target: str | None = None,
+    classify: bool = False,
+    **labels: Sequence[Any],
+) -> MapDataset:
     """Dataset from a list of Structures; keyword arguments become label columns.
 
     ``target`` names the default target among the labels.
@@ -76,8 +90,14 @@ def from_structures(structures: Sequence[Structure], ids: Sequence[str] | None =
             raise ValueError(f"label {k!r} has {len(v)} values for {n} structures")
     if ids is not None and len(ids) != n:
         raise ValueError(f"{len(ids)} ids for {n} structures")
-    df = pd.DataFrame({"id": list(ids) if ids is not None else [f"s{i}" for i in range(n)],
-                       "structure": structures, "source": source, **{k: list(v) for k, v in labels.items()}})
+    df = pd.DataFrame(
+        {
+            "id": list(ids) if ids is not None else [f"s{i}" for i in range(n)],
+            "structure": structures,
+            "source": source,
+            **{k: list(v) for k, v in labels.items()},
+        }
+    )
     ds = MapDataset(df, target=target)
     return ds.classify(progress=False) if classify else ds
 
@@ -99,9 +119,14 @@ def _to_structure(value: Any, row: int) -> Structure | None:
     raise TypeError(f"row {row}: cannot make a Structure from {type(value).__name__}")
 
 
-def from_dataframe(df: pd.DataFrame, structure_col: str = "structure", id_col: str | None = "id",
-                   target: str | None = None, source: str = "dataframe",
-                   classify: bool = False) -> MapDataset:
+def from_dataframe(
+    df: pd.DataFrame,
+    structure_col: str = "structure",
+    id_col: str | None = "id",
+    target: str | None = None,
+    source: str = "dataframe",
+    classify: bool = False,
+) -> MapDataset:
     """Dataset from a DataFrame whose ``structure_col`` holds Structures, their dicts / JSON,
     or CIF / POSCAR text. Other columns are kept as labels."""
     if structure_col not in df.columns:

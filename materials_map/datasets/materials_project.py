@@ -14,8 +14,33 @@ from pymatgen.core import Element, Structure
 from .dataset import MapDataset
 
 # Yamaguchi et al. (2023): compounds of Li and O whose other elements come only from these 25
-PAPER_ELEMENTS = ("Mg", "Ca", "Sr", "Ba", "Sc", "Y", "La", "Ti", "Zr", "Hf", "Nb", "Ta", "Zn",
-                  "B", "Al", "Ga", "In", "C", "Si", "Ge", "Sn", "P", "As", "Sb", "S")
+PAPER_ELEMENTS = (
+    "Mg",
+    "Ca",
+    "Sr",
+    "Ba",
+    "Sc",
+    "Y",
+    "La",
+    "Ti",
+    "Zr",
+    "Hf",
+    "Nb",
+    "Ta",
+    "Zn",
+    "B",
+    "Al",
+    "Ga",
+    "In",
+    "C",
+    "Si",
+    "Ge",
+    "Sn",
+    "P",
+    "As",
+    "Sb",
+    "S",
+)
 FIELDS = ("material_id", "structure", "energy_above_hull", "band_gap")
 DEFAULT_ENDPOINT = "https://api.materialsproject.org/"
 _CACHE = Path(os.environ.get("MATERIALS_MAP_CACHE", Path.home() / ".cache" / "materials_map"))
@@ -37,9 +62,12 @@ def _api_key(api_key: str | None) -> str:
     if not key:
         raise MaterialsProjectError(
             "no Materials Project API key: pass api_key=... or set the MP_API_KEY environment "
-            "variable (get a key at https://next-gen.materialsproject.org/api)")
+            "variable (get a key at https://next-gen.materialsproject.org/api)"
+        )
     if len(key) != 32:
-        raise MaterialsProjectError(f"Materials Project API keys have 32 characters; got {len(key)}")
+        raise MaterialsProjectError(
+            f"Materials Project API keys have 32 characters; got {len(key)}"
+        )
     return key
 
 
@@ -53,14 +81,22 @@ def query(elements: tuple[str, ...] = PAPER_ELEMENTS) -> dict:
 
 
 def _cache_file(cache_dir: Path, criteria: dict, endpoint: str) -> Path:
-    blob = json.dumps({"criteria": criteria, "fields": FIELDS, "endpoint": endpoint}, sort_keys=True)
+    blob = json.dumps(
+        {"criteria": criteria, "fields": FIELDS, "endpoint": endpoint}, sort_keys=True
+    )
     return cache_dir / f"mp-{hashlib.sha1(blob.encode()).hexdigest()[:16]}.parquet"
 
 
-def materials_project(api_key: str | None = None, elements: tuple[str, ...] = PAPER_ELEMENTS,
-                      cache_dir: str | os.PathLike | None = None, endpoint: str | None = None,
-                      timeout: float = 60, refresh: bool = False, progress: bool = True,
-                      chunk_size: int = 1000) -> MapDataset:
+def materials_project(
+    api_key: str | None = None,
+    elements: tuple[str, ...] = PAPER_ELEMENTS,
+    cache_dir: str | os.PathLike | None = None,
+    endpoint: str | None = None,
+    timeout: float = 60,
+    refresh: bool = False,
+    progress: bool = True,
+    chunk_size: int = 1000,
+) -> MapDataset:
     """Li-O compounds from the Materials Project (the paper's query) as a MapDataset.
 
     Fields: ``material_id``, ``structure``, ``energy_above_hull``, ``band_gap``. The result is
@@ -80,14 +116,21 @@ def materials_project(api_key: str | None = None, elements: tuple[str, ...] = PA
     key = _api_key(api_key)
     docs = _search(key, endpoint, criteria, timeout, progress, chunk_size)
     ds = _to_dataset(docs, progress)
-    ds.metadata.update({"source": "Materials Project", "endpoint": endpoint,
-                        "criteria": criteria, "fields": list(FIELDS)})
+    ds.metadata.update(
+        {
+            "source": "Materials Project",
+            "endpoint": endpoint,
+            "criteria": criteria,
+            "fields": list(FIELDS),
+        }
+    )
     ds.to_parquet(cfile)
     return ds
 
 
-def _search(key: str, endpoint: str, criteria: dict, timeout: float, progress: bool,
-            chunk_size: int) -> list[dict]:
+def _search(
+    key: str, endpoint: str, criteria: dict, timeout: float, progress: bool, chunk_size: int
+) -> list[dict]:
     import requests
     from mp_api.client import MPRester
     from mp_api.client.core.client import MPRestError
@@ -95,8 +138,12 @@ def _search(key: str, endpoint: str, criteria: dict, timeout: float, progress: b
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with MPRester(api_key=key, endpoint=endpoint, use_document_model=False,
-                          mute_progress_bars=not progress) as mpr:
+            with MPRester(
+                api_key=key,
+                endpoint=endpoint,
+                use_document_model=False,
+                mute_progress_bars=not progress,
+            ) as mpr:
                 rester = mpr.materials.summary
                 # sub-resters come wrapped in mp-api's LazyImport; the per-request timeout
                 # lives on the instantiated rester
@@ -104,15 +151,19 @@ def _search(key: str, endpoint: str, criteria: dict, timeout: float, progress: b
                 inner.timeout = timeout
                 docs = rester.search(**criteria, fields=list(FIELDS), chunk_size=chunk_size)
     except requests.exceptions.Timeout as exc:
-        raise MaterialsProjectError(f"Materials Project at {endpoint} did not answer within "
-                                    f"{timeout} s: {exc}") from exc
+        raise MaterialsProjectError(
+            f"Materials Project at {endpoint} did not answer within {timeout} s: {exc}"
+        ) from exc
     except requests.exceptions.ConnectionError as exc:
-        raise MaterialsProjectError(f"cannot reach the Materials Project at {endpoint} "
-                                    f"(no network?): {exc}") from exc
+        raise MaterialsProjectError(
+            f"cannot reach the Materials Project at {endpoint} (no network?): {exc}"
+        ) from exc
     except MPRestError as exc:
         msg = str(exc)
         if "timed out" in msg.lower() or "timeout" in msg.lower():
-            raise MaterialsProjectError(f"Materials Project at {endpoint} timed out: {msg}") from exc
+            raise MaterialsProjectError(
+                f"Materials Project at {endpoint} timed out: {msg}"
+            ) from exc
         raise MaterialsProjectError(f"Materials Project query failed: {msg}") from exc
     except (ValueError, KeyError) as exc:  # malformed JSON from a proxy / captive portal
         raise MaterialsProjectError(f"unexpected response from {endpoint}: {exc}") from exc
@@ -131,7 +182,14 @@ def _to_dataset(docs: list[dict], progress: bool) -> MapDataset:
         except Exception as exc:  # noqa: BLE001 - one bad document must not sink the query
             failures.append({"item": mid, "error": f"{type(exc).__name__}: {exc}"})
             continue
-        rows.append({"id": mid, "structure": s, "source": "materials_project",
-                     "energy_above_hull": d.get("energy_above_hull"), "band_gap": d.get("band_gap")})
+        rows.append(
+            {
+                "id": mid,
+                "structure": s,
+                "source": "materials_project",
+                "energy_above_hull": d.get("energy_above_hull"),
+                "band_gap": d.get("band_gap"),
+            }
+        )
     cols = ["id", "structure", "source", "energy_above_hull", "band_gap"]
     return MapDataset(pd.DataFrame(rows, columns=cols), metadata={"failures": failures})

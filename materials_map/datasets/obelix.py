@@ -32,8 +32,12 @@ def parse_conductivity(value: object) -> tuple[float, bool]:
         raise ValueError(f"unreadable ionic conductivity {value!r}") from None
 
 
-def obelix(path: str | os.PathLike | None = None, progress: bool = True,
-           classify: bool = False, structures: bool = True) -> MapDataset:
+def obelix(
+    path: str | os.PathLike | None = None,
+    progress: bool = True,
+    classify: bool = False,
+    structures: bool = True,
+) -> MapDataset:
     """OBELiX (599 Li conductors, 321 with CIF) as a MapDataset.
 
     ``path`` is a folder with ``all.csv``, ``test.csv`` and ``all_randomized_cifs/``; when
@@ -65,25 +69,34 @@ def obelix(path: str | os.PathLike | None = None, progress: bool = True,
     parsed = [parse_conductivity(v) for v in raw["Ionic conductivity (S cm-1)"]]
     sigma = np.array([p[0] for p in parsed])
     test_ids = set(ob.test_dataset.dataframe.index)
-    df = pd.DataFrame({
-        "id": raw.index.astype(str),
-        "structure": list(raw["structure"]) if structures else None,
-        "has_cif": (raw["Cif ID"] == "done").values,
-        "formula": raw["Reduced Composition"].astype(str).values,
-        "source": "obelix",
-        "sigma": sigma,
-        "sigma_upper_bound": [p[1] for p in parsed],
-        "log10_sigma": np.log10(sigma),
-        "superionic": sigma > SUPERIONIC_S_PER_CM,
-        "family": raw["Family"].values,
-        "true_composition": raw["True Composition"].values,
-        "spacegroup_number": pd.to_numeric(raw["Space group #"], errors="coerce").values,
-        "doi": raw["DOI"].values,
-        "split": ["test" if i in test_ids else "train" for i in raw.index],
-    })
+    df = pd.DataFrame(
+        {
+            "id": raw.index.astype(str),
+            "structure": list(raw["structure"]) if structures else None,
+            "has_cif": (raw["Cif ID"] == "done").values,
+            "formula": raw["Reduced Composition"].astype(str).values,
+            "source": "obelix",
+            "sigma": sigma,
+            "sigma_upper_bound": [p[1] for p in parsed],
+            "log10_sigma": np.log10(sigma),
+            "superionic": sigma > SUPERIONIC_S_PER_CM,
+            "family": raw["Family"].values,
+            "true_composition": raw["True Composition"].values,
+            "spacegroup_number": pd.to_numeric(raw["Space group #"], errors="coerce").values,
+            "doi": raw["DOI"].values,
+            "split": ["test" if i in test_ids else "train" for i in raw.index],
+        }
+    )
     # li/o fractions from the true composition where no CIF exists
-    ds = MapDataset(df, target="log10_sigma", metadata={"source": "OBELiX", "path": str(path),
-                    "superionic_threshold_S_per_cm": SUPERIONIC_S_PER_CM})
+    ds = MapDataset(
+        df,
+        target="log10_sigma",
+        metadata={
+            "source": "OBELiX",
+            "path": str(path),
+            "superionic_threshold_S_per_cm": SUPERIONIC_S_PER_CM,
+        },
+    )
     no_struct = ds.df["structure"].isna()
     from .dataset import _composition, _fraction
 

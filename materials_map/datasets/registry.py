@@ -9,8 +9,11 @@ from .dataset import MapDataset
 
 # name -> (parquet file inside materials_map/datasets/data, one-line description)
 REGISTRY: dict[str, tuple[str, str]] = {
-    "li-o": ("li-o.parquet", "Li-O compounds decorated from the prototype library, "
-             "bond-valence migration energies (the default map)."),
+    "li-o": (
+        "li-o.parquet",
+        "Li-O compounds decorated from the prototype library, "
+        "bond-valence migration energies (the default map).",
+    ),
 }
 
 
@@ -35,5 +38,6 @@ def load(name: str = "li-o") -> MapDataset:
         raise FileNotFoundError(
             f"embedded dataset {name!r} is registered but its file {path.name} is missing from "
             f"{path.parent} (this install is incomplete or the data was not built). "
-            f"Datasets present: {present or 'none'}")
+            f"Datasets present: {present or 'none'}"
+        )
     return MapDataset.from_parquet(path)

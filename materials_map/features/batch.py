@@ -183,7 +183,8 @@ class _PackedStructure(NamedTuple):
 
     def structure(self) -> Structure:
         return Structure(
-            Lattice(self.matrix, pbc=self.pbc), [self.species[c] for c in self.codes],
+            Lattice(self.matrix, pbc=self.pbc),
+            [self.species[c] for c in self.codes],
             self.frac_coords,
         )
 

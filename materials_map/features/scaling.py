@@ -89,12 +89,18 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
         self.blocks_ = blocks
         br = self._branch_of(X, branch)
         nc = self._widths(blocks)["comp"]
-        return self._fit({"comp": X[:, :nc], "struct": X[:, nc:]} if br == "both" else {br: X}, blocks)
+        return self._fit(
+            {"comp": X[:, :nc], "struct": X[:, nc:]} if br == "both" else {br: X}, blocks
+        )
 
-    def fit_branches(self, comp: np.ndarray, struct: np.ndarray, blocks: list[Block]) -> DescriptorScaler:
+    def fit_branches(
+        self, comp: np.ndarray, struct: np.ndarray, blocks: list[Block]
+    ) -> DescriptorScaler:
         """Fit on the two branch arrays directly (what :class:`~materials_map.MapModel` holds)."""
         self.blocks = list(blocks)
-        return self._fit({"comp": np.asarray(comp, float), "struct": np.asarray(struct, float)}, list(blocks))
+        return self._fit(
+            {"comp": np.asarray(comp, float), "struct": np.asarray(struct, float)}, list(blocks)
+        )
 
     def _fit(self, arrays: dict[str, np.ndarray], blocks: list[Block]) -> DescriptorScaler:
         maxima: dict[str, float] = {}

@@ -51,11 +51,7 @@ def _decode(value: Any) -> Any:
 def widget_state(widget: Any) -> dict[str, Any]:
     """The synced, user-facing state of an anywidget: trait name -> JSON value or bytes."""
     state = widget.get_state()
-    return {
-        k: v
-        for k, v in state.items()
-        if not k.startswith("_") and k not in _SKIP_TRAITS
-    }
+    return {k: v for k, v in state.items() if not k.startswith("_") and k not in _SKIP_TRAITS}
 
 
 def _clean_table(table: pd.DataFrame) -> dict[str, Any]:
@@ -114,7 +110,9 @@ class MapDocument:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as err:
-            raise MapDocumentError(f"{source}: not a materials-map document (invalid JSON: {err})") from err
+            raise MapDocumentError(
+                f"{source}: not a materials-map document (invalid JSON: {err})"
+            ) from err
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise MapDocumentError(f"{source}: not a materials-map document (no format marker)")
         if doc.get("version") != VERSION:

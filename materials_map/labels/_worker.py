@@ -20,8 +20,13 @@ def _set_memory_limit(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def barriers(structure_dict: dict, resolution: float, encut: float, memory_limit: int | None,
-             precheck: bool = True) -> dict:
+def barriers(
+    structure_dict: dict,
+    resolution: float,
+    encut: float,
+    memory_limit: int | None,
+    precheck: bool = True,
+) -> dict:
     """Guard, convert to the standard cell and run bvlain; return the result record."""
     import numpy as np
     from bvlain import Lain
@@ -64,22 +69,36 @@ def main() -> None:
         import bvlain  # noqa: F401  (import once, before the first request)
         import pymatgen.symmetry.analyzer  # noqa: F401
     except MemoryError:
-        proto.write(json.dumps({"ready": False, "reason": "memory limit too small to start"}) + "\n")
+        proto.write(
+            json.dumps({"ready": False, "reason": "memory limit too small to start"}) + "\n"
+        )
         return
     proto.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         req = json.loads(line)
         try:
-            res = barriers(req["structure"], req["resolution"], req["encut"],
-                           limit or None, req.get("precheck", True))
+            res = barriers(
+                req["structure"],
+                req["resolution"],
+                req["encut"],
+                limit or None,
+                req.get("precheck", True),
+            )
         except MemoryError:
-            proto.write(json.dumps({"reason": f"memory limit of {limit / 2**30:.2f} GiB exceeded",
-                                    "kind": "limit"}) + "\n")
+            proto.write(
+                json.dumps(
+                    {"reason": f"memory limit of {limit / 2**30:.2f} GiB exceeded", "kind": "limit"}
+                )
+                + "\n"
+            )
             return  # the heap may be fragmented near the limit: let the parent start afresh
         except Exception as exc:  # any other bvlain/pymatgen failure is recorded, not fatal
             tb = traceback.extract_tb(exc.__traceback__)[-1]
-            res = {"reason": f"{type(exc).__name__}: {exc} (at {os.path.basename(tb.filename)}"
-                             f":{tb.lineno})", "kind": "error"}
+            res = {
+                "reason": f"{type(exc).__name__}: {exc} (at {os.path.basename(tb.filename)}"
+                f":{tb.lineno})",
+                "kind": "error",
+            }
         proto.write(json.dumps(res) + "\n")
 
 

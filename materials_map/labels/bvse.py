@@ -138,7 +138,9 @@ def migration_energy(
 def _progress(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="BVSE labels", unit="structure", disable=not enabled or total == 0)
+    return tqdm(
+        total=total, desc="BVSE labels", unit="structure", disable=not enabled or total == 0
+    )
 
 
 def _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_jobs) -> None:
@@ -174,12 +176,11 @@ def _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_job
 def _run_dask(client, items, todo, done, bar, resolution, encut, time_limit, mem, chunk_size):
     from distributed import as_completed as dask_completed
 
-    chunks = [todo[k:k + chunk_size] for k in range(0, len(todo), chunk_size)]
+    chunks = [todo[k : k + chunk_size] for k in range(0, len(todo), chunk_size)]
     futures = {}
     for chunk in chunks:
         payload = [items[i].as_dict() for i in chunk]
-        fut = client.submit(label_chunk, payload, resolution, encut, time_limit, mem,
-                            pure=False)
+        fut = client.submit(label_chunk, payload, resolution, encut, time_limit, mem, pure=False)
         futures[fut] = chunk
     for fut in dask_completed(list(futures)):
         for i, rec in zip(futures[fut], fut.result(), strict=True):

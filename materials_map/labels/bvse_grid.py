@@ -19,8 +19,14 @@ from scipy.special import erfc
 BLOCK = 2048  # grid points per block: (2048 x 100) float64 = 1.6 MB per array
 
 
-def bvse_grid(lain: Any, resolution: float = 0.2, r_cut: float = 10.0, k: int = 100,
-              f: float = 0.74, mobile_ion: str = "Li1+") -> np.ndarray:
+def bvse_grid(
+    lain: Any,
+    resolution: float = 0.2,
+    r_cut: float = 10.0,
+    k: int = 100,
+    f: float = 0.74,
+    mobile_ion: str = "Li1+",
+) -> np.ndarray:
     """What ``lain.bvse_distribution(mobile_ion, r_cut, resolution, k, f)`` returns (and sets).
 
     ``lain`` is a ``bvlain.Lain`` that has read its structure.
@@ -28,8 +34,9 @@ def bvse_grid(lain: Any, resolution: float = 0.2, r_cut: float = 10.0, k: int = 
     lain.k, lain.r_cut, lain.resolution = k, r_cut, resolution
     lain._get_params(mobile_ion)
     _, distances, ids, _ = lain._neighbors(r_cut=r_cut, resolution=resolution, k=k)
-    r_min, alpha, d0, q, r_c, n = (lain._get_array(a)
-                                   for a in ("r_min", "alpha", "d0", "oxi_states", "r_c", "n"))
+    r_min, alpha, d0, q, r_c, n = (
+        lain._get_array(a) for a in ("r_min", "alpha", "d0", "oxi_states", "r_c", "n")
+    )
     # per framework ion (index len = "no neighbour", bvlain's NaN): which term it has
     morse_ion = np.isfinite(r_min) & np.isfinite(alpha) & np.isfinite(d0)
     coul_q = np.where(q * lain.q_mi > 0, q, 0)
@@ -37,7 +44,7 @@ def bvse_grid(lain: Any, resolution: float = 0.2, r_cut: float = 10.0, k: int = 
     q1, rc1, n1 = lain.q_mi, lain.rc_mi, lain.n_mi
     energy = np.empty(len(distances))
     for lo in range(0, len(distances), BLOCK):
-        r, idx = distances[lo:lo + BLOCK], ids[lo:lo + BLOCK]
+        r, idx = distances[lo : lo + BLOCK], ids[lo : lo + BLOCK]
         morse = np.zeros(r.shape)
         m = morse_ion[idx]
         i, rr = idx[m], r[m]
@@ -45,11 +52,16 @@ def bvse_grid(lain: Any, resolution: float = 0.2, r_cut: float = 10.0, k: int = 
         coul = np.zeros(r.shape)
         c = coul_ion[idx]
         i, rr = idx[c], r[c]
-        coul[c] = (14.4 * (q1 * coul_q[i] / (n1 * n[i]) ** (1 / 2)) * (1 / rr)
-                   * erfc(rr / (f * (rc1 + r_c[i]))))
+        coul[c] = (
+            14.4
+            * (q1 * coul_q[i] / (n1 * n[i]) ** (1 / 2))
+            * (1 / rr)
+            * erfc(rr / (f * (rc1 + r_c[i])))
+        )
         # bvlain's nan_to_num: an ion on a grid point gives +-inf -> the largest float
-        energy[lo:lo + BLOCK] = (np.nan_to_num(morse, copy=False).sum(axis=1)
-                                 + np.nan_to_num(coul, copy=False).sum(axis=1))
+        energy[lo : lo + BLOCK] = np.nan_to_num(morse, copy=False).sum(axis=1) + np.nan_to_num(
+            coul, copy=False
+        ).sum(axis=1)
     lain.distribution = energy
     lain.data = energy.reshape(lain.size)
     return lain.data

@@ -58,8 +58,11 @@ class GuardedWorker:
         msg = self._read(STARTUP_TIMEOUT)
         if not isinstance(msg, dict) or not msg.get("ready"):
             self.close()
-            return msg.get("reason", "labelling worker failed to start") if isinstance(
-                msg, dict) else "labelling worker failed to start"
+            return (
+                msg.get("reason", "labelling worker failed to start")
+                if isinstance(msg, dict)
+                else "labelling worker failed to start"
+            )
         return None
 
     def _read(self, timeout: float) -> dict | str:
@@ -92,8 +95,9 @@ class GuardedWorker:
         self.close()
 
     # -- work -----------------------------------------------------------------
-    def label(self, structure_dict: dict, resolution: float, encut: float,
-              precheck: bool = True) -> dict:
+    def label(
+        self, structure_dict: dict, resolution: float, encut: float, precheck: bool = True
+    ) -> dict:
         """Label one structure (``Structure.as_dict()``); return a result record.
 
         The record has ``e_1d``, ``e_2d``, ``e_3d`` when labelled, else a ``reason``; ``kind``
@@ -105,8 +109,12 @@ class GuardedWorker:
             failure = self._start()
             if failure:
                 return {"reason": failure, "kind": "limit"}
-        req = {"structure": structure_dict, "resolution": resolution, "encut": encut,
-               "precheck": precheck}
+        req = {
+            "structure": structure_dict,
+            "resolution": resolution,
+            "encut": encut,
+            "precheck": precheck,
+        }
         assert self._proc is not None and self._proc.stdin is not None
         start = time.perf_counter()
         try:
@@ -118,14 +126,18 @@ class GuardedWorker:
         msg = self._read(self.time_limit)
         if msg == "timeout":
             self.close()
-            return {"reason": f"time limit of {self.time_limit:g} s exceeded (stopped)",
-                    "kind": "limit"}
+            return {
+                "reason": f"time limit of {self.time_limit:g} s exceeded (stopped)",
+                "kind": "limit",
+            }
         if msg == "died":
             code = self._proc.wait() if self._proc else None
             self.close()
-            return {"reason": f"labelling worker died (exit code {code}); memory limit of "
-                              f"{(self.memory_limit or 0) / 2**30:.2f} GiB likely exceeded",
-                    "kind": "limit"}
+            return {
+                "reason": f"labelling worker died (exit code {code}); memory limit of "
+                f"{(self.memory_limit or 0) / 2**30:.2f} GiB likely exceeded",
+                "kind": "limit",
+            }
         assert isinstance(msg, dict)
         msg["seconds"] = time.perf_counter() - start
         if msg.get("kind") == "limit":  # the child exits after a MemoryError
@@ -133,8 +145,13 @@ class GuardedWorker:
         return msg
 
 
-def label_chunk(structure_dicts: list[dict], resolution: float, encut: float,
-                time_limit: float, memory_limit: int | None) -> list[dict]:
+def label_chunk(
+    structure_dicts: list[dict],
+    resolution: float,
+    encut: float,
+    time_limit: float,
+    memory_limit: int | None,
+) -> list[dict]:
     """Label a list of structures with one guarded worker (the unit of work sent to dask)."""
     with GuardedWorker(time_limit, memory_limit) as worker:
         return [worker.label(d, resolution, encut) for d in structure_dicts]

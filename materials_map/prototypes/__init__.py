@@ -3,5 +3,12 @@
 from .classify import framework, match_prototypes, structure_type
 from .library import PROTOTYPES, Prototype, Site, get_prototype
 
-__all__ = ["PROTOTYPES", "Prototype", "Site", "get_prototype", "framework", "match_prototypes",
-           "structure_type"]
+__all__ = [
+    "PROTOTYPES",
+    "Prototype",
+    "Site",
+    "get_prototype",
+    "framework",
+    "match_prototypes",
+    "structure_type",
+]

@@ -27,7 +27,9 @@ _CATION, _ANION = "Si", "O"  # dummy elements for the two framework roles
 # archetypes): the simple cubic perovskite keeps every A site, as in A-site-disordered LLTO.
 VARIANTS: tuple[Prototype, ...] = (
     Prototype(
-        name="perovskite-cubic", formula="SrTiO3", spacegroup=221,
+        name="perovskite-cubic",
+        formula="SrTiO3",
+        spacegroup=221,
         lattice=(3.905, 3.905, 3.905, 90.0, 90.0, 90.0),
         sites=(
             Site("A1", "Sr", "1b", (0.5, 0.5, 0.5), "cation", 12),
@@ -42,7 +44,12 @@ VARIANTS: tuple[Prototype, ...] = (
 
 # Frameworks are reduced to primitive cells once, so the matcher itself skips that step.
 _MATCHER = StructureMatcher(
-    ltol=0.25, stol=0.4, angle_tol=8, primitive_cell=False, scale=True, attempt_supercell=True,
+    ltol=0.25,
+    stol=0.4,
+    angle_tol=8,
+    primitive_cell=False,
+    scale=True,
+    attempt_supercell=True,
 )
 
 
@@ -62,8 +69,9 @@ def mean_cation_cn(fw: Structure, slack: float = 1.3) -> float:
         return 0.0
     cns = []
     for i in cats:
-        nbrs = sorted(n.nn_distance for n in fw.get_neighbors(fw[i], 4.0)
-                      if n.species_string == _ANION)
+        nbrs = sorted(
+            n.nn_distance for n in fw.get_neighbors(fw[i], 4.0) if n.species_string == _ANION
+        )
         if not nbrs:
             cns.append(0)
             continue
@@ -152,8 +160,9 @@ def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
         if fw is None:
             continue
         red = fw.composition.reduced_formula
-        cands = [(n, r, cn) for n, r, cn in _references(level)
-                 if r.composition.reduced_formula == red]
+        cands = [
+            (n, r, cn) for n, r, cn in _references(level) if r.composition.reduced_formula == red
+        ]
         if not cands:
             continue
         prim = _primitive(fw)
@@ -180,7 +189,9 @@ def structure_type(structure: Structure) -> str:
     library (see :func:`framework`), so partial Li occupancies and mixed cation sites are fine.
     """
     if not isinstance(structure, Structure):
-        raise TypeError(f"structure_type needs a pymatgen Structure, got {type(structure).__name__}")
+        raise TypeError(
+            f"structure_type needs a pymatgen Structure, got {type(structure).__name__}"
+        )
     families = {p.name: p.family for p in (*PROTOTYPES.values(), *VARIANTS)}
     hits = match_prototypes(structure)
     return families[hits[0][0]] if hits else "other"

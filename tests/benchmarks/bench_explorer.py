@@ -45,7 +45,13 @@ def bench_build_map(quick: bool) -> list[tuple[str, float, str]]:
         t = time.perf_counter()
         res = build_map("li-o", n_jobs=2, progress=False)
         cold = time.perf_counter() - t
-        rows.append(("build_map cold (featurize + model)", cold, f"{cold / t_load:.0f}x load; target <= 60 s"))
+        rows.append(
+            (
+                "build_map cold (featurize + model)",
+                cold,
+                f"{cold / t_load:.0f}x load; target <= 60 s",
+            )
+        )
         t = time.perf_counter()
         build_map("li-o", n_jobs=2, progress=False)
         warm = time.perf_counter() - t
@@ -64,8 +70,13 @@ def bench_documents(n: int) -> list[tuple[str, float, str]]:
 
     rng = np.random.default_rng(0)
     xy = rng.normal(size=(n, 2)).astype(np.float32)
-    df = pd.DataFrame({"id": [f"m{i}" for i in range(n)], "me": rng.uniform(0, 2, n).astype(np.float32),
-                       "family": rng.choice(["garnet", "nasicon", "spinel"], n)})
+    df = pd.DataFrame(
+        {
+            "id": [f"m{i}" for i in range(n)],
+            "me": rng.uniform(0, 2, n).astype(np.float32),
+            "family": rng.choice(["garnet", "nasicon", "spinel"], n),
+        }
+    )
     w = MapWidget.from_dataframe(xy, df, color="me", category="family")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,31 +84,54 @@ def bench_documents(n: int) -> list[tuple[str, float, str]]:
         doc = MapDocument.from_widget(w)  # map only: the table is what the user chooses to add
         t = time.perf_counter()
         path = doc.save(tmp / "big.mmap")
-        rows.append(("save .mmap (100k points)" if n == 100_000 else f"save .mmap ({n} points)",
-                     time.perf_counter() - t, f"{path.stat().st_size / 1e6:.2f} MB"))
-        as_list = json.dumps({"x": xy[:, 0].tolist(), "y": xy[:, 1].tolist(), "me": df["me"].tolist()})
-        rows.append(("  JSON-list equivalent [baseline]", 0.0,
-                     f"{len(as_list) / 1e6:.2f} MB; .mmap is {path.stat().st_size / len(as_list):.2f}x"))
+        rows.append(
+            (
+                "save .mmap (100k points)" if n == 100_000 else f"save .mmap ({n} points)",
+                time.perf_counter() - t,
+                f"{path.stat().st_size / 1e6:.2f} MB",
+            )
+        )
+        as_list = json.dumps(
+            {"x": xy[:, 0].tolist(), "y": xy[:, 1].tolist(), "me": df["me"].tolist()}
+        )
+        rows.append(
+            (
+                "  JSON-list equivalent [baseline]",
+                0.0,
+                f"{len(as_list) / 1e6:.2f} MB; .mmap is {path.stat().st_size / len(as_list):.2f}x",
+            )
+        )
         t = time.perf_counter()
         MapDocument.load(path)
         rows.append(("load .mmap in Python", time.perf_counter() - t, ""))
         html = doc.to_html(tmp / "big.html")
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=[
-                "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox",
-                "--disable-gpu-sandbox", "--disable-background-networking"])
+            browser = pw.chromium.launch(
+                executable_path=shutil.which("chromium"),
+                args=[
+                    "--use-angle=swiftshader",
+                    "--enable-unsafe-swiftshader",
+                    "--no-sandbox",
+                    "--disable-gpu-sandbox",
+                    "--disable-background-networking",
+                ],
+            )
             page = browser.new_page()
             t = time.perf_counter()
             page.goto(html.as_uri())
             page.wait_for_selector(".mm-root[data-ready='true']", timeout=120_000)
-            rows.append(("open standalone page until drawn (Chromium)", time.perf_counter() - t, ""))
+            rows.append(
+                ("open standalone page until drawn (Chromium)", time.perf_counter() - t, "")
+            )
             browser.close()
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="10k points instead of 100k; skip the cold build")
+    ap.add_argument(
+        "--quick", action="store_true", help="10k points instead of 100k; skip the cold build"
+    )
     args = ap.parse_args()
     rows = []
     if not args.quick:

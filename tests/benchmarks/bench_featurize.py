@@ -38,7 +38,9 @@ from tests.features.featurize_helpers import obelix_li_o  # noqa: E402
 
 
 def row(name: str, ours: float, base: float, unit: str, target: str, note: str = "") -> None:
-    print(f"| {name:<34} | {ours:>10.4g} | {base:>10.4g} | {unit:<12} | {base / ours:>8.1f}x | {target:<8} | {note}")
+    print(
+        f"| {name:<34} | {ours:>10.4g} | {base:>10.4g} | {unit:<12} | {base / ours:>8.1f}x | {target:<8} | {note}"
+    )
 
 
 def bench_composition(formulas: list[str]) -> None:
@@ -55,8 +57,14 @@ def bench_composition(formulas: list[str]) -> None:
         ref, _ = get_descriptor(formula, matrixdesc=False)
         t_ref.append(time.perf_counter() - t)
         diff = max(diff, float(np.abs(ours - ref).max()))
-    row(f"composition ({len(formulas)} formulas)", statistics.median(t_ours), statistics.median(t_ref),
-        "s/formula", ">=100x", f"max |diff| vs chemhist = {diff:.1e}")
+    row(
+        f"composition ({len(formulas)} formulas)",
+        statistics.median(t_ours),
+        statistics.median(t_ref),
+        "s/formula",
+        ">=100x",
+        f"max |diff| vs chemhist = {diff:.1e}",
+    )
 
 
 def bench_voronoi(structures: list[Structure]) -> None:
@@ -71,7 +79,10 @@ def bench_voronoi(structures: list[Structure]) -> None:
         t_ours += time.perf_counter() - t
         vnn = VoronoiNN()  # defaults, as matminer's VoronoiFingerprint
         t = time.perf_counter()
-        per_site = [sum(p["volume"] for p in vnn.get_voronoi_polyhedra(s, i).values()) for i in range(len(s))]
+        per_site = [
+            sum(p["volume"] for p in vnn.get_voronoi_polyhedra(s, i).values())
+            for i in range(len(s))
+        ]
         t_site += time.perf_counter() - t
         t = time.perf_counter()
         vnn.get_all_voronoi_polyhedra(s)
@@ -92,9 +103,11 @@ def bench_structure(structures: list[Structure]) -> None:
         times.append(time.perf_counter() - t)
     med, mean = statistics.median(times), statistics.fmean(times)
     proj = mean * 708 / 2
-    print(f"| structure descriptor ({len(structures)} CIFs)  | median {med:.4f} s, mean {mean:.4f} s, "
-          f"max {max(times):.3f} s per structure; projected 708 on 2 cores = {proj:.0f} s "
-          f"({proj / 60:.2f} min; target <= 3 min) |")
+    print(
+        f"| structure descriptor ({len(structures)} CIFs)  | median {med:.4f} s, mean {mean:.4f} s, "
+        f"max {max(times):.3f} s per structure; projected 708 on 2 cores = {proj:.0f} s "
+        f"({proj / 60:.2f} min; target <= 3 min) |"
+    )
 
 
 def _warm_worker(s: Structure) -> None:
@@ -114,8 +127,12 @@ def bench_dask(structures: list[Structure], repeats: int = 3) -> None:
     # the worker's sampling profiler costs CPU that a 2-core machine cannot spare
     dask.config.set({"distributed.worker.profile.enabled": False})
     t_serial, t_dask, t_joblib = [], [], []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
-            Client(cl) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cl,
+        Client(cl) as client,
+    ):
         client.run(_warm_worker, structures[0])  # imports and first-call costs, not timed
         # serial and dask runs alternate, so a noisy neighbour slows both alike; the best of
         # `repeats` runs of each is compared (as timeit does)
@@ -132,17 +149,34 @@ def bench_dask(structures: list[Structure], repeats: int = 3) -> None:
             t_joblib.append(time.perf_counter() - t)
     same = np.array_equal(serial.struct, par.struct) and np.array_equal(serial.comp, par.comp)
     runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(t_serial, t_dask, strict=True))
-    row(f"dask 2 workers vs n_jobs=1 ({len(structures)})", min(t_dask), min(t_serial), "s total",
-        ">=1.7x", f"best of {repeats}; runs serial/dask s: {runs}; identical output: {same}")
-    row(f"n_jobs=2 (joblib) vs n_jobs=1 ({len(structures)})", min(t_joblib), min(t_serial),
-        "s total", "", "same runs: what 2 processes reach on this machine without dask")
+    row(
+        f"dask 2 workers vs n_jobs=1 ({len(structures)})",
+        min(t_dask),
+        min(t_serial),
+        "s total",
+        ">=1.7x",
+        f"best of {repeats}; runs serial/dask s: {runs}; identical output: {same}",
+    )
+    row(
+        f"n_jobs=2 (joblib) vs n_jobs=1 ({len(structures)})",
+        min(t_joblib),
+        min(t_serial),
+        "s total",
+        "",
+        "same runs: what 2 processes reach on this machine without dask",
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller run")
-    ap.add_argument("--obelix", type=Path, default=Path(os.environ.get(
-        "MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "data" / "obelix")))
+    ap.add_argument(
+        "--obelix",
+        type=Path,
+        default=Path(
+            os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "data" / "obelix")
+        ),
+    )
     args = ap.parse_args()
     if not (args.obelix / "all.csv").is_file():
         sys.exit(f"OBELiX data not found at {args.obelix}")
@@ -152,9 +186,13 @@ def main() -> None:
     for _, _, cif in entries:
         structures.append(Structure.from_file(cif))
     n_comp, n_vor, n_dask = (15, 3, 40) if args.quick else (60, 6, len(structures))
-    print(f"OBELiX Li–O subset: {len(entries)} CIFs, {len(formulas)} formulas; cpus={os.cpu_count()}, "
-          f"load avg={os.getloadavg()[0]:.1f}")
-    print("| benchmark                          |       ours |   baseline | unit         |    ratio | target   | note")
+    print(
+        f"OBELiX Li–O subset: {len(entries)} CIFs, {len(formulas)} formulas; cpus={os.cpu_count()}, "
+        f"load avg={os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "| benchmark                          |       ours |   baseline | unit         |    ratio | target   | note"
+    )
     bench_composition(formulas[:n_comp])
     by_size = sorted(structures, key=len)
     pick = by_size[:: max(1, len(by_size) // n_vor)][:n_vor]  # spread over cell sizes

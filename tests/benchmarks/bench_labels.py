@@ -24,8 +24,7 @@ def _structures(n: int):
     """The first ``n`` small generated candidates (deterministic), as a realistic workload."""
     from materials_map.build.generate import generate_candidates
 
-    cands = generate_candidates(families=["olivine", "linbo3", "layered-rocksalt"],
-                                progress=False)
+    cands = generate_candidates(families=["olivine", "linbo3", "layered-rocksalt"], progress=False)
     cands = sorted(cands, key=lambda c: c.id)[:n]
     return [c.structure for c in cands]
 
@@ -48,8 +47,10 @@ def bench_load() -> None:
     raw = pd.read_parquet(data_path("li-o"))
     [Structure.from_dict(json.loads(x)) for x in raw["structure"]]
     base = time.perf_counter() - t
-    print(f"{'load(li-o), ' + str(len(ds.df)) + ' structures':48s} {ours:9.2f} s   "
-          f"from_dict baseline {base:.2f} s   ratio {base / ours:.1f}x   target < 2 s")
+    print(
+        f"{'load(li-o), ' + str(len(ds.df)) + ' structures':48s} {ours:9.2f} s   "
+        f"from_dict baseline {base:.2f} s   ratio {base / ours:.1f}x   target < 2 s"
+    )
 
 
 def main() -> None:
@@ -70,8 +71,9 @@ def main() -> None:
         df = migration_energy(structures, n_jobs=jobs, progress=False)
         dt = time.perf_counter() - t
         results[jobs] = df
-        rows.append((f"label {len(structures)} structures, n_jobs={jobs}", dt,
-                     60 * len(structures) / dt))
+        rows.append(
+            (f"label {len(structures)} structures, n_jobs={jobs}", dt, 60 * len(structures) / dt)
+        )
     same = results[1].equals(results[2])
     base = rows[0][2]
     print(f"{'figure':48s} {'seconds':>9s} {'struct/min':>11s} {'ratio':>7s}")

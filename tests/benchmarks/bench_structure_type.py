@@ -26,9 +26,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "data" / "obelix"))
 
-CASES = [("garnet", "gz8"), ("garnet", "wyu"), ("nasicon", "019"), ("nasicon", "0fh"),
-         ("perovskite", "s3h"), ("perovskite", "u2y"), ("lisicon", "w7d"), ("spinel", "m0v"),
-         ("beta-li3po4", "h6c"), ("other", "dl7")]
+CASES = [
+    ("garnet", "gz8"),
+    ("garnet", "wyu"),
+    ("nasicon", "019"),
+    ("nasicon", "0fh"),
+    ("perovskite", "s3h"),
+    ("perovskite", "u2y"),
+    ("lisicon", "w7d"),
+    ("spinel", "m0v"),
+    ("beta-li3po4", "h6c"),
+    ("other", "dl7"),
+]
 
 
 def _li_free(s):
@@ -51,8 +60,14 @@ def main() -> None:
     from materials_map.prototypes import PROTOTYPES, structure_type
     from materials_map.prototypes.classify import _references
 
-    naive_sm = StructureMatcher(ltol=0.25, stol=0.4, angle_tol=8, scale=True,
-                                attempt_supercell=True, comparator=FrameworkComparator())
+    naive_sm = StructureMatcher(
+        ltol=0.25,
+        stol=0.4,
+        angle_tol=8,
+        scale=True,
+        attempt_supercell=True,
+        comparator=FrameworkComparator(),
+    )
     naive_refs = {n: _li_free(p.structure()) for n, p in PROTOTYPES.items()}
 
     def naive(s, fam):
@@ -91,15 +106,19 @@ def main() -> None:
         base = time.perf_counter() - t
         rows.append((ident, len(s), pred, ours, base))
     print(f"library set-up (first level, once per process): {setup:.2f} s\n")
-    print(f"{'structure':<22}{'sites':>6}  {'structure_type':<16}{'ours s':>8}{'baseline s':>11}{'ratio':>7}")
+    print(
+        f"{'structure':<22}{'sites':>6}  {'structure_type':<16}{'ours s':>8}{'baseline s':>11}{'ratio':>7}"
+    )
     for ident, n, pred, ours, base in rows:
         b = f"{base:>11.2f}" if base < 120 else f"{'>120':>11}"
         print(f"{ident:<22}{n:>6}  {pred:<16}{ours:>8.2f}{b}{ours / base:>7.2f}")
     ours = [r[3] for r in rows]
     base = [r[4] for r in rows]
-    print(f"\nmedian seconds per structure: structure_type {statistics.median(ours):.2f} "
-          f"(all {len(PROTOTYPES)} prototypes + variants), naive single-candidate match "
-          f"{statistics.median(base):.2f}; ratio {statistics.median(ours) / statistics.median(base):.2f}")
+    print(
+        f"\nmedian seconds per structure: structure_type {statistics.median(ours):.2f} "
+        f"(all {len(PROTOTYPES)} prototypes + variants), naive single-candidate match "
+        f"{statistics.median(base):.2f}; ratio {statistics.median(ours) / statistics.median(base):.2f}"
+    )
 
 
 if __name__ == "__main__":

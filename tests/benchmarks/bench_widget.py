@@ -122,7 +122,10 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
         page.mouse.move(cx + 80 * np.sin(k / 5), cy + 50 * np.cos(k / 7))
     page.mouse.up()
     pan = np.array(handle.json_value()[1:])
-    out["pan_frame_median_ms"], out["pan_frame_p95_ms"] = float(np.median(pan)), float(np.percentile(pan, 95))
+    out["pan_frame_median_ms"], out["pan_frame_p95_ms"] = (
+        float(np.median(pan)),
+        float(np.percentile(pan, 95)),
+    )
     # zoom: wheel steps in and out
     handle = page.evaluate_handle(FRAMES % frames_ms)
     t_end = time.monotonic() + frames_ms / 1000
@@ -131,14 +134,20 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
         k += 1
         page.mouse.wheel(0, -120 if (k // 6) % 2 == 0 else 120)
     zoom = np.array(handle.json_value()[1:])
-    out["zoom_frame_median_ms"], out["zoom_frame_p95_ms"] = float(np.median(zoom)), float(np.percentile(zoom, 95))
+    out["zoom_frame_median_ms"], out["zoom_frame_p95_ms"] = (
+        float(np.median(zoom)),
+        float(np.percentile(zoom, 95)),
+    )
     page.locator(".mm-reset").click()
     time.sleep(1.0)
     # lasso over about half of the points -> kernel selection updated
     page.locator(".mm-mode[data-mode='lasso']").click()
     box = page.locator(".mm-plot").bounding_box()
     w, h = box["width"], box["height"]
-    poly = [(0.5 * w + 0.25 * h * np.cos(a), 0.5 * h + 0.3 * h * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 24, endpoint=False)]
+    poly = [
+        (0.5 * w + 0.25 * h * np.cos(a), 0.5 * h + 0.3 * h * np.sin(a))
+        for a in np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    ]
     poly = [(round(x), round(y)) for x, y in poly]
     page.mouse.move(box["x"] + poly[0][0], box["y"] + poly[0][1])
     page.mouse.down()
@@ -186,16 +195,22 @@ def main() -> None:
             stop_lab(server)
 
     print("\nfront end (headless Chromium, SwiftShader CPU WebGL)")
-    print(f"  {'points':>10} {'render ms':>10} {'canvas2d ms':>12} {'ratio':>6} {'pan med/p95 ms':>16} "
-          f"{'zoom med/p95 ms':>16} {'lasso->py s':>12} {'pip-only ms':>12} {'open+run s':>11}")
+    print(
+        f"  {'points':>10} {'render ms':>10} {'canvas2d ms':>12} {'ratio':>6} {'pan med/p95 ms':>16} "
+        f"{'zoom med/p95 ms':>16} {'lasso->py s':>12} {'pip-only ms':>12} {'open+run s':>11}"
+    )
     for n, r in results.items():
-        print(f"  {n:>10,} {r['render_ms']:>10.0f} {r['canvas2d_ms']:>12.0f} {r['render_ms'] / r['canvas2d_ms']:>6.1f} "
-              f"{r['pan_frame_median_ms']:>7.0f}/{r['pan_frame_p95_ms']:<8.0f} "
-              f"{r['zoom_frame_median_ms']:>7.0f}/{r['zoom_frame_p95_ms']:<8.0f} "
-              f"{r['lasso_to_python_s']:>12.2f} {r['pip_only_ms']:>12.0f} {r['open_and_run_s']:>11.1f}")
+        print(
+            f"  {n:>10,} {r['render_ms']:>10.0f} {r['canvas2d_ms']:>12.0f} {r['render_ms'] / r['canvas2d_ms']:>6.1f} "
+            f"{r['pan_frame_median_ms']:>7.0f}/{r['pan_frame_p95_ms']:<8.0f} "
+            f"{r['zoom_frame_median_ms']:>7.0f}/{r['zoom_frame_p95_ms']:<8.0f} "
+            f"{r['lasso_to_python_s']:>12.2f} {r['pip_only_ms']:>12.0f} {r['open_and_run_s']:>11.1f}"
+        )
         print(f"  {'':>10} lasso selected {int(r['lasso_selected']):,} points")
     big = results[sizes[-1]]
-    print(f"\nlasso over {sizes[-1]:,} points -> Python selection: {big['lasso_to_python_s']:.2f} s (target <= 1 s)")
+    print(
+        f"\nlasso over {sizes[-1]:,} points -> Python selection: {big['lasso_to_python_s']:.2f} s (target <= 1 s)"
+    )
 
 
 if __name__ == "__main__":

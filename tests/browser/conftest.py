@@ -66,7 +66,9 @@ def _ensure_bundle() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        pytest.fail(f"{WIDGET_JS} is missing and npm is not available to build it (`npm run build:widget`)")
+        pytest.fail(
+            f"{WIDGET_JS} is missing and npm is not available to build it (`npm run build:widget`)"
+        )
     subprocess.run([npm, "run", "build:widget"], cwd=ROOT, check=True, capture_output=True)
 
 
@@ -81,7 +83,9 @@ class LabServer:
     log: Path
 
     def api(self, path: str) -> Any:
-        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.url}{path}", headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
@@ -90,7 +94,15 @@ def start_lab(base: Path) -> LabServer:
     """Start JupyterLab on a free port with a private config/data/settings profile under ``base``."""
     root = base / "root"
     settings = base / "settings"
-    for d in (root, settings, base / "config", base / "data", base / "runtime", base / "workspaces", base / "ipython"):
+    for d in (
+        root,
+        settings,
+        base / "config",
+        base / "data",
+        base / "runtime",
+        base / "workspaces",
+        base / "ipython",
+    ):
         d.mkdir(parents=True, exist_ok=True)
     for rel, value in LAB_SETTINGS.items():
         p = settings / rel
@@ -114,9 +126,17 @@ def start_lab(base: Path) -> LabServer:
     token = secrets.token_hex(16)
     log = base / "jupyter.log"
     cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-        "--LabApp.news_url=", "--ServerApp.terminals_enabled=False",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.news_url=",
+        "--ServerApp.terminals_enabled=False",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers / CI run as root
         cmd.append("--allow-root")
@@ -131,7 +151,9 @@ def start_lab(base: Path) -> LabServer:
         except Exception:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}") from None
+                raise RuntimeError(
+                    f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
+                ) from None
             time.sleep(0.3)
 
 
@@ -152,7 +174,9 @@ def launch_chromium(playwright: Any) -> Any:
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on a free port with a private config/data/settings profile."""
-    pytest.importorskip("playwright.sync_api", reason="python playwright is needed for browser tests")
+    pytest.importorskip(
+        "playwright.sync_api", reason="python playwright is needed for browser tests"
+    )
     if shutil.which("chromium") is None:
         pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
     _ensure_bundle()
@@ -214,13 +238,29 @@ class KernelChannel:
 
     def _run(self, code: str, timeout: float) -> str:
         msg_id = uuid.uuid4().hex
-        request = json.dumps({
-            "header": {"msg_id": msg_id, "username": "test", "session": self.session,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        })
+        request = json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "username": "test",
+                    "session": self.session,
+                    "msg_type": "execute_request",
+                    "version": "5.3",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "buffers": [],
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": True,
+                },
+            }
+        )
         self.ws.send(request)
         out = io.StringIO()
         error = None
@@ -245,7 +285,9 @@ class KernelChannel:
 
     def value(self, expr: str) -> Any:
         """JSON value of a Python expression evaluated in the kernel."""
-        return json.loads(self.run(f"import json as _j; print(_j.dumps({expr}))").strip().splitlines()[-1])
+        return json.loads(
+            self.run(f"import json as _j; print(_j.dumps({expr}))").strip().splitlines()[-1]
+        )
 
     def wait_for(self, expr: str, predicate: Callable[[Any], bool], timeout: float = 15) -> Any:
         """Poll ``expr`` until ``predicate(value)``: browser -> kernel updates arrive asynchronously."""
@@ -256,7 +298,9 @@ class KernelChannel:
             if predicate(value):
                 return value
             time.sleep(0.2)
-        raise AssertionError(f"kernel value {expr} never satisfied the condition; last value: {str(value)[:500]}")
+        raise AssertionError(
+            f"kernel value {expr} never satisfied the condition; last value: {str(value)[:500]}"
+        )
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -287,7 +331,11 @@ def _write_notebook(path: Path, cells: list[str]) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, path)
 
@@ -300,18 +348,29 @@ class Lab:
         self.browser = browser
         self.artifacts = artifacts
 
-    def open_notebook(self, name: str, cells: list[str], ready_selector: str = ".mm-root[data-ready='true']",
-                      viewport: tuple[int, int] = (1280, 1100), ui: str = "lab") -> NotebookSession:
+    def open_notebook(
+        self,
+        name: str,
+        cells: list[str],
+        ready_selector: str = ".mm-root[data-ready='true']",
+        viewport: tuple[int, int] = (1280, 1100),
+        ui: str = "lab",
+    ) -> NotebookSession:
         """Write a notebook, open it in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``),
         run all cells, wait for ``ready_selector``."""
         _write_notebook(self.server.root / name, cells)
-        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                           device_scale_factor=1)
+        context = self.browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1
+        )
         page = context.new_page()
         page.set_default_timeout(60_000)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        route = f"lab/tree/{name}?token={self.server.token}&reset" if ui == "lab" else f"notebooks/{name}?token={self.server.token}"
+        route = (
+            f"lab/tree/{name}?token={self.server.token}&reset"
+            if ui == "lab"
+            else f"notebooks/{name}?token={self.server.token}"
+        )
         page.goto(f"{self.server.url}/{route}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
         kernel_id = self._kernel_of(name)
@@ -324,8 +383,12 @@ class Lab:
         except Exception:
             page.screenshot(path=str(self.artifacts / f"{Path(name).stem}-not-ready.png"))
             outputs = page.locator(".jp-OutputArea").all_inner_texts()
-            raise AssertionError(f"widget never became ready; page errors: {errors}; outputs: {outputs}") from None
-        return NotebookSession(page, KernelChannel(self.server, kernel_id), name, self.server, context)
+            raise AssertionError(
+                f"widget never became ready; page errors: {errors}; outputs: {outputs}"
+            ) from None
+        return NotebookSession(
+            page, KernelChannel(self.server, kernel_id), name, self.server, context
+        )
 
     def _kernel_of(self, name: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -366,7 +429,9 @@ def point_in_polygon(x: np.ndarray, y: np.ndarray, poly: np.ndarray) -> np.ndarr
     return inside
 
 
-def screen_to_data(view: list[float], size: tuple[float, float], px: float, py: float) -> tuple[float, float]:
+def screen_to_data(
+    view: list[float], size: tuple[float, float], px: float, py: float
+) -> tuple[float, float]:
     """Plot pixel -> data, same arithmetic (and operation order) as js/src/map/scales.ts."""
     w, h = size
     return view[0] + (px / w) * (view[1] - view[0]), view[2] + ((h - py) / h) * (view[3] - view[2])
@@ -375,7 +440,9 @@ def screen_to_data(view: list[float], size: tuple[float, float], px: float, py: 
 def data_to_screen(view: list[float], size: tuple[float, float], x: Any, y: Any) -> tuple[Any, Any]:
     """Data -> plot pixel (CSS px from the plot's top-left corner)."""
     w, h = size
-    return (np.asarray(x) - view[0]) / (view[1] - view[0]) * w, h - (np.asarray(y) - view[2]) / (view[3] - view[2]) * h
+    return (np.asarray(x) - view[0]) / (view[1] - view[0]) * w, h - (np.asarray(y) - view[2]) / (
+        view[3] - view[2]
+    ) * h
 
 
 class Plot:
@@ -395,7 +462,9 @@ class Plot:
         return self.left + px, self.top + py
 
     def screenshot(self, path: Path | None = None) -> np.ndarray:
-        png = self.page.screenshot(clip={"x": self.left, "y": self.top, "width": self.size[0], "height": self.size[1]})
+        png = self.page.screenshot(
+            clip={"x": self.left, "y": self.top, "width": self.size[0], "height": self.size[1]}
+        )
         if path is not None:
             path.write_bytes(png)
         from PIL import Image

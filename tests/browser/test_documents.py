@@ -23,15 +23,32 @@ N = 800
 
 def _widget() -> tuple[MapWidget, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(3)
-    xy = np.vstack([np.column_stack([rng.uniform(0, 5, N), rng.uniform(0, 5, N)]),
-                    [[7.0, 1.0], [8.0, 3.0], [9.0, 4.5]]]).astype(np.float32)
+    xy = np.vstack(
+        [
+            np.column_stack([rng.uniform(0, 5, N), rng.uniform(0, 5, N)]),
+            [[7.0, 1.0], [8.0, 3.0], [9.0, 4.5]],
+        ]
+    ).astype(np.float32)
     values = np.concatenate([rng.uniform(0, 1, N), [0.0, 0.5, 1.0]]).astype(np.float32)
-    df = pd.DataFrame({"id": [f"p{i}" for i in range(len(xy))],
-                       "formula": [f"Li{i % 5 + 1}O{i % 3 + 1}" for i in range(len(xy))],
-                       "family": np.array(["garnet", "spinel"])[np.arange(len(xy)) % 2],
-                       "me": values})
-    w = MapWidget.from_dataframe(xy, df, color="me", category="family", point_size=8, opacity=1.0,
-                                 vmin=0.0, vmax=1.0, height=500)
+    df = pd.DataFrame(
+        {
+            "id": [f"p{i}" for i in range(len(xy))],
+            "formula": [f"Li{i % 5 + 1}O{i % 3 + 1}" for i in range(len(xy))],
+            "family": np.array(["garnet", "spinel"])[np.arange(len(xy)) % 2],
+            "me": values,
+        }
+    )
+    w = MapWidget.from_dataframe(
+        xy,
+        df,
+        color="me",
+        category="family",
+        point_size=8,
+        opacity=1.0,
+        vmin=0.0,
+        vmax=1.0,
+        height=500,
+    )
     return w, xy.astype(np.float64), values
 
 
@@ -86,7 +103,9 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
         img, box, view, size = _image(page, "#mm-root")
         Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "export_html.png")
         _assert_markers_drawn(img, view, size, xy, values)
-        assert all(u.startswith("file://") for u in requested), requested  # nothing from the network
+        assert all(u.startswith("file://") for u in requested), (
+            requested
+        )  # nothing from the network
 
         # box selection works in the standalone page: compare with the geometry
         page.locator("#mm-root .mm-mode[data-mode='box']").click()
@@ -97,13 +116,20 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
         page.mouse.move(box["x"] + a[0] + 30, box["y"] + a[1] + 30)
         page.mouse.move(box["x"] + b[0], box["y"] + b[1])
         page.mouse.up()
-        page.wait_for_function("() => { const v = window.mmModel.get('selection'); return v && v.byteLength > 0; }")
+        page.wait_for_function(
+            "() => { const v = window.mmModel.get('selection'); return v && v.byteLength > 0; }"
+        )
         got = page.evaluate(
             "() => { const v = window.mmModel.get('selection');"
-            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }")
+            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }"
+        )
         (x0, y0), (x1, y1) = screen_to_data(view, size, *a), screen_to_data(view, size, *b)
-        inside = ((xy[:, 0] >= min(x0, x1)) & (xy[:, 0] <= max(x0, x1))
-                  & (xy[:, 1] >= min(y0, y1)) & (xy[:, 1] <= max(y0, y1)))
+        inside = (
+            (xy[:, 0] >= min(x0, x1))
+            & (xy[:, 0] <= max(x0, x1))
+            & (xy[:, 1] >= min(y0, y1))
+            & (xy[:, 1] <= max(y0, y1))
+        )
         assert 20 < inside.sum() < N
         np.testing.assert_array_equal(np.sort(got), np.flatnonzero(inside))
         # the Li/O panels highlight the map selection ...
@@ -118,10 +144,13 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
         page.mouse.move(pb["x"] + 120, pb["y"] + 60)
         page.mouse.move(pb["x"] + 150, pb["y"] + 100)
         page.mouse.up()
-        page.wait_for_function(f"() => window.mmModel.get('selection').byteLength / 4 !== {inside.sum()}")
+        page.wait_for_function(
+            f"() => window.mmModel.get('selection').byteLength / 4 !== {inside.sum()}"
+        )
         got2 = page.evaluate(
             "() => { const v = window.mmModel.get('selection');"
-            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }")
+            " return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)); }"
+        )
         # same arithmetic as the panel: 40 px left/8 right/8 top/30 bottom padding, 5 % margins
         W, H, L, R, T, B = 250, 170, 40, 8, 8, 30
         x, y = table["x_comp"].to_numpy(), table["li_fraction"].to_numpy()
@@ -148,8 +177,10 @@ def test_mmap_opens_from_the_jupyterlab_file_browser(lab_server, browser, artifa
     page = context.new_page()
     try:
         page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
-        page.wait_for_selector(".jp-DirListing-item[title*='saved.mmap'], .jp-DirListing-itemText:has-text('saved.mmap')",
-                               timeout=60_000)
+        page.wait_for_selector(
+            ".jp-DirListing-item[title*='saved.mmap'], .jp-DirListing-itemText:has-text('saved.mmap')",
+            timeout=60_000,
+        )
         page.locator(".jp-DirListing-itemText", has_text="saved.mmap").first.dblclick()
         page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
         time.sleep(0.8)

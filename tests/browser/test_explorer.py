@@ -88,15 +88,23 @@ def test_lasso_on_map_updates_ratio_panels_and_table(nb, artifacts_dir):
     # a polygon around the left half of the drawn points
     cx = float(np.median(px))
     frac = [(0.02, 0.02), (cx / plot.size[0], 0.02), (cx / plot.size[0], 0.98), (0.02, 0.98)]
-    pts = [(round(plot.left + fx * plot.size[0]), round(plot.top + fy * plot.size[1])) for fx, fy in frac]
+    pts = [
+        (round(plot.left + fx * plot.size[0]), round(plot.top + fy * plot.size[1]))
+        for fx, fy in frac
+    ]
     _drag(page, pts)
     got = np.asarray(nb.kernel.wait_for("w.selection.tolist()", lambda v: len(v) > 0), dtype=int)
-    poly = np.array([screen_to_data(plot.view, plot.size, x - plot.left, y - plot.top) for x, y in pts])
+    poly = np.array(
+        [screen_to_data(plot.view, plot.size, x - plot.left, y - plot.top) for x, y in pts]
+    )
     want = np.flatnonzero(point_in_polygon(coords[:, 0], coords[:, 1], poly))
     assert 0 < want.size < len(coords)
     np.testing.assert_array_equal(got, want)
     # kernel-side panels follow ...
-    assert nb.kernel.value("sorted(np.asarray(ex.ratios.scatters[0].selected).tolist())") == want.tolist()
+    assert (
+        nb.kernel.value("sorted(np.asarray(ex.ratios.scatters[0].selected).tolist())")
+        == want.tolist()
+    )
     # ... and the browser draws them: every Li/O plot shows exactly those points highlighted
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and _selected_dots(page, 0) != want.size:
@@ -124,21 +132,30 @@ def test_brush_in_ratio_panel_selects_on_map(nb, artifacts_dir):
     _drag(page, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
     t = nb.kernel.value("{'x': ex.table['x_comp'].tolist(), 'y': ex.table['li_fraction'].tolist()}")
     x, y = np.asarray(t["x"]), np.asarray(t["y"])
-    snap_expr = ("{'brush': None if ex.ratios.selectors[0].selected is None else "
-                 "np.asarray(ex.ratios.selectors[0].selected).tolist(), 'sel': w.selection.tolist()}")
+    snap_expr = (
+        "{'brush': None if ex.ratios.selectors[0].selected is None else "
+        "np.asarray(ex.ratios.selectors[0].selected).tolist(), 'sel': w.selection.tolist()}"
+    )
 
     def consistent(snap):  # one kernel snapshot: the brush the browser sent and the map selection
         if snap["brush"] is None:
             return False
         b = np.asarray(snap["brush"])
-        inside = (x >= b[:, 0].min()) & (x <= b[:, 0].max()) & (y >= b[:, 1].min()) & (y <= b[:, 1].max())
+        inside = (
+            (x >= b[:, 0].min())
+            & (x <= b[:, 0].max())
+            & (y >= b[:, 1].min())
+            & (y <= b[:, 1].max())
+        )
         return inside.any() and np.flatnonzero(inside).tolist() == snap["sel"]
 
     snap = nb.kernel.wait_for(snap_expr, consistent)
     want = np.asarray(snap["sel"])
     assert 0 < want.size < len(x)
     # the map in the browser shows the same count
-    page.wait_for_selector(f".mm-root[data-selected='{want.size}']", state="attached", timeout=15_000)
+    page.wait_for_selector(
+        f".mm-root[data-selected='{want.size}']", state="attached", timeout=15_000
+    )
     page.screenshot(path=str(artifacts_dir / "explorer_brush.png"))
 
 
@@ -149,7 +166,9 @@ def test_click_on_empty_map_shows_decoded_descriptor(nb, artifacts_dir):
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
     px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
     # the grid cell farthest from every point (empty map)
-    gx, gy = np.meshgrid(np.linspace(0.05, 0.95, 19) * plot.size[0], np.linspace(0.05, 0.95, 19) * plot.size[1])
+    gx, gy = np.meshgrid(
+        np.linspace(0.05, 0.95, 19) * plot.size[0], np.linspace(0.05, 0.95, 19) * plot.size[1]
+    )
     d = np.hypot(gx.ravel()[:, None] - px[None, :], gy.ravel()[:, None] - py[None, :]).min(axis=1)
     k = int(np.argmax(d))
     assert d[k] > 20
@@ -196,7 +215,9 @@ def test_every_tab_renders_without_widget_errors(nb, artifacts_dir):
             rects.nth(j).scroll_into_view_if_needed()
             deadline = time.monotonic() + 8
             while True:
-                b = rects.nth(j).evaluate("r => { const b = r.getBoundingClientRect(); return [b.width, b.right]; }")
+                b = rects.nth(j).evaluate(
+                    "r => { const b = r.getBoundingClientRect(); return [b.width, b.right]; }"
+                )
                 if b[0] > 20 or time.monotonic() > deadline:
                     break
                 time.sleep(0.25)

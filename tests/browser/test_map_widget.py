@@ -52,7 +52,11 @@ w
 def _xy() -> np.ndarray:
     rng = np.random.default_rng(7)
     xy = np.column_stack([rng.uniform(0, 6, N), rng.uniform(-2, 2, N)])
-    return np.vstack([xy, [[7.5, -1.0], [8.5, 0.0], [9.5, 1.0], [8.0, 1.6]]]).astype(np.float32).astype(np.float64)
+    return (
+        np.vstack([xy, [[7.5, -1.0], [8.5, 0.0], [9.5, 1.0], [8.0, 1.6]]])
+        .astype(np.float32)
+        .astype(np.float64)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,9 @@ def nb(lab):
 @pytest.fixture(autouse=True)
 def clean_state(nb):
     """Each test starts from no selection, all categories visible, pan mode, full view."""
-    nb.run("w.selection = []; w.hidden_categories = []; w.mode = 'pan'; w.focused = -1; w.show_density = False")
+    nb.run(
+        "w.selection = []; w.hidden_categories = []; w.mode = 'pan'; w.focused = -1; w.show_density = False"
+    )
     nb.page.wait_for_selector(".mm-root[data-selected='0']", state="attached")
     nb.page.locator(".mm-reset").click()
     nb.page.mouse.move(5, 5)
@@ -122,7 +128,9 @@ def nb_values() -> np.ndarray:
         rng = np.random.default_rng(7)
         rng.uniform(0, 6, N)
         rng.uniform(-2, 2, N)
-        _VALUES.append(np.concatenate([rng.uniform(0, 1, N), [0.0, 0.33, 0.66, 1.0]]).astype(np.float32))
+        _VALUES.append(
+            np.concatenate([rng.uniform(0, 1, N), [0.0, 0.33, 0.66, 1.0]]).astype(np.float32)
+        )
     return _VALUES[0]
 
 
@@ -156,9 +164,17 @@ def test_box_select_equals_points_inside_the_box(nb):
     a, b = _integer_path(plot, [(0.12, 0.2), (0.38, 0.7)])
     _drag(page, plot, [a, (a[0] + 40, a[1] + 30), b])
     got = _wait_selection_change(nb, [])
-    (x0, y0), (x1, y1) = (screen_to_data(plot.view, plot.size, *a), screen_to_data(plot.view, plot.size, *b))
+    (x0, y0), (x1, y1) = (
+        screen_to_data(plot.view, plot.size, *a),
+        screen_to_data(plot.view, plot.size, *b),
+    )
     xy = _xy()
-    inside = (xy[:, 0] >= min(x0, x1)) & (xy[:, 0] <= max(x0, x1)) & (xy[:, 1] >= min(y0, y1)) & (xy[:, 1] <= max(y0, y1))
+    inside = (
+        (xy[:, 0] >= min(x0, x1))
+        & (xy[:, 0] <= max(x0, x1))
+        & (xy[:, 1] >= min(y0, y1))
+        & (xy[:, 1] <= max(y0, y1))
+    )
     want = np.flatnonzero(inside)
     assert 50 < len(want) < N
     np.testing.assert_array_equal(got, want)
@@ -168,7 +184,9 @@ def test_lasso_select_equals_points_inside_the_polygon_and_ctrl_adds(nb, artifac
     page = nb.page
     page.locator(".mm-mode[data-mode='lasso']").click()
     plot = Plot(page)
-    poly1 = _integer_path(plot, [(0.05, 0.15), (0.3, 0.1), (0.45, 0.45), (0.25, 0.5), (0.3, 0.85), (0.08, 0.7)])
+    poly1 = _integer_path(
+        plot, [(0.05, 0.15), (0.3, 0.1), (0.45, 0.45), (0.25, 0.5), (0.3, 0.85), (0.08, 0.7)]
+    )
     _drag(page, plot, poly1)
     got1 = _wait_selection_change(nb, [])
     plot.screenshot(artifacts_dir / "map_lasso.png")
@@ -184,7 +202,9 @@ def test_lasso_select_equals_points_inside_the_polygon_and_ctrl_adds(nb, artifac
     _drag(page, plot, poly2, modifiers=("Control",))
     got2 = _wait_selection_change(nb, got1.tolist())
     data2 = np.array([screen_to_data(plot.view, plot.size, *p) for p in poly2])
-    want2 = np.flatnonzero(point_in_polygon(xy[:, 0], xy[:, 1], data1) | point_in_polygon(xy[:, 0], xy[:, 1], data2))
+    want2 = np.flatnonzero(
+        point_in_polygon(xy[:, 0], xy[:, 1], data1) | point_in_polygon(xy[:, 0], xy[:, 1], data2)
+    )
     assert len(want2) > len(want1)
     np.testing.assert_array_equal(got2, want2)
 
@@ -195,7 +215,7 @@ NAMES = ["NASICON", "garnet", "perovskite"]  # pandas' sorted categories of `fam
 
 def _near(img: np.ndarray, cx: float, cy: float, r: int = 10) -> np.ndarray:
     y, x = int(cy), int(cx)
-    return img[max(0, y - r): y + r + 1, max(0, x - r): x + r + 1].reshape(-1, 3)
+    return img[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1].reshape(-1, 3)
 
 
 def test_python_set_selection_is_highlighted(nb):
@@ -230,7 +250,9 @@ def _grid_colors(view, size, cx, cy):
     return np.round(np.array(colormaps["magma"](t))[..., :3] * 255), x, y
 
 
-def _check_background(nb, plot: Plot, xy: np.ndarray, path: Path | None = None, clear: float = 9) -> int:
+def _check_background(
+    nb, plot: Plot, xy: np.ndarray, path: Path | None = None, clear: float = 9
+) -> int:
     img = plot.screenshot(path)
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
     checked = 0
@@ -242,8 +264,16 @@ def _check_background(nb, plot: Plot, xy: np.ndarray, path: Path | None = None, 
             if want is None:
                 continue
             # skip pixels within a pixel of a cell edge (nearest-neighbour sampling boundary)
-            ex = min(abs(x * 2 - round(x * 2)), 1) / 2 / ((plot.view[1] - plot.view[0]) / plot.size[0])
-            ey = min(abs(y * 2 - round(y * 2)), 1) / 2 / ((plot.view[3] - plot.view[2]) / plot.size[1])
+            ex = (
+                min(abs(x * 2 - round(x * 2)), 1)
+                / 2
+                / ((plot.view[1] - plot.view[0]) / plot.size[0])
+            )
+            ey = (
+                min(abs(y * 2 - round(y * 2)), 1)
+                / 2
+                / ((plot.view[3] - plot.view[2]) / plot.size[1])
+            )
             if ex < 1.5 or ey < 1.5:
                 continue
             assert np.abs(img[cy, cx] - want).max() <= 2, ((cx, cy), (x, y), img[cy, cx], want)
@@ -314,7 +344,8 @@ def _hover(nb, i: int) -> dict[str, str]:
     nb.page.wait_for_selector(".mm-tooltip td[data-column='formula']", state="visible")
     nb.page.wait_for_function(f"document.querySelector('.mm-root').dataset.hovered === '{i}'")
     rows = nb.page.locator(".mm-tooltip td").evaluate_all(
-        "tds => Object.fromEntries(tds.map(td => [td.dataset.column, td.textContent]))")
+        "tds => Object.fromEntries(tds.map(td => [td.dataset.column, td.textContent]))"
+    )
     return rows
 
 
@@ -341,7 +372,12 @@ def test_click_reports_coordinate_within_a_pixel_and_focuses_points(nb):
     page.mouse.click(X, Y)
     got = nb.kernel.wait_for("w.clicked_coord", lambda v: len(v) == 2)
     sx, sy = data_to_screen(plot.view, plot.size, got[0], got[1])
-    assert abs(sx - (X - plot.left)) <= 1 and abs(sy - (Y - plot.top)) <= 1, (sx, sy, X - plot.left, Y - plot.top)
+    assert abs(sx - (X - plot.left)) <= 1 and abs(sy - (Y - plot.top)) <= 1, (
+        sx,
+        sy,
+        X - plot.left,
+        Y - plot.top,
+    )
     assert nb.kernel.value("w.focused") == -1
     xy = _xy()
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
@@ -394,11 +430,14 @@ def test_python_set_view_zooms_to_contain_it(nb):
     nb.run("w.view = [1.0, 3.0, -1.0, 0.5]")
     nb.page.wait_for_function(
         "(() => { const v = document.querySelector('.mm-root').dataset.view.split(',').map(Number);"
-        " return v[1] - v[0] < 4; })()")
+        " return v[1] - v[0] < 4; })()"
+    )
     time.sleep(0.3)
     v = Plot(nb.page).view
     # the requested rectangle is inside the view and fills it along one axis
-    assert v[0] <= 1.0 + 1e-6 and v[1] >= 3.0 - 1e-6 and v[2] <= -1.0 + 1e-6 and v[3] >= 0.5 - 1e-6, v
+    assert (
+        v[0] <= 1.0 + 1e-6 and v[1] >= 3.0 - 1e-6 and v[2] <= -1.0 + 1e-6 and v[3] >= 0.5 - 1e-6
+    ), v
     assert min(abs((v[1] - v[0]) - 2.0), abs((v[3] - v[2]) - 1.5)) < 0.05, v
 
 
@@ -422,7 +461,7 @@ def test_follows_the_jupyterlab_theme_and_resizes_with_its_container(nb, artifac
 
     def background() -> np.ndarray:
         css = page.locator(".mm-root").evaluate("e => getComputedStyle(e).backgroundColor")
-        return np.array([int(v) for v in css[css.index("(") + 1: css.index(")")].split(",")[:3]])
+        return np.array([int(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]])
 
     def theme(name: str) -> None:
         page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
@@ -442,7 +481,9 @@ def test_follows_the_jupyterlab_theme_and_resizes_with_its_container(nb, artifac
     width = Plot(page).size[0]
     page.set_viewport_size({"width": 1000, "height": 1100})
     try:
-        page.wait_for_function(f"Number(document.querySelector('.mm-root').dataset.size.split(',')[0]) < {width - 100}")
+        page.wait_for_function(
+            f"Number(document.querySelector('.mm-root').dataset.size.split(',')[0]) < {width - 100}"
+        )
         plot = Plot(page)
         canvas_w = page.locator(".mm-points").evaluate("c => c.getBoundingClientRect().width")
         assert abs(canvas_w - plot.size[0]) < 1

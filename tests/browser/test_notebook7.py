@@ -36,8 +36,15 @@ def test_box_selection_reaches_python_in_notebook7(lab):
         got = nb.kernel.wait_for("w.selection.tolist()", lambda v: len(v) > 0)
         (x0, y0) = screen_to_data(view, size, a[0] - box["x"], a[1] - box["y"])
         (x1, y1) = screen_to_data(view, size, b[0] - box["x"], b[1] - box["y"])
-        xy = np.random.default_rng(11).uniform(-1, 1, size=(800, 2)).astype(np.float32).astype(float)
-        inside = (xy[:, 0] >= min(x0, x1)) & (xy[:, 0] <= max(x0, x1)) & (xy[:, 1] >= min(y0, y1)) & (xy[:, 1] <= max(y0, y1))
+        xy = (
+            np.random.default_rng(11).uniform(-1, 1, size=(800, 2)).astype(np.float32).astype(float)
+        )
+        inside = (
+            (xy[:, 0] >= min(x0, x1))
+            & (xy[:, 0] <= max(x0, x1))
+            & (xy[:, 1] >= min(y0, y1))
+            & (xy[:, 1] <= max(y0, y1))
+        )
         assert len(got) > 50
         np.testing.assert_array_equal(got, np.flatnonzero(inside))
     finally:

@@ -77,8 +77,19 @@ def test_shipped_schema_and_counts(shipped):
     import os
 
     df = shipped.df
-    for col in ["id", "structure", "formula", "source", "structure_type", "li_fraction",
-                "o_fraction", "e_1d", "e_2d", "e_3d", "migration_energy"]:
+    for col in [
+        "id",
+        "structure",
+        "formula",
+        "source",
+        "structure_type",
+        "li_fraction",
+        "o_fraction",
+        "e_1d",
+        "e_2d",
+        "e_3d",
+        "migration_energy",
+    ]:
         assert col in df.columns, col
     assert len(df) == shipped.metadata["n_labelled"]
     assert df["id"].is_unique
@@ -118,10 +129,10 @@ def test_regenerates_shipped_subset(shipped):
     for _, row in rows.iterrows():
         c = regen[row["id"]]
         assert c.structure.composition == row["structure"].composition
-        np.testing.assert_allclose(c.structure.lattice.matrix, row["structure"].lattice.matrix,
-                                   atol=1e-6)
-        np.testing.assert_allclose(c.structure.frac_coords, row["structure"].frac_coords,
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            c.structure.lattice.matrix, row["structure"].lattice.matrix, atol=1e-6
+        )
+        np.testing.assert_allclose(c.structure.frac_coords, row["structure"].frac_coords, atol=1e-6)
         assert json.loads(row["decoration"])
     few = rows.iloc[:2]
     labels = migration_energy([regen[i].structure for i in few["id"]], progress=False)

@@ -37,18 +37,30 @@ class FakeMP:
             def do_GET(self):  # noqa: N802 - http.server API
                 url = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
-                owner.requests.append((url.path, {**params, "x-api-key": self.headers.get("x-api-key")}))
+                owner.requests.append(
+                    (url.path, {**params, "x-api-key": self.headers.get("x-api-key")})
+                )
                 if url.path.rstrip("/") == "/heartbeat":
-                    return self._send(200, {"version": "0.90.0", "db_version": "2025_02_12",
-                                            "access_controlled_batch_ids": []})
+                    return self._send(
+                        200,
+                        {
+                            "version": "0.90.0",
+                            "db_version": "2025_02_12",
+                            "access_controlled_batch_ids": [],
+                        },
+                    )
                 if url.path.rstrip("/") == "/materials/summary":
                     if owner.mode == "error":
-                        return self._send(500, {"detail": "Internal Server Error: database unavailable"})
+                        return self._send(
+                            500, {"detail": "Internal Server Error: database unavailable"}
+                        )
                     if owner.mode == "slow":
                         time.sleep(owner.delay)
                     skip, limit = int(params.get("_skip", 0)), int(params.get("_limit", 1000))
                     fields = params.get("_fields", "").split(",")
-                    page = [{k: d[k] for k in fields if k in d} for d in owner.docs[skip:skip + limit]]
+                    page = [
+                        {k: d[k] for k in fields if k in d} for d in owner.docs[skip : skip + limit]
+                    ]
                     return self._send(200, {"data": page, "meta": {"total_doc": len(owner.docs)}})
                 return self._send(404, {"detail": "Not Found"})
 

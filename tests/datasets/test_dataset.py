@@ -14,13 +14,22 @@ from materials_map.datasets.registry import data_path
 
 
 def _structures() -> list[Structure]:
-    li2o = Structure.from_spacegroup("Fm-3m", Lattice.cubic(4.6114), ["Li", "O"],
-                                     [[0.25, 0.25, 0.25], [0, 0, 0]])
-    llto = Structure(Lattice.tetragonal(3.87, 7.75),  # disordered A sites, site properties
-                     [{"La": 0.53, "Li": 0.2}, {"La": 0.47}, "Ti", "Ti", "O", "O"],
-                     [[0, 0, 0], [0, 0, 0.5], [0.5, 0.5, 0.26], [0.5, 0.5, 0.74],
-                      [0.5, 0.5, 0], [0.5, 0.5, 0.5]],
-                     site_properties={"magmom": [0.0, 0.0, 0.1, 0.1, 0.0, 0.0]})
+    li2o = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.6114), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
+    )
+    llto = Structure(
+        Lattice.tetragonal(3.87, 7.75),  # disordered A sites, site properties
+        [{"La": 0.53, "Li": 0.2}, {"La": 0.47}, "Ti", "Ti", "O", "O"],
+        [
+            [0, 0, 0],
+            [0, 0, 0.5],
+            [0.5, 0.5, 0.26],
+            [0.5, 0.5, 0.74],
+            [0.5, 0.5, 0],
+            [0.5, 0.5, 0.5],
+        ],
+        site_properties={"magmom": [0.0, 0.0, 0.1, 0.1, 0.0, 0.0]},
+    )
     li2o_ox = li2o.copy()
     li2o_ox.add_oxidation_state_by_element({"Li": 1, "O": -2})
     return [li2o, llto, li2o_ox]
@@ -28,8 +37,13 @@ def _structures() -> list[Structure]:
 
 def test_round_trip_is_exact(tmp_path):
     structs = _structures()
-    ds = from_structures(structs, ids=["a", "b", "c"], target="migration_energy",
-                         migration_energy=[0.31, np.nan, 0.12345678901234567], note=["x", "y", "z"])
+    ds = from_structures(
+        structs,
+        ids=["a", "b", "c"],
+        target="migration_energy",
+        migration_energy=[0.31, np.nan, 0.12345678901234567],
+        note=["x", "y", "z"],
+    )
     ds.metadata["provenance"] = {"built_by": "test", "n": 3}
     path = ds.to_parquet(tmp_path / "sub" / "ds.parquet")
     back = MapDataset.from_parquet(path)
@@ -41,7 +55,9 @@ def test_round_trip_is_exact(tmp_path):
         assert s1.as_dict() == s0.as_dict()  # bit-exact floats, oxidation states, site properties
     assert back.df["migration_energy"].iloc[2] == 0.12345678901234567
     assert np.isnan(back.df["migration_energy"].iloc[1])
-    pd.testing.assert_frame_equal(back.df.drop(columns="structure"), ds.df.drop(columns="structure"))
+    pd.testing.assert_frame_equal(
+        back.df.drop(columns="structure"), ds.df.drop(columns="structure")
+    )
     # stored as JSON text, not pickle
     import pyarrow.parquet as pq
 
@@ -70,9 +86,13 @@ def test_derived_columns_and_validation():
 
 def test_subset_summary_and_dataframe_loader():
     structs = _structures()
-    df = pd.DataFrame({"name": ["p", "q", "r"], "structure": [structs[0].as_dict(),
-                       json.dumps(structs[1].as_dict()), _cif(structs[2])],
-                       "y": [1.0, 2.0, 3.0]})
+    df = pd.DataFrame(
+        {
+            "name": ["p", "q", "r"],
+            "structure": [structs[0].as_dict(), json.dumps(structs[1].as_dict()), _cif(structs[2])],
+            "y": [1.0, 2.0, 3.0],
+        }
+    )
     ds = from_dataframe(df, id_col="name", target="y")
     assert list(ds.df["id"]) == ["p", "q", "r"]
     assert ds.df["structure"].iloc[1] == structs[1]
@@ -89,7 +109,9 @@ def test_subset_summary_and_dataframe_loader():
 def test_registry_names_li_o_and_reports_missing_file():
     assert "li-o" in available()
     p = data_path("li-o")
-    assert p.name == "li-o.parquet" and p.parent.name == "data" and p.parent.parent.name == "datasets"
+    assert (
+        p.name == "li-o.parquet" and p.parent.name == "data" and p.parent.parent.name == "datasets"
+    )
     with pytest.raises(KeyError, match="available: \\['li-o'"):
         load("no-such-set")
     if not p.is_file():
@@ -113,10 +135,12 @@ def test_fast_structure_reader_equals_from_dict():
     from materials_map.datasets.dataset import _structure_from_dict
 
     # partial occupancy + oxidation states, charge neutral (a charged one takes from_dict)
-    mixed = Structure(Lattice.hexagonal(5.1, 13.0),
-                      [{"Li+": 0.5, "Na+": 0.5}, "Nb5+", "O2-", "O2-", "O2-"],
-                      [[0, 0, 0], [0, 0, 0.35], [0.3, 0, 0.25], [0, 0.3, 0.25], [0.7, 0.7, 0.25]],
-                      labels=["A", "Nb1", "O1", "O2", "O3"])
+    mixed = Structure(
+        Lattice.hexagonal(5.1, 13.0),
+        [{"Li+": 0.5, "Na+": 0.5}, "Nb5+", "O2-", "O2-", "O2-"],
+        [[0, 0, 0], [0, 0, 0.35], [0.3, 0, 0.25], [0, 0.3, 0.25], [0.7, 0.7, 0.25]],
+        labels=["A", "Nb1", "O1", "O2", "O3"],
+    )
     shared: dict = {}
     for s in [*_structures(), mixed, mixed.copy()]:
         d = json.loads(json.dumps(s.as_dict()))

@@ -10,8 +10,9 @@ from materials_map.datasets import from_cifs, obelix
 
 
 def test_bad_cif_folder(tmp_path):
-    good = Structure.from_spacegroup("Fm-3m", Lattice.cubic(4.61), ["Li", "O"],
-                                     [[0.25, 0.25, 0.25], [0, 0, 0]])
+    good = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
+    )
     good.to(filename=str(tmp_path / "li2o.cif"))
     (tmp_path / "garbage.cif").write_text("this is not a CIF\n")
     (tmp_path / "empty.cif").write_text("")
@@ -48,7 +49,9 @@ def test_obelix_counts_and_derived_columns(obelix_path):
     assert (df["superionic"] == (df["sigma"] > 1e-4)).all()
     assert df["superionic"].sum() == (df["log10_sigma"] > -4).sum()
     assert set(df["split"]) == {"train", "test"}
-    assert (df["split"] == "test").sum() == len(__import__("pandas").read_csv(obelix_path / "test.csv"))
+    assert (df["split"] == "test").sum() == len(
+        __import__("pandas").read_csv(obelix_path / "test.csv")
+    )
 
 
 @pytest.mark.slow

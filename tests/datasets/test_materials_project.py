@@ -23,8 +23,15 @@ def docs() -> list[dict]:
     out = []
     for i, name in enumerate(["Li2O", "LiFePO4", "Li3V2(PO4)3", "Li2O2"]):
         s = Structure.from_file(root / f"{name}.json")
-        out.append({"material_id": f"mp-{1000 + i}", "structure": s.as_dict(),
-                    "energy_above_hull": 0.01 * i, "band_gap": 1.5 + i, "formula_pretty": name})
+        out.append(
+            {
+                "material_id": f"mp-{1000 + i}",
+                "structure": s.as_dict(),
+                "energy_above_hull": 0.01 * i,
+                "band_gap": 1.5 + i,
+                "formula_pretty": name,
+            }
+        )
     return out
 
 
@@ -40,13 +47,19 @@ def test_paper_query_has_li_o_and_excludes_everything_else():
 
 def test_loader_through_mprester_paginates_and_caches(docs, tmp_path):
     with FakeMP(docs) as srv:
-        ds = materials_project(api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path,
-                               chunk_size=3, progress=False)
+        ds = materials_project(
+            api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path, chunk_size=3, progress=False
+        )
         summary_calls = [p for path, p in srv.requests if "summary" in path]
     assert isinstance(ds, MapDataset) and len(ds) == 4
     # real client behaviour: fields and criteria sent as the API expects, pages of 3
     first = summary_calls[0]
-    assert set(first["_fields"].split(",")) == {"material_id", "structure", "energy_above_hull", "band_gap"}
+    assert set(first["_fields"].split(",")) == {
+        "material_id",
+        "structure",
+        "energy_above_hull",
+        "band_gap",
+    }
     assert first["elements"] == "Li,O" and "Fe" in first["exclude_elements"].split(",")
     assert first["x-api-key"] == KEY
     assert len(summary_calls) == 2 and summary_calls[1]["_skip"] == "3"
@@ -57,7 +70,9 @@ def test_loader_through_mprester_paginates_and_caches(docs, tmp_path):
     # cached: a second call needs neither the server nor a key
     files = list(tmp_path.glob("mp-*.parquet"))
     assert len(files) == 1
-    again = materials_project(api_key=None, endpoint=srv.endpoint, cache_dir=tmp_path, progress=False)
+    again = materials_project(
+        api_key=None, endpoint=srv.endpoint, cache_dir=tmp_path, progress=False
+    )
     assert list(again.df["id"]) == list(ds.df["id"])
     assert again.df["structure"].iloc[0] == ds.df["structure"].iloc[0]
 
@@ -65,7 +80,9 @@ def test_loader_through_mprester_paginates_and_caches(docs, tmp_path):
 def test_error_response_is_reported(docs, tmp_path):
     with FakeMP(docs, mode="error") as srv:
         with pytest.raises(MaterialsProjectError, match="500"):
-            materials_project(api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path, progress=False)
+            materials_project(
+                api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path, progress=False
+            )
     assert not list(tmp_path.glob("*.parquet"))  # nothing cached on failure
 
 
@@ -73,8 +90,9 @@ def test_timeout_is_reported(docs, tmp_path):
     with FakeMP(docs, mode="slow", delay=2.0) as srv:
         t = time.perf_counter()
         with pytest.raises(MaterialsProjectError, match="(?i)time"):
-            materials_project(api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path,
-                              timeout=0.3, progress=False)
+            materials_project(
+                api_key=KEY, endpoint=srv.endpoint, cache_dir=tmp_path, timeout=0.3, progress=False
+            )
         assert time.perf_counter() - t < 15
 
 
@@ -89,5 +107,6 @@ def test_missing_key_and_no_network(tmp_path, monkeypatch):
         materials_project(api_key="short", cache_dir=tmp_path, progress=False)
     # a closed port on loopback: connection refused -> clear "cannot reach" error
     with pytest.raises(MaterialsProjectError, match="cannot reach"):
-        materials_project(api_key=KEY, endpoint="http://127.0.0.1:9/", cache_dir=tmp_path,
-                          progress=False)
+        materials_project(
+            api_key=KEY, endpoint="http://127.0.0.1:9/", cache_dir=tmp_path, progress=False
+        )

@@ -196,7 +196,9 @@ def test_packed_structure_round_trip_keeps_what_descriptors_read():
     back = batch._unpack(batch._pack(s))
     assert back[1].species["Li"] == 0.5 + 1e-12 and back[0].species["Li"] == 0.5
     # anything that is not a plain Structure travels as it is
-    assert batch._pack("Li3PO4") == "Li3PO4" and batch._unpack(Composition("LiF")) == Composition("LiF")
+    assert batch._pack("Li3PO4") == "Li3PO4" and batch._unpack(Composition("LiF")) == Composition(
+        "LiF"
+    )
 
 
 def test_descriptor_heap_restores_the_thresholds_a_process_fixed(monkeypatch):

@@ -15,10 +15,20 @@ from materials_map.io.document import MapDocument, MapDocumentError
 def _doc() -> MapDocument:
     xy = np.array([[0.1, 0.2], [0.3, -1.5], [2.0, 4.0]], dtype=np.float32)
     sel = np.array([2, 0], dtype=np.uint32)
-    traits = {"x": xy[:, 0].tobytes(), "y": xy[:, 1].tobytes(), "selection": sel.tobytes(),
-              "colormap": "viridis", "category_names": ["garnet", "nasicon"]}
-    table = pd.DataFrame({"id": ["a", "b", "c"], "formula": ["Li2O", "LiNbO3", "Li7La3Zr2O12"],
-                          "migration_energy": [0.5, np.nan, 0.31]})
+    traits = {
+        "x": xy[:, 0].tobytes(),
+        "y": xy[:, 1].tobytes(),
+        "selection": sel.tobytes(),
+        "colormap": "viridis",
+        "category_names": ["garnet", "nasicon"],
+    }
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "formula": ["Li2O", "LiNbO3", "Li7La3Zr2O12"],
+            "migration_energy": [0.5, np.nan, 0.31],
+        }
+    )
     return MapDocument(traits=traits, table=table, metadata={"title": "t </script> & <b>"})
 
 
@@ -44,7 +54,10 @@ def test_round_trip_is_exact(tmp_path):
         (json.dumps({"hello": 1}), "no format marker"),
         (json.dumps({"format": "materials-map", "version": 99, "traits": {}}), "unsupported"),
         (json.dumps({"format": "materials-map", "version": 1}), "no traits"),
-        (json.dumps({"format": "materials-map", "version": 1, "traits": {"x": {"b64": "!!!"}}}), "corrupted"),
+        (
+            json.dumps({"format": "materials-map", "version": 1, "traits": {"x": {"b64": "!!!"}}}),
+            "corrupted",
+        ),
     ],
 )
 def test_bad_documents_name_file_and_reason(tmp_path, text, reason):

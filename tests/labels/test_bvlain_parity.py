@@ -71,8 +71,7 @@ def test_dimension_counts_images_of_a_periodic_channel():
     grid[:] = 5.0
     grid[1, 1, 1] = 0.0  # an isolated pocket does not percolate
     assert percolation_dimension(grid, 1.0) == 1
-    assert percolation_barriers(grid, encut=3.0) == {
-        "E_1D": np.inf, "E_2D": np.inf, "E_3D": np.inf}
+    assert percolation_barriers(grid, encut=3.0) == {"E_1D": np.inf, "E_2D": np.inf, "E_3D": np.inf}
 
 
 def test_ndimage_numbers_components_in_raster_order():

@@ -92,8 +92,11 @@ def test_guards_refuse_with_reasons(li2o, sio2, disordered):
 
 def test_unsupported_anion_and_peroxide_refused():
     # Li3P: P3- is not in bvlain's Li+ table
-    li3p = Structure(Lattice.cubic(5.7), ["Li", "Li", "Li", "P"],
-                     [[0, 0, 0], [0.5, 0.5, 0.5], [0.25, 0.25, 0.25], [0.75, 0.75, 0.75]])
+    li3p = Structure(
+        Lattice.cubic(5.7),
+        ["Li", "Li", "Li", "P"],
+        [[0, 0, 0], [0.5, 0.5, 0.5], [0.25, 0.25, 0.25], [0.75, 0.75, 0.75]],
+    )
     with pytest.raises(LabelRefused):
         assign_oxidation_states(li3p)
     peroxide = _load("Li2O2")
@@ -143,8 +146,9 @@ def test_dask_client_equals_serial(li2o, li2o_strained, sio2):
     distributed = pytest.importorskip("distributed")
     structures = [li2o, sio2, li2o_strained]
     serial = migration_energy(structures, progress=False)
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None) as client:
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as client:
         viadask = migration_energy(structures, client=client, chunk_size=1, progress=False)
     pd.testing.assert_frame_equal(serial, viadask)
 

@@ -53,8 +53,12 @@ def run_notebook(name: str, cache: Path, extra_env: dict | None = None):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel subprocess inherits this process's environment
     try:
-        client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                         resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client = nbclient.NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
         client.execute()
     finally:
         for k, v in old.items():
@@ -81,7 +85,16 @@ def test_01_quickstart(shared_cache):
 def test_02_reproduce_the_paper(shared_cache):
     nb = run_notebook("02_reproduce_the_paper.ipynb", shared_cache, {"MP_API_KEY": ""})
     text = _outputs_text(nb)
-    for caption in ("Fig. 2", "Fig. 3", "Fig. 4", "Fig. 5", "Fig. 6", "Table 1", "Fig. 7", "Fig. 8"):
+    for caption in (
+        "Fig. 2",
+        "Fig. 3",
+        "Fig. 4",
+        "Fig. 5",
+        "Fig. 6",
+        "Table 1",
+        "Fig. 7",
+        "Fig. 8",
+    ):
         assert f"**{caption}**" in text, caption
     assert _count(nb, "image/png") >= 8  # one figure each: Figs. 2, 3a-c, 3d-f, 4, 5, 6, 7, 8
     assert _count(nb, WIDGET) >= 1
@@ -107,15 +120,22 @@ def test_04_your_own_cifs(shared_cache):
 
 @pytest.mark.slow
 def test_05_experimental_conductivity(shared_cache, obelix_path):
-    nb = run_notebook("05_experimental_conductivity.ipynb", shared_cache, {"MATERIALS_MAP_OBELIX": str(obelix_path)})
+    nb = run_notebook(
+        "05_experimental_conductivity.ipynb",
+        shared_cache,
+        {"MATERIALS_MAP_OBELIX": str(obelix_path)},
+    )
     text = _outputs_text(nb)
     assert "are disordered" in text and "ROC AUC" in text
     assert _count(nb, WIDGET) >= 1
 
 
 def test_05_without_data_says_so(shared_cache, tmp_path):
-    nb = run_notebook("05_experimental_conductivity.ipynb", shared_cache,
-                      {"MATERIALS_MAP_OBELIX": str(tmp_path / "nowhere")})
+    nb = run_notebook(
+        "05_experimental_conductivity.ipynb",
+        shared_cache,
+        {"MATERIALS_MAP_OBELIX": str(tmp_path / "nowhere")},
+    )
     text = _outputs_text(nb)
     assert "OBELiX data not found" in text and "nowhere" in text
     assert _count(nb, WIDGET) == 0

@@ -10,8 +10,12 @@ from materials_map.cli import main
 
 
 def test_version_entry_point():
-    out = subprocess.run([sys.executable, "-m", "materials_map.cli", "--version"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "materials_map.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == f"materials-map {__version__}"
 
 

@@ -15,7 +15,8 @@ def test_shipped_default_model_matches_the_shipped_dataset():
     key = model_key(ds, ds.target, MapModel(w=0.1, random_state=0))
     assert (SHIPPED_MODELS / f"{key}.mmodel").is_file(), (
         "the shipped default model is stale (dataset, parameters or version changed): "
-        "regenerate it with materials_map.build.pretrain.pretrain('li-o')")
+        "regenerate it with materials_map.build.pretrain.pretrain('li-o')"
+    )
 
 
 @pytest.mark.slow

@@ -13,8 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 # OBELiX family label -> structure types counted as correct
-FAMILIES = {"garnet": {"garnet"}, "NASICON": {"nasicon"}, "perovskites": {"perovskite"},
-            "LISICON": {"lisicon", "beta-li3po4"}}
+FAMILIES = {
+    "garnet": {"garnet"},
+    "NASICON": {"nasicon"},
+    "perovskites": {"perovskite"},
+    "LISICON": {"lisicon", "beta-li3po4"},
+}
 
 
 def entries(obelix_path: Path) -> pd.DataFrame:
@@ -43,9 +47,16 @@ def evaluate(obelix_path: Path, ids: list[str] | None = None) -> pd.DataFrame:
             s = Structure.from_file(obelix_path / "all_randomized_cifs" / f"{r['ID']}.cif")
         t = time.perf_counter()
         pred = structure_type(s)
-        rows.append({"id": r["ID"], "family": r["Family"], "formula": r["Reduced Composition"],
-                     "predicted": pred, "correct": pred in FAMILIES[r["Family"]],
-                     "seconds": time.perf_counter() - t})
+        rows.append(
+            {
+                "id": r["ID"],
+                "family": r["Family"],
+                "formula": r["Reduced Composition"],
+                "predicted": pred,
+                "correct": pred in FAMILIES[r["Family"]],
+                "seconds": time.perf_counter() - t,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -57,10 +68,20 @@ if __name__ == "__main__":
     print()
     print(res.groupby("family")["correct"].agg(["sum", "count", "mean"]).to_markdown())
     print(f"\npooled accuracy: {res['correct'].mean():.3f} ({res['correct'].sum()}/{len(res)})")
-    strict = res["predicted"].eq(res["family"].map({"garnet": "garnet", "NASICON": "nasicon",
-                                                    "perovskites": "perovskite", "LISICON": "lisicon"}))
+    strict = res["predicted"].eq(
+        res["family"].map(
+            {
+                "garnet": "garnet",
+                "NASICON": "nasicon",
+                "perovskites": "perovskite",
+                "LISICON": "lisicon",
+            }
+        )
+    )
     print(f"strict accuracy (LISICON only as 'lisicon'): {strict.mean():.3f}")
-    print(f"seconds per structure: mean {res['seconds'].mean():.2f}, median "
-          f"{res['seconds'].median():.2f}, max {res['seconds'].max():.2f}")
+    print(
+        f"seconds per structure: mean {res['seconds'].mean():.2f}, median "
+        f"{res['seconds'].median():.2f}, max {res['seconds'].max():.2f}"
+    )
     print("\nmisclassified:")
     print(res[~res["correct"]].to_markdown(index=False))

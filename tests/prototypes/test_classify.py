@@ -15,12 +15,28 @@ sys.path.insert(0, str(Path(__file__).parent))
 from obelix_eval import evaluate  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["olivine", "spinel", "layered-rocksalt", "linbo3", "lisicon",
-                                  "beta-li3po4", "antifluorite", "li3n", "antiperovskite"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "olivine",
+        "spinel",
+        "layered-rocksalt",
+        "linbo3",
+        "lisicon",
+        "beta-li3po4",
+        "antifluorite",
+        "li3n",
+        "antiperovskite",
+    ],
+)
 def test_prototypes_classify_as_themselves_when_decorated_and_strained(name):
     p = PROTOTYPES[name]
-    other = {s.label: {"Fe": "Mn", "Mn": "Ni", "Co": "Ni", "Nb": "Ta", "P": "As",
-                       "Cl": "Br"}.get(s.element, s.element) for s in p.sites}
+    other = {
+        s.label: {"Fe": "Mn", "Mn": "Ni", "Co": "Ni", "Nb": "Ta", "P": "As", "Cl": "Br"}.get(
+            s.element, s.element
+        )
+        for s in p.sites
+    }
     s = p.structure(other, volume_scale=1.07)
     s.apply_strain([0.02, -0.01, 0.0])
     assert structure_type(s) == p.family
@@ -28,8 +44,11 @@ def test_prototypes_classify_as_themselves_when_decorated_and_strained(name):
 
 def test_framework_handles_disorder():
     # Li-stuffed garnet site with 8 % Al: still a Li site, not framework
-    s = Structure(Lattice.cubic(4.0), [{"Li": 0.9, "Al": 0.08}, {"La": 0.5, "Li": 0.3}, "O"],
-                  [[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0, 0]])
+    s = Structure(
+        Lattice.cubic(4.0),
+        [{"Li": 0.9, "Al": 0.08}, {"La": 0.5, "Li": 0.3}, "O"],
+        [[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0, 0]],
+    )
     fw = framework(s)
     assert fw.composition.reduced_formula == "SiO"  # La/Li site kept as cation, Li/Al dropped
     assert len(framework(s, keep_li=True)) == 3
@@ -37,11 +56,13 @@ def test_framework_handles_disorder():
 
 
 def test_unrelated_structures_are_other():
-    nacl = Structure.from_spacegroup("Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"],
-                                     [[0, 0, 0], [0.5, 0.5, 0.5]])
+    nacl = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
     assert structure_type(nacl) == "other"
-    rutile = Structure.from_spacegroup("P4_2/mnm", Lattice.tetragonal(4.59, 2.96), ["Ti", "O"],
-                                       [[0, 0, 0], [0.305, 0.305, 0]])
+    rutile = Structure.from_spacegroup(
+        "P4_2/mnm", Lattice.tetragonal(4.59, 2.96), ["Ti", "O"], [[0, 0, 0], [0.305, 0.305, 0]]
+    )
     assert structure_type(rutile) == "other"
     with pytest.raises(TypeError, match="Structure"):
         structure_type("LiCoO2")

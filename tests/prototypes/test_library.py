@@ -18,8 +18,18 @@ from materials_map.prototypes import PROTOTYPES, Prototype, get_prototype
 from materials_map.prototypes.classify import framework
 
 PMG = Path(pymatgen.core.__file__).parents[1]
-REQUIRED = {"garnet", "nasicon", "perovskite", "lisicon", "beta-li3po4", "olivine", "spinel",
-            "layered-rocksalt", "antifluorite", "linbo3"}
+REQUIRED = {
+    "garnet",
+    "nasicon",
+    "perovskite",
+    "lisicon",
+    "beta-li3po4",
+    "olivine",
+    "spinel",
+    "layered-rocksalt",
+    "antifluorite",
+    "linbo3",
+}
 
 
 def _shipped(name: str) -> Structure:
@@ -81,12 +91,21 @@ def test_decoration_and_volume_scale():
         p.structure({"Zr1": "Zr"})
 
 
-@pytest.mark.parametrize(("name", "species", "expected"), [
-    # bond lengths from the cited refinements / standard crystal chemistry (A)
-    ("lisicon", "P", 1.54), ("olivine", "P", 1.54), ("beta-li3po4", "P", 1.55),
-    ("spinel", "Mn", 1.96), ("layered-rocksalt", "Co", 1.92), ("layered-rocksalt", "Li", 2.09),
-    ("antifluorite", "Li", 2.00), ("garnet", "W", 1.93), ("nasicon", "P", 1.52),
-])
+@pytest.mark.parametrize(
+    ("name", "species", "expected"),
+    [
+        # bond lengths from the cited refinements / standard crystal chemistry (A)
+        ("lisicon", "P", 1.54),
+        ("olivine", "P", 1.54),
+        ("beta-li3po4", "P", 1.55),
+        ("spinel", "Mn", 1.96),
+        ("layered-rocksalt", "Co", 1.92),
+        ("layered-rocksalt", "Li", 2.09),
+        ("antifluorite", "Li", 2.00),
+        ("garnet", "W", 1.93),
+        ("nasicon", "P", 1.52),
+    ],
+)
 def test_mean_bond_lengths(name, species, expected):
     s = PROTOTYPES[name].structure()
     site = next(x for x in s if x.specie.symbol == species)
@@ -107,24 +126,28 @@ def test_matches_structures_shipped_with_pymatgen():
     lvp = framework(_shipped("Li3V2(PO4)3"))
     assert FRAMEWORK.fit(framework(PROTOTYPES["nasicon"].structure()), lvp)
     # ...and the cubic perovskite framework is not a garnet or spinel
-    assert not FRAMEWORK.fit(framework(PROTOTYPES["spinel"].structure()),
-                             framework(_shipped("SrTiO3")))
+    assert not FRAMEWORK.fit(
+        framework(PROTOTYPES["spinel"].structure()), framework(_shipped("SrTiO3"))
+    )
 
 
-@pytest.mark.parametrize(("name", "ident", "species"), [
-    ("garnet", "etz", None),          # cubic Li7La3Zr2O12 (disordered Li)
-    ("garnet", "gkl", None),          # Li5La3Nb2O12
-    ("nasicon", "019", {}),           # LiTi2(PO4)3
-    ("nasicon", "4ba", {"Ti1": "Ge"}),  # LiGe2(PO4)3
-    ("nasicon", "ur9", {"Ti1": "Zr"}),  # LiZr2(PO4)3
-    ("perovskite", "s3h", None),      # La0.5Li0.5TiO3 (A sites partly La)
-    ("lisicon", "w7d", {}),           # gamma-Li3PO4
-    ("lisicon", "9lo", {}),           # gamma-Li3PO4
-    ("beta-li3po4", "h6c", {"P1": "V"}),  # beta-Li3VO4
-    ("spinel", "m0v", None),          # Li4Ti5O12
-    ("li3n", "gvd", {}),              # alpha-Li3N
-    ("antiperovskite", "4p7", {}),    # Li3OCl
-])
+@pytest.mark.parametrize(
+    ("name", "ident", "species"),
+    [
+        ("garnet", "etz", None),  # cubic Li7La3Zr2O12 (disordered Li)
+        ("garnet", "gkl", None),  # Li5La3Nb2O12
+        ("nasicon", "019", {}),  # LiTi2(PO4)3
+        ("nasicon", "4ba", {"Ti1": "Ge"}),  # LiGe2(PO4)3
+        ("nasicon", "ur9", {"Ti1": "Zr"}),  # LiZr2(PO4)3
+        ("perovskite", "s3h", None),  # La0.5Li0.5TiO3 (A sites partly La)
+        ("lisicon", "w7d", {}),  # gamma-Li3PO4
+        ("lisicon", "9lo", {}),  # gamma-Li3PO4
+        ("beta-li3po4", "h6c", {"P1": "V"}),  # beta-Li3VO4
+        ("spinel", "m0v", None),  # Li4Ti5O12
+        ("li3n", "gvd", {}),  # alpha-Li3N
+        ("antiperovskite", "4p7", {}),  # Li3OCl
+    ],
+)
 def test_matches_obelix_structures(obelix_path, name, ident, species):
     real = _obelix(obelix_path, ident)
     proto = PROTOTYPES[name].structure(species or {})
@@ -132,4 +155,5 @@ def test_matches_obelix_structures(obelix_path, name, ident, species):
         assert MATCH.fit(proto, real), f"{name} vs OBELiX {ident}"
     else:  # disordered: compare Li-free frameworks
         assert FRAMEWORK.fit(framework(proto), framework(real)) or FRAMEWORK.fit(
-            framework(proto, keep_li=True), framework(real, keep_li=True))
+            framework(proto, keep_li=True), framework(real, keep_li=True)
+        )

@@ -85,8 +85,11 @@ def test_each_family_has_charge_balanced_decorations(name):
     combos = assignments(p)
     assert len(combos) >= 20, (name, len(combos))
     # the archetype's own decoration is among them and builds a BV-consistent structure
-    own = tuple((s.label, ((s.element, OWN_OXI[s.element]),), (1, 1))
-                for s in sorted(p.sites, key=lambda s: s.label) if s.role == "cation")
+    own = tuple(
+        (s.label, ((s.element, OWN_OXI[s.element]),), (1, 1))
+        for s in sorted(p.sites, key=lambda s: s.label)
+        if s.role == "cation"
+    )
     assert own in combos
     s, scale, rms = decorate(p, own)
     assert rms < MAX_BVS_RMS and 0.9 < scale < 1.1, (name, scale, rms)

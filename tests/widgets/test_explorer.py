@@ -32,40 +32,118 @@ def _variants(template: Structure, site_el: str, variants, family: str, primitiv
     slow in pymatgen, so each space group is expanded once)."""
     out = []
     for el, lattice in variants:
-        s = Structure(lattice, [el if sp.symbol == site_el else sp for sp in template.species],
-                      template.frac_coords)
+        s = Structure(
+            lattice,
+            [el if sp.symbol == site_el else sp for sp in template.species],
+            template.frac_coords,
+        )
         out.append((family, s.get_primitive_structure() if primitive else s))
     return out
 
 
 def _structures() -> list[tuple[str, Structure]]:
-    layered = Structure.from_spacegroup(166, Lattice.hexagonal(2.816, 14.05), ["Li", "Co", "O"],
-                                        [[0, 0, 0.5], [0, 0, 0], [0, 0, 0.2604]])
-    out = _variants(layered, "Co", [(m, Lattice.hexagonal(a, c)) for m, a, c in [
-        ("Co", 2.816, 14.05), ("Ni", 2.88, 14.19), ("Cr", 2.90, 14.40), ("V", 2.84, 14.68),
-        ("Fe", 2.95, 14.50), ("Mn", 2.90, 14.30)]], "layered", primitive=True)
-    spinel = Structure.from_spacegroup(227, Lattice.cubic(8.24), ["Li", "Mn", "O"],  # origin choice 1
-                                       [[0, 0, 0], [0.625, 0.625, 0.625], [0.3875, 0.3875, 0.3875]])
-    out += _variants(spinel, "Mn", [(m, Lattice.cubic(a)) for m, a in
-                                    [("Mn", 8.24), ("Co", 8.00), ("Ti", 8.40), ("V", 8.22)]], "spinel", primitive=True)
-    olivine = Structure.from_spacegroup(62, Lattice.orthorhombic(10.33, 6.01, 4.69), ["Li", "Fe", "P", "O", "O", "O"],
-                                        [[0, 0, 0], [0.2822, 0.25, 0.9747], [0.0948, 0.25, 0.4182],
-                                         [0.0967, 0.25, 0.7428], [0.4571, 0.25, 0.2060], [0.1656, 0.0465, 0.2848]])
-    out += _variants(olivine, "Fe", [(m, Lattice.orthorhombic(10.33 * f, 6.01 * f, 4.69 * f)) for m, f in
-                                     [("Fe", 1.0), ("Mn", 1.02), ("Co", 0.98), ("Ni", 0.97)]], "olivine")
-    perovskite = Structure.from_spacegroup(123, Lattice.tetragonal(3.8688, 7.7463), ["La", "Li", "Ti", "O", "O", "O"],
-                                           [[0, 0, 0], [0, 0, 0.5], [0.5, 0.5, 0.2625], [0.5, 0.5, 0], [0.5, 0.5, 0.5],
-                                            [0, 0.5, 0.238]])
-    out += _variants(perovskite, "La", [(a, perovskite.lattice) for a in ("La", "Nd", "Pr", "Sm")], "perovskite")
-    lisicon = Structure.from_spacegroup(62, Lattice.orthorhombic(10.475, 6.1147, 4.9228), ["Li", "Li", "P", "O", "O", "O"],
-                                        [[0.1777, 0.0, 0.0], [0.4214, 0.25, 0.3126], [0.0886, 0.25, 0.3011],
-                                         [0.0912, 0.25, 0.6148], [0.4552, 0.25, 0.2046], [0.1641, 0.0428, 0.2096]])
+    layered = Structure.from_spacegroup(
+        166,
+        Lattice.hexagonal(2.816, 14.05),
+        ["Li", "Co", "O"],
+        [[0, 0, 0.5], [0, 0, 0], [0, 0, 0.2604]],
+    )
+    out = _variants(
+        layered,
+        "Co",
+        [
+            (m, Lattice.hexagonal(a, c))
+            for m, a, c in [
+                ("Co", 2.816, 14.05),
+                ("Ni", 2.88, 14.19),
+                ("Cr", 2.90, 14.40),
+                ("V", 2.84, 14.68),
+                ("Fe", 2.95, 14.50),
+                ("Mn", 2.90, 14.30),
+            ]
+        ],
+        "layered",
+        primitive=True,
+    )
+    spinel = Structure.from_spacegroup(
+        227,
+        Lattice.cubic(8.24),
+        ["Li", "Mn", "O"],  # origin choice 1
+        [[0, 0, 0], [0.625, 0.625, 0.625], [0.3875, 0.3875, 0.3875]],
+    )
+    out += _variants(
+        spinel,
+        "Mn",
+        [(m, Lattice.cubic(a)) for m, a in [("Mn", 8.24), ("Co", 8.00), ("Ti", 8.40), ("V", 8.22)]],
+        "spinel",
+        primitive=True,
+    )
+    olivine = Structure.from_spacegroup(
+        62,
+        Lattice.orthorhombic(10.33, 6.01, 4.69),
+        ["Li", "Fe", "P", "O", "O", "O"],
+        [
+            [0, 0, 0],
+            [0.2822, 0.25, 0.9747],
+            [0.0948, 0.25, 0.4182],
+            [0.0967, 0.25, 0.7428],
+            [0.4571, 0.25, 0.2060],
+            [0.1656, 0.0465, 0.2848],
+        ],
+    )
+    out += _variants(
+        olivine,
+        "Fe",
+        [
+            (m, Lattice.orthorhombic(10.33 * f, 6.01 * f, 4.69 * f))
+            for m, f in [("Fe", 1.0), ("Mn", 1.02), ("Co", 0.98), ("Ni", 0.97)]
+        ],
+        "olivine",
+    )
+    perovskite = Structure.from_spacegroup(
+        123,
+        Lattice.tetragonal(3.8688, 7.7463),
+        ["La", "Li", "Ti", "O", "O", "O"],
+        [
+            [0, 0, 0],
+            [0, 0, 0.5],
+            [0.5, 0.5, 0.2625],
+            [0.5, 0.5, 0],
+            [0.5, 0.5, 0.5],
+            [0, 0.5, 0.238],
+        ],
+    )
+    out += _variants(
+        perovskite, "La", [(a, perovskite.lattice) for a in ("La", "Nd", "Pr", "Sm")], "perovskite"
+    )
+    lisicon = Structure.from_spacegroup(
+        62,
+        Lattice.orthorhombic(10.475, 6.1147, 4.9228),
+        ["Li", "Li", "P", "O", "O", "O"],
+        [
+            [0.1777, 0.0, 0.0],
+            [0.4214, 0.25, 0.3126],
+            [0.0886, 0.25, 0.3011],
+            [0.0912, 0.25, 0.6148],
+            [0.4552, 0.25, 0.2046],
+            [0.1641, 0.0428, 0.2096],
+        ],
+    )
     out += _variants(lisicon, "P", [(x, lisicon.lattice) for x in ("P", "V", "As")], "lisicon")
-    antifluorite = Structure.from_spacegroup(225, Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]])
-    out += _variants(antifluorite, "Li", [("Li", Lattice.cubic(a)) for a in (4.61, 4.65)], "antifluorite",
-                     primitive=True)
+    antifluorite = Structure.from_spacegroup(
+        225, Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
+    )
+    out += _variants(
+        antifluorite,
+        "Li",
+        [("Li", Lattice.cubic(a)) for a in (4.61, 4.65)],
+        "antifluorite",
+        primitive=True,
+    )
     # disordered rock salt: a mixed Li/Ni site with vacancies (occupancy 0.9 in total)
-    s = Structure.from_spacegroup(225, Lattice.cubic(4.15), [{"Li": 0.5, "Ni": 0.4}, "O"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+    s = Structure.from_spacegroup(
+        225, Lattice.cubic(4.15), [{"Li": 0.5, "Ni": 0.4}, "O"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
     out.append(("rocksalt", s.get_primitive_structure()))
     return out
 
@@ -74,17 +152,32 @@ def _frame() -> pd.DataFrame:
     rows = []
     for k, (fam, s) in enumerate(_structures()):
         comp = s.composition
-        rows.append({
-            "id": f"test-{k}", "structure": s, "formula": comp.reduced_formula, "structure_type": fam,
-            "li_fraction": comp.get_atomic_fraction("Li"), "o_fraction": comp.get_atomic_fraction("O"),
-            TARGET: s.volume / comp.num_atoms,
-        })
+        rows.append(
+            {
+                "id": f"test-{k}",
+                "structure": s,
+                "formula": comp.reduced_formula,
+                "structure_type": fam,
+                "li_fraction": comp.get_atomic_fraction("Li"),
+                "o_fraction": comp.get_atomic_fraction("O"),
+                TARGET: s.volume / comp.num_atoms,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _small_model() -> MapModel:
-    return MapModel(hidden_comp=(32,), hidden_struct=(32,), hidden_me=(8,), max_epochs=25, patience=8,
-                    batch_size=8, test_size=0.25, random_state=0, verbose=False)
+    return MapModel(
+        hidden_comp=(32,),
+        hidden_struct=(32,),
+        hidden_me=(8,),
+        max_epochs=25,
+        patience=8,
+        batch_size=8,
+        test_size=0.25,
+        random_state=0,
+        verbose=False,
+    )
 
 
 @contextlib.contextmanager
@@ -115,7 +208,9 @@ def ex(parts):
 
 
 def _pandas_element_counts(df: pd.DataFrame, idx) -> pd.Series:
-    els = df.iloc[idx]["structure"].map(lambda s: sorted({e.symbol for e in s.composition.elements}))
+    els = df.iloc[idx]["structure"].map(
+        lambda s: sorted({e.symbol for e in s.composition.elements})
+    )
     return els.explode().value_counts()
 
 
@@ -174,13 +269,20 @@ def test_composition_counts_equal_pandas(ex, parts):
     bars = dict(zip(ex.composition.element_bars.x, ex.composition.element_bars.y, strict=True))
     assert bars == {k: v for k, v in expected.items() if k in bars}
     # Li / O histograms equal a direct pandas binning
-    for col, bars in (("li_fraction", ex.composition.hist_bars[0]), ("o_fraction", ex.composition.hist_bars[1])):
+    for col, bars in (
+        ("li_fraction", ex.composition.hist_bars[0]),
+        ("o_fraction", ex.composition.hist_bars[1]),
+    ):
         cut = pd.cut(df[col].iloc[idx], np.linspace(0, 1, 21), right=False, include_lowest=True)
         direct = cut.value_counts(sort=False).to_numpy()
         direct[-1] += int((df[col].iloc[idx] == 1.0).sum())  # numpy's last bin is closed
         assert np.asarray(bars.y).tolist() == direct.tolist()
     # partial occupancy: the disordered rock salt contains Ni
-    assert element_counts(ex.composition.sets, [len(df) - 1]).to_dict() == {"Li": 1, "Ni": 1, "O": 1}
+    assert element_counts(ex.composition.sets, [len(df) - 1]).to_dict() == {
+        "Li": 1,
+        "Ni": 1,
+        "O": 1,
+    }
 
 
 # ---------------------------------------------------------------------------- panels -> map
@@ -230,7 +332,15 @@ def test_table_sort_and_csv_export(ex, parts, tmp_path):
     idx = np.arange(0, len(df), 2)
     ex.map.select(idx)
     tp = ex.table_panel
-    assert list(tp.frame.columns) == ["point", "id", "formula", "structure_type", TARGET, "x_comp", "x_struct"]
+    assert list(tp.frame.columns) == [
+        "point",
+        "id",
+        "formula",
+        "structure_type",
+        TARGET,
+        "x_comp",
+        "x_struct",
+    ]
     tp.sort_by.value = TARGET
     tp.ascending.value = False
     assert tp.frame[TARGET].tolist() == sorted(df[TARGET].iloc[idx], reverse=True)
@@ -263,14 +373,14 @@ def test_focus_fills_reconstruction_with_decoded_descriptor(ex, parts):
     for k, g in enumerate(ex.reconstruction.groups):
         b = 0 if g.branch == "comp" else 1
         y = np.asarray(ex.reconstruction.lines[k].y)
-        np.testing.assert_allclose(y[0], dec_s[b][0, g.start:g.stop], rtol=1e-6, atol=1e-9)
-        np.testing.assert_allclose(y[1], inp_s[b][0, g.start:g.stop], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(y[0], dec_s[b][0, g.start : g.stop], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(y[1], inp_s[b][0, g.start : g.stop], rtol=1e-6, atol=1e-9)
     # original units: the decoded curve is inverse_transform's, the input the raw descriptor
     ex.reconstruction.units.value = "original"
     g = ex.reconstruction.groups[3]  # rdf
     y = np.asarray(ex.reconstruction.lines[3].y)
-    np.testing.assert_allclose(y[0], ref.struct[0, g.start:g.stop], rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(y[1], X.struct[i, g.start:g.stop])
+    np.testing.assert_allclose(y[0], ref.struct[0, g.start : g.stop], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(y[1], X.struct[i, g.start : g.stop])
     assert ex.structure.index == i and ex.structure.view is not None
     assert "focused" in ex.status.value
 
@@ -303,7 +413,9 @@ def test_structure_viewer_shows_partial_occupancy(ex, parts):
     i = len(df) - 1
     ex.focus_material(i)
     v = ex.structure.view
-    assert len(v["partial"]) == 1 and "Li:0.5" in v["partial"][0][1] and "Ni:0.4" in v["partial"][0][1]
+    assert (
+        len(v["partial"]) == 1 and "Li:0.5" in v["partial"][0][1] and "Ni:0.4" in v["partial"][0][1]
+    )
     assert sorted(v["opacities"]) == pytest.approx([0.9, 1.0])
     assert "partially occupied" in ex.structure.sites.value
     # a view straight down -y projects x -> x and z -> y
@@ -327,8 +439,10 @@ def test_diagnostics_panel_parity_and_sweep(ex, parts):
     np.testing.assert_allclose(np.asarray(sc.x), me["true"])
     np.testing.assert_allclose(np.asarray(sc.y), me["pred"])
     assert f"{ref.scores['r2_comp']:.3f}" in ex.diagnostics.scores.value
-    sweep = pd.DataFrame({"loss_comp": [0.1, 0.2], "loss_struct": [0.3, 0.4], "loss_me": [0.5, 0.05]},
-                         index=pd.Index([0.0, 1.0], name="w"))
+    sweep = pd.DataFrame(
+        {"loss_comp": [0.1, 0.2], "loss_struct": [0.3, 0.4], "loss_me": [0.5, 0.05]},
+        index=pd.Index([0.0, 1.0], name="w"),
+    )
     ex.diagnostics.set_sweep(sweep)
     assert list(ex.diagnostics.sweep_marks[2].x) == ["0", "1"]
     assert np.asarray(ex.diagnostics.sweep_marks[2].y).tolist() == [0.5, 0.05]
@@ -354,7 +468,9 @@ def test_fractions_filled_when_missing_and_rows_aligned(parts):
     assert ex.table["id"].tolist() == list(X.ids)
     np.testing.assert_allclose(ex.table["li_fraction"], df["li_fraction"])
     rs = df["structure"].iloc[-1]
-    assert ex.table["o_fraction"].iloc[-1] == pytest.approx(rs.composition["O"] / rs.composition.num_atoms)
+    assert ex.table["o_fraction"].iloc[-1] == pytest.approx(
+        rs.composition["O"] / rs.composition.num_atoms
+    )
     with pytest.raises(ValueError, match="ids not in the dataset"):
         Explorer(df.iloc[:5], X, model, target=TARGET)
 
@@ -394,12 +510,17 @@ def test_static_paper_figures_draw_the_data(ex, parts):
     line = fig3.axes[0].lines[0].get_ydata()
     j = int(worst["row"].iloc[0])
     np.testing.assert_allclose(line, np.concatenate([d.comp_in[j], d.struct_in[j]]))
-    fig7 = figs.predicted_background(ex.result.grid, ex.result.extent, ex.coords, t[TARGET].to_numpy())
+    fig7 = figs.predicted_background(
+        ex.result.grid, ex.result.extent, ex.coords, t[TARGET].to_numpy()
+    )
     np.testing.assert_allclose(fig7.axes[0].images[0].get_array(), ex.result.grid)
     fig8 = figs.composition_near(t, ex.coords, ex.coords[0], k=5, structures=list(df["structure"]))
     near = nearest(ex.coords, ex.coords[0], 5)[0]
     heights = {p.get_x() + p.get_width() / 2: p.get_height() for p in fig8.axes[0].patches}
-    assert sorted(heights.values(), reverse=True) == _pandas_element_counts(df, near).sort_values(ascending=False).tolist()
+    assert (
+        sorted(heights.values(), reverse=True)
+        == _pandas_element_counts(df, near).sort_values(ascending=False).tolist()
+    )
     matplotlib.pyplot.close("all")
 
 
@@ -411,7 +532,10 @@ def test_map_options_bring_dataset_columns_onto_the_map(parts):
     codes = np.asarray(ex.map.categories)
     assert (codes == (kind == "Li-rich")).all()
     assert ex.table["kind"].tolist() == kind.tolist()
-    assert [cb.description.split(" (")[0] for cb in ex.families.checkboxes] == ["Li-poor", "Li-rich"]
+    assert [cb.description.split(" (")[0] for cb in ex.families.checkboxes] == [
+        "Li-poor",
+        "Li-rich",
+    ]
     np.testing.assert_allclose(ex.map.grid, ex.result.grid)
 
 
@@ -422,7 +546,9 @@ def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
     ex = Explorer(df, X, ae, target=TARGET)
     assert ex.result.grid is None and ex.map.grid is None
     ex.map.clicked_coord = [0.0, 0.0]
-    np.testing.assert_allclose(ex.reconstruction.state["decoded"].comp, ae.inverse_transform([[0.0, 0.0]]).comp)
+    np.testing.assert_allclose(
+        ex.reconstruction.state["decoded"].comp, ae.inverse_transform([[0.0, 0.0]]).comp
+    )
     assert "predicted" not in ex.status.value
     ex.diagnostics.compute()
     assert np.isnan(ex.diagnostics.diagnostics.scores["r2_me"])

@@ -20,13 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _df(n: int = 12) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [f"mp-{i}" for i in range(n)],
-        "formula": ["LiCoO2", "Li2O", "LiFePO4", "Li7La3Zr2O12"] * (n // 4),
-        "family": ["layered", None, "olivine", "garnet"] * (n // 4),
-        "me": np.linspace(0.1, 1.2, n),
-        "li_fraction": np.linspace(0.2, 0.5, n),
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"mp-{i}" for i in range(n)],
+            "formula": ["LiCoO2", "Li2O", "LiFePO4", "Li7La3Zr2O12"] * (n // 4),
+            "family": ["layered", None, "olivine", "garnet"] * (n // 4),
+            "me": np.linspace(0.1, 1.2, n),
+            "li_fraction": np.linspace(0.2, 0.5, n),
+        }
+    )
 
 
 def _sent(w: MapWidget, monkeypatch) -> list:
@@ -44,7 +46,9 @@ def test_front_end_tables_equal_matplotlib():
         table = np.frombuffer(bytes.fromhex(packed), np.uint8).reshape(256, 3)
         want = np.round(colormaps[name](np.arange(256) / 255.0)[:, :3] * 255).astype(np.uint8)
         np.testing.assert_array_equal(table, want, err_msg=name)
-    assert text == cm.ts_module(), "colormap_data.ts is stale: run materials_map.widgets.map.colormaps.write_ts_module()"
+    assert text == cm.ts_module(), (
+        "colormap_data.ts is stale: run materials_map.widgets.map.colormaps.write_ts_module()"
+    )
 
 
 def test_value_to_colour_rule_matches_matplotlib():
@@ -66,7 +70,9 @@ def test_arrays_travel_as_binary_buffers_at_12_bytes_per_point():
     for name in ("coords", "values", "selection"):
         assert isinstance(state[name], memoryview), name
     assert state["coords"].nbytes + state["values"].nbytes == 12 * n
-    np.testing.assert_array_equal(np.frombuffer(bytes(state["coords"]), "<f4").reshape(n, 2), w.coords)
+    np.testing.assert_array_equal(
+        np.frombuffer(bytes(state["coords"]), "<f4").reshape(n, 2), w.coords
+    )
     assert w.values.dtype == np.float32 and w.coords.dtype == np.float32
 
 
@@ -82,7 +88,9 @@ def test_selection_from_the_browser_decodes_uint32():
 def test_bad_input_is_reported_clearly():
     xy = np.zeros((5, 2))
     xy[3] = np.nan
-    with pytest.raises(traitlets.TraitError, match=r"coords: 1 row\(s\) are not finite \(first: \[3\]\)"):
+    with pytest.raises(
+        traitlets.TraitError, match=r"coords: 1 row\(s\) are not finite \(first: \[3\]\)"
+    ):
         MapWidget(xy)
     w = MapWidget(np.zeros((5, 2)))
     with pytest.raises(traitlets.TraitError, match="values: has 4 entries but there are 5 points"):
@@ -161,7 +169,11 @@ def test_large_tables_are_served_lazily_by_custom_messages(monkeypatch):
     assert content["type"] == "tooltip" and content["index"] == 6
     assert content["rows"] == [["id", "mp-6"], ["formula", "LiFePO4"], ["me", pytest.approx(0.7)]]
     w._on_custom_msg(w, {"type": "search", "query": "garnet"}, [])
-    assert sent[-1][0] == {"type": "search", "query": "garnet", "count": 0}  # family is not searched
+    assert sent[-1][0] == {
+        "type": "search",
+        "query": "garnet",
+        "count": 0,
+    }  # family is not searched
     w._on_custom_msg(w, {"type": "search", "query": "Li7La3Zr2O12"}, [])
     assert sent[-1][0]["count"] == 3 and w.selection.tolist() == [3, 7, 11]
 
@@ -177,7 +189,9 @@ def test_png_round_trip_writes_the_file_and_resolves_the_future(tmp_path, monkey
     assert fut.result(timeout=1) == tmp_path / "view.png"
     assert (tmp_path / "view.png").read_bytes() == png
     fut2 = w.to_png(tmp_path / "fail.png")
-    w._on_custom_msg(w, {"type": "png", "request_id": sent[-1][0]["request_id"], "error": "no canvas"}, [])
+    w._on_custom_msg(
+        w, {"type": "png", "request_id": sent[-1][0]["request_id"], "error": "no canvas"}, []
+    )
     with pytest.raises(RuntimeError, match="no canvas"):
         fut2.result(timeout=1)
 
@@ -185,7 +199,9 @@ def test_png_round_trip_writes_the_file_and_resolves_the_future(tmp_path, monkey
 def test_saved_document_restores_the_same_widget():
     from materials_map.io.document import MapDocument
 
-    w = MapWidget.from_dataframe(np.random.default_rng(2).normal(size=(12, 2)), _df(), color="me", category="family")
+    w = MapWidget.from_dataframe(
+        np.random.default_rng(2).normal(size=(12, 2)), _df(), color="me", category="family"
+    )
     w.set_grid(np.ones((2, 3)), [0, 1, 0, 1])
     w.hidden_categories = [1]
     w.selection = [4, 2]
@@ -201,8 +217,15 @@ def test_from_result_draws_the_prediction_grid_underneath():
 
     df = _df().rename(columns={"family": "structure_type"})
     coords = np.random.default_rng(3).normal(size=(12, 2))
-    res = MapResult(dataset=SimpleNamespace(df=df), descriptors=None, model=None, coords=coords,
-                    grid=np.linspace(0, 1, 20).reshape(4, 5), extent=[-3, 3, -2, 2], target="me")
+    res = MapResult(
+        dataset=SimpleNamespace(df=df),
+        descriptors=None,
+        model=None,
+        coords=coords,
+        grid=np.linspace(0, 1, 20).reshape(4, 5),
+        extent=[-3, 3, -2, 2],
+        target="me",
+    )
     w = MapWidget.from_result(res)
     assert (w.x_label, w.y_label, w.color_label) == ("x_comp", "x_struct", "me")
     assert w.heatmap_label == "predicted me" and w.heatmap_extent == [-3, 3, -2, 2]

@@ -89,8 +89,12 @@ class Explorer:
     ) -> None:
         from ...pipeline import map_result
 
-        self._build(map_result(dataset, descriptors, model, target), n_neighbours,
-                    n_decode_neighbours, map_options)
+        self._build(
+            map_result(dataset, descriptors, model, target),
+            n_neighbours,
+            n_decode_neighbours,
+            map_options,
+        )
 
     @classmethod
     def from_result(
@@ -107,40 +111,61 @@ class Explorer:
         return self
 
     # ------------------------------------------------------------------ construction
-    def _build(self, result: Any, n_neighbours: int, n_decode: int,
-               map_options: dict[str, Any] | None) -> None:
+    def _build(
+        self, result: Any, n_neighbours: int, n_decode: int, map_options: dict[str, Any] | None
+    ) -> None:
         from ..map import MapWidget
 
         self.result = r = result
         self.n_neighbours = int(n_neighbours)
-        self.model, self.descriptors, self.coords = r.model, r.descriptors, np.asarray(r.coords, float)
+        self.model, self.descriptors, self.coords = (
+            r.model,
+            r.descriptors,
+            np.asarray(r.coords, float),
+        )
         self.target = r.target
         self.table = r.table
         structures = list(r.dataset.df["structure"]) if "structure" in r.dataset.df else None
-        opts = {"tooltip": [c for c in ("id", "formula", "structure_type", self.target) if c in self.table],
-                "height": 520, "title": "Materials map", **(map_options or {})}
+        opts = {
+            "tooltip": [
+                c for c in ("id", "formula", "structure_type", self.target) if c in self.table
+            ],
+            "height": 520,
+            "title": "Materials map",
+            **(map_options or {}),
+        }
         self.map = MapWidget.from_result(r, **opts)
         self.table = self.map.table  # the table the map shows (with any extra columns it asked for)
-        y = pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float) \
-            if self.target in self.table else np.full(len(self.table), np.nan)
+        y = (
+            pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float)
+            if self.target in self.table
+            else np.full(len(self.table), np.nan)
+        )
 
         self.ratios = RatioPanel(self.table)
-        self.reconstruction = ReconstructionPanel(self.model, self.descriptors, self.coords, self.table,
-                                                  n_neighbours=int(n_decode))
+        self.reconstruction = ReconstructionPanel(
+            self.model, self.descriptors, self.coords, self.table, n_neighbours=int(n_decode)
+        )
         self.composition = CompositionPanel(self.table, structures)
         self.families = FamilyPanel(self.map)
         self.table_panel = TablePanel(self.table, self.target)
         self.structure = StructurePanel(structures, self.table)
         self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
 
-        self.tabs = ipw.Tab(children=[getattr(self, a).widget for a, _ in TABS],
-                            layout=ipw.Layout(flex="1 1 440px", min_width="360px"))
+        self.tabs = ipw.Tab(
+            children=[getattr(self, a).widget for a, _ in TABS],
+            layout=ipw.Layout(flex="1 1 440px", min_width="360px"),
+        )
         self.tabs.titles = tuple(t for _, t in TABS)
         self.tabs.observe(self._on_tab, names="selected_index")
         self.status = ipw.HTML()
         self.map.layout = ipw.Layout(flex="1 1 480px", min_width="360px")
-        body = ipw.Box([self.map, self.tabs], layout=ipw.Layout(display="flex", flex_flow="row wrap",
-                                                                  align_items="flex-start", width="100%"))
+        body = ipw.Box(
+            [self.map, self.tabs],
+            layout=ipw.Layout(
+                display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"
+            ),
+        )
         self.widget = ipw.VBox([self.status, body], layout=ipw.Layout(width="100%"))
         self.widget.add_class("materials-map-explorer")
 
@@ -185,7 +210,9 @@ class Explorer:
 
     def neighbourhood(self, xy: Any, k: int | None = None) -> np.ndarray:
         """Indices of the ``k`` (default ``n_neighbours``) materials nearest to ``xy`` on the map."""
-        return nearest(self.coords, np.asarray(xy, float).reshape(2), self.n_neighbours if k is None else k)[0]
+        return nearest(
+            self.coords, np.asarray(xy, float).reshape(2), self.n_neighbours if k is None else k
+        )[0]
 
     @property
     def selected_table(self) -> pd.DataFrame:
@@ -226,8 +253,10 @@ class Explorer:
             return
         self.clicked = np.asarray(xy, dtype=float)
         self.reconstruction.show_coord(self.clicked)
-        self.composition.show(self.neighbourhood(self.clicked),
-                              f"{self.n_neighbours} materials nearest to ({xy[0]:.2f}, {xy[1]:.2f})")
+        self.composition.show(
+            self.neighbourhood(self.clicked),
+            f"{self.n_neighbours} materials nearest to ({xy[0]:.2f}, {xy[1]:.2f})",
+        )
         self._update_status()
 
     def _on_tab(self, change: dict) -> None:
@@ -240,9 +269,15 @@ class Explorer:
         if i >= 0:
             row = self.table.iloc[i]
             val = row.get(self.target, np.nan)
-            val = f", {self.target} = {val:.3f}" if isinstance(val, (float, np.floating)) and np.isfinite(val) else ""
-            parts.append(f"focused: <b>{html.escape(str(row.get('id', i)))}</b> "
-                         f"{html.escape(str(row.get('formula', '')))}{val}")
+            val = (
+                f", {self.target} = {val:.3f}"
+                if isinstance(val, (float, np.floating)) and np.isfinite(val)
+                else ""
+            )
+            parts.append(
+                f"focused: <b>{html.escape(str(row.get('id', i)))}</b> "
+                f"{html.escape(str(row.get('formula', '')))}{val}"
+            )
         if self.clicked is not None:
             x, y = self.clicked
             pred = ""
@@ -263,7 +298,10 @@ class Explorer:
             "target": self.target,
             "n_points": int(len(self.coords)),
             "dataset": ds_meta.get("name", ds_meta.get("description", "")),
-            "model": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.model.get_params().items()},
+            "model": {
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in self.model.get_params().items()
+            },
             "materials_map": __version__,
         }
         meta.update(metadata or {})
@@ -276,8 +314,10 @@ class Explorer:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
-        return (f"Explorer({len(self.coords)} materials, target={self.target!r}, "
-                f"{self.selection.size} selected, focused={self.focused})")
+        return (
+            f"Explorer({len(self.coords)} materials, target={self.target!r}, "
+            f"{self.selection.size} selected, focused={self.focused})"
+        )
 
 
 def explore(
@@ -298,6 +338,13 @@ def explore(
     """
     from ...pipeline import build_map
 
-    result = build_map(dataset, target=target, model=model, w=w, n_jobs=n_jobs,
-                       use_cache=use_cache, progress=progress)
+    result = build_map(
+        dataset,
+        target=target,
+        model=model,
+        w=w,
+        n_jobs=n_jobs,
+        use_cache=use_cache,
+        progress=progress,
+    )
     return Explorer.from_result(result, **kwargs)

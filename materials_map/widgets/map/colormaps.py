@@ -17,15 +17,38 @@ CONTINUOUS = ("viridis", "cividis", "magma", "inferno", "plasma", "coolwarm", "R
 #: categorical palettes (colour-blind-safe Okabe-Ito first)
 CATEGORICAL = {
     "okabe-ito": (
-        "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
     ),
     "tableau10": (
-        "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F",
-        "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC",
+        "#4E79A7",
+        "#F28E2B",
+        "#E15759",
+        "#76B7B2",
+        "#59A14F",
+        "#EDC948",
+        "#B07AA1",
+        "#FF9DA7",
+        "#9C755F",
+        "#BAB0AC",
     ),
     "tab10": (
-        "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD",
-        "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF",
+        "#1F77B4",
+        "#FF7F0E",
+        "#2CA02C",
+        "#D62728",
+        "#9467BD",
+        "#8C564B",
+        "#E377C2",
+        "#7F7F7F",
+        "#BCBD22",
+        "#17BECF",
     ),
 }
 LUT_SIZE = 256
@@ -74,12 +97,16 @@ def ts_module() -> str:
     for name in CONTINUOUS:
         packed = "".join(f"{r:02x}{g:02x}{b:02x}" for r, g, b in lut(name))
         lines.append(f'  "{name}":')
-        lines.extend(f'    "{packed[i:i + 96]}"{" +" if i + 96 < len(packed) else ","}'
-                     for i in range(0, len(packed), 96))
+        lines.extend(
+            f'    "{packed[i : i + 96]}"{" +" if i + 96 < len(packed) else ","}'
+            for i in range(0, len(packed), 96)
+        )
     lines.append("};")
     lines.append("export const CATEGORICAL_HEX: Record<string, string[]> = {")
     for name, colors in CATEGORICAL.items():
-        lines.append(f'  "{name}": [{", ".join(repr(c).replace(chr(39), chr(34)) for c in colors)}],')
+        lines.append(
+            f'  "{name}": [{", ".join(repr(c).replace(chr(39), chr(34)) for c in colors)}],'
+        )
     lines.append("};")
     return "\n".join(lines) + "\n"
 

@@ -96,7 +96,9 @@ class MapWidget(anywidget.AnyWidget):
     vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
     vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
     color_by = traitlets.Enum(("value", "category"), default_value="value").tag(sync=True)
-    categories = Buffer("uint16").tag(sync=True, to_json=categories_to_bytes, from_json=categories_from_bytes)
+    categories = Buffer("uint16").tag(
+        sync=True, to_json=categories_to_bytes, from_json=categories_from_bytes
+    )
     categories_dtype = traitlets.Enum(("uint8", "uint16"), default_value="uint16").tag(sync=True)
     category_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     category_label = traitlets.Unicode("").tag(sync=True)
@@ -150,8 +152,9 @@ class MapWidget(anywidget.AnyWidget):
         if values is not None:
             self.values = values
         if categories is not None:
-            self.set_categories(categories, names=kwargs.get("category_names"),
-                                label=kwargs.get("category_label"))
+            self.set_categories(
+                categories, names=kwargs.get("category_names"), label=kwargs.get("category_label")
+            )
         if hidden is not None:
             self.hidden_categories = hidden
         if table is not None:
@@ -173,7 +176,9 @@ class MapWidget(anywidget.AnyWidget):
 
     def _check_length(self, name: str, arr: np.ndarray | None) -> None:
         if arr is not None and len(arr) != len(self.coords):
-            raise traitlets.TraitError(f"{name}: has {len(arr)} entries but there are {len(self.coords)} points")
+            raise traitlets.TraitError(
+                f"{name}: has {len(arr)} entries but there are {len(self.coords)} points"
+            )
 
     @traitlets.validate("values")
     def _valid_values(self, proposal: Any) -> np.ndarray | None:
@@ -207,17 +212,23 @@ class MapWidget(anywidget.AnyWidget):
     def _valid_extent(self, proposal: Any) -> list[float]:
         e = [float(v) for v in proposal["value"]]
         if e and (len(e) != 4 or not all(np.isfinite(e)) or e[0] == e[1] or e[2] == e[3]):
-            raise traitlets.TraitError(f"{proposal['trait'].name}: expected [x0, x1, y0, y1] with x0 != x1, y0 != y1, got {e}")
+            raise traitlets.TraitError(
+                f"{proposal['trait'].name}: expected [x0, x1, y0, y1] with x0 != x1, y0 != y1, got {e}"
+            )
         return e
 
     # ------------------------------------------------------------------ setters
-    def set_categories(self, categories: Any, names: Sequence[str] | None = None, label: str | None = None) -> None:
+    def set_categories(
+        self, categories: Any, names: Sequence[str] | None = None, label: str | None = None
+    ) -> None:
         """Set per-point categories from labels (strings, pandas categorical) or integer codes.
 
         Labels are encoded to codes (missing values become a ``"(none)"`` category); integer
         codes need ``names``. Codes travel as uint8 when there are at most 256 categories.
         """
-        cats = pd.Series(np.asarray(categories) if not isinstance(categories, pd.Series) else categories)
+        cats = pd.Series(
+            np.asarray(categories) if not isinstance(categories, pd.Series) else categories
+        )
         if names is not None and pd.api.types.is_integer_dtype(cats):
             codes = cats.to_numpy(np.int64)
             names = [str(n) for n in names]
@@ -229,7 +240,9 @@ class MapWidget(anywidget.AnyWidget):
                 codes = np.where(codes < 0, len(names), codes)
                 names = [*names, _MISSING_CATEGORY]
         if codes.size and (codes.min() < 0 or codes.max() >= len(names)):
-            raise ValueError(f"category codes must lie in [0, {len(names)}), got [{codes.min()}, {codes.max()}]")
+            raise ValueError(
+                f"category codes must lie in [0, {len(names)}), got [{codes.min()}, {codes.max()}]"
+            )
         if len(names) > 65535:
             raise ValueError(f"too many categories ({len(names)}); at most 65535 are supported")
         dtype = "uint8" if len(names) <= 256 else "uint16"
@@ -281,7 +294,12 @@ class MapWidget(anywidget.AnyWidget):
             return None
         return self.heatmap.reshape(self.heatmap_shape)
 
-    def set_table(self, table: pd.DataFrame, tooltip: Sequence[str] | None = None, search: Sequence[str] | None = None) -> None:
+    def set_table(
+        self,
+        table: pd.DataFrame,
+        tooltip: Sequence[str] | None = None,
+        search: Sequence[str] | None = None,
+    ) -> None:
         """Attach a per-point table (rows aligned with ``coords``) for hover rows and search.
 
         Small tables (<= ``INLINE_TOOLTIP_LIMIT`` rows) are sent inline so hovering works
@@ -295,17 +313,23 @@ class MapWidget(anywidget.AnyWidget):
         if missing:
             raise KeyError(f"tooltip columns not in the table: {missing}")
         if search is None:
-            search = [c for c in cols if any(k in str(c).lower() for k in ("id", "formula", "name"))] or [
-                c for c in cols if table[c].dtype == object
-            ]
+            search = [
+                c for c in cols if any(k in str(c).lower() for k in ("id", "formula", "name"))
+            ] or [c for c in cols if table[c].dtype == object]
         self._table = table
         self._tooltip_cols = cols
         with self.hold_sync():
             self.search_columns = [str(c) for c in search]
-            self.color_columns = [str(c) for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
-                                  and not pd.api.types.is_bool_dtype(table[c])]
+            self.color_columns = [
+                str(c)
+                for c in table.columns
+                if pd.api.types.is_numeric_dtype(table[c])
+                and not pd.api.types.is_bool_dtype(table[c])
+            ]
             if len(table) <= INLINE_TOOLTIP_LIMIT:
-                self.tooltip_table = {str(c): [_json_cell(v) for v in table[c].tolist()] for c in cols}
+                self.tooltip_table = {
+                    str(c): [_json_cell(v) for v in table[c].tolist()] for c in cols
+                }
             else:
                 self.tooltip_table = None
 
@@ -349,11 +373,16 @@ class MapWidget(anywidget.AnyWidget):
         if not q or not text:
             return np.zeros(0, np.uint32)
         valid = [self._table[c].notna().to_numpy() for c in cols if c in self._table]
-        exact = np.logical_or.reduce([(t == q).to_numpy() & v for t, v in zip(text, valid, strict=True)])
+        exact = np.logical_or.reduce(
+            [(t == q).to_numpy() & v for t, v in zip(text, valid, strict=True)]
+        )
         if exact.any():
             return np.flatnonzero(exact).astype(np.uint32)
         part = np.logical_or.reduce(
-            [t.str.contains(q, regex=False).to_numpy() & v for t, v in zip(text, valid, strict=True)]
+            [
+                t.str.contains(q, regex=False).to_numpy() & v
+                for t, v in zip(text, valid, strict=True)
+            ]
         )
         return np.flatnonzero(part).astype(np.uint32)
 
@@ -399,7 +428,9 @@ class MapWidget(anywidget.AnyWidget):
             return
         path, fut = entry
         if content.get("error") or not buffers:
-            fut.set_exception(RuntimeError(f"PNG export failed in the browser: {content.get('error', 'no data')}"))
+            fut.set_exception(
+                RuntimeError(f"PNG export failed in the browser: {content.get('error', 'no data')}")
+            )
             return
         from ..._util.atomic import write_bytes_atomic
 
@@ -424,18 +455,28 @@ class MapWidget(anywidget.AnyWidget):
         hover (default: id/formula-like columns, ``color`` and ``category``).
         """
         df = df.reset_index(drop=True)
-        if isinstance(coords, (list, tuple)) and len(coords) == 2 and all(isinstance(c, str) for c in coords):
+        if (
+            isinstance(coords, (list, tuple))
+            and len(coords) == 2
+            and all(isinstance(c, str) for c in coords)
+        ):
             kwargs.setdefault("x_label", coords[0])
             kwargs.setdefault("y_label", coords[1])
             coords = df[list(coords)].to_numpy(np.float64)
         xy = np.asarray(coords, dtype=np.float64)
         if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(df):
-            raise ValueError(f"coords must have shape ({len(df)}, 2) to match the DataFrame, got {xy.shape}")
+            raise ValueError(
+                f"coords must have shape ({len(df)}, 2) to match the DataFrame, got {xy.shape}"
+            )
         for name in (color, category):
             if name is not None and name not in df:
-                raise KeyError(f"column {name!r} not in the DataFrame (columns: {list(df.columns)})")
+                raise KeyError(
+                    f"column {name!r} not in the DataFrame (columns: {list(df.columns)})"
+                )
         if tooltip is None:
-            tooltip = [c for c in df.columns if any(k in str(c).lower() for k in ("id", "formula", "name"))]
+            tooltip = [
+                c for c in df.columns if any(k in str(c).lower() for k in ("id", "formula", "name"))
+            ]
             tooltip += [c for c in (category, color) if c is not None and c not in tooltip]
             tooltip = tooltip or list(df.columns[:6])
         w = cls(xy, **kwargs)
@@ -473,8 +514,12 @@ class MapWidget(anywidget.AnyWidget):
         w = cls.from_dataframe(result.coords, df, **opts)
         grid = getattr(result, "grid", None)
         if grid is not None:
-            w.set_grid(grid, result.extent, label=f"predicted {target}" if target else "prediction",
-                       colormap=w.colormap)
+            w.set_grid(
+                grid,
+                result.extent,
+                label=f"predicted {target}" if target else "prediction",
+                colormap=w.colormap,
+            )
         return w
 
     @classmethod

@@ -46,38 +46,71 @@ class DiagnosticsPanel:
     def __init__(self, model, descriptors, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> None:
         import bqplot as bq
 
-        self.model, self.X, self.y, self.ws = model, descriptors, np.asarray(y, dtype=float), tuple(ws)
+        self.model, self.X, self.y, self.ws = (
+            model,
+            descriptors,
+            np.asarray(y, dtype=float),
+            tuple(ws),
+        )
         self.diagnostics = None
         self.sweep: pd.DataFrame | None = None
         self.parity_marks, figs = [], []
         for title in ("composition (scaled)", "structure (scaled)", "target"):
             xs, ys = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
-            sc = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.BASE], default_size=6,
-                            opacities=[0.5], stroke=None)
-            diag = bq.Lines(x=[0, 1], y=[0, 1], scales={"x": xs, "y": ys}, colors=["#888"], line_style="dashed")
-            fig = style.figure([sc, diag], style.axes(xs, ys, "input / true", "decoded / predicted"),
-                               title=title, height="230px")
+            sc = bq.Scatter(
+                x=[],
+                y=[],
+                scales={"x": xs, "y": ys},
+                colors=[style.BASE],
+                default_size=6,
+                opacities=[0.5],
+                stroke=None,
+            )
+            diag = bq.Lines(
+                x=[0, 1], y=[0, 1], scales={"x": xs, "y": ys}, colors=["#888"], line_style="dashed"
+            )
+            fig = style.figure(
+                [sc, diag],
+                style.axes(xs, ys, "input / true", "decoded / predicted"),
+                title=title,
+                height="230px",
+            )
             self.parity_marks.append((sc, diag, fig))
             figs.append(fig)
-        self.scores = style.note("Parity of the held-out rows (Fig. 3a-c) is computed when this tab opens.")
+        self.scores = style.note(
+            "Parity of the held-out rows (Fig. 3a-c) is computed when this tab opens."
+        )
         self.sweep_marks, sweep_figs = [], []
         for _, label in SWEEP_LOSSES:
             xs, ys = bq.OrdinalScale(), bq.LinearScale(min=0.0, max=1.0)
-            ln = bq.Lines(x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.INPUT], marker="circle")
+            ln = bq.Lines(
+                x=[], y=[], scales={"x": xs, "y": ys}, colors=[style.INPUT], marker="circle"
+            )
             fig = style.figure([ln], style.axes(xs, ys, "W", label), title=label, height="190px")
             self.sweep_marks.append(ln)
             sweep_figs.append(fig)
-        self.sweep_button = ipw.Button(description=f"run W sweep ({len(self.ws)} fits)", icon="play",
-                                       layout=ipw.Layout(width="200px"))
+        self.sweep_button = ipw.Button(
+            description=f"run W sweep ({len(self.ws)} fits)",
+            icon="play",
+            layout=ipw.Layout(width="200px"),
+        )
         self.sweep_button.on_click(lambda _: self.run_sweep())
-        self.sweep_note = style.note("W trade-off (Fig. 2): trains one model per W with this model's settings.")
-        grid = ipw.Layout(grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%")
-        self.widget = ipw.VBox([
-            ipw.HTML("<b>Reconstruction and prediction (Fig. 3a-c)</b>"), self.scores,
-            ipw.GridBox(figs, layout=grid),
-            ipw.HTML("<b>W trade-off (Fig. 2)</b>"), ipw.HBox([self.sweep_button, self.sweep_note]),
-            ipw.GridBox(sweep_figs, layout=grid),
-        ])
+        self.sweep_note = style.note(
+            "W trade-off (Fig. 2): trains one model per W with this model's settings."
+        )
+        grid = ipw.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%"
+        )
+        self.widget = ipw.VBox(
+            [
+                ipw.HTML("<b>Reconstruction and prediction (Fig. 3a-c)</b>"),
+                self.scores,
+                ipw.GridBox(figs, layout=grid),
+                ipw.HTML("<b>W trade-off (Fig. 2)</b>"),
+                ipw.HBox([self.sweep_button, self.sweep_note]),
+                ipw.GridBox(sweep_figs, layout=grid),
+            ]
+        )
 
     # -- parity -----------------------------------------------------------------------
     def compute(self) -> None:
@@ -98,9 +131,12 @@ class DiagnosticsPanel:
                 sc.x, sc.y = t, q
             diag.x, diag.y = [lo, hi], [lo, hi]
         s = d.scores
-        style.set_note(self.scores, f"{rows} rows (n={len(d.rows)}): R² comp {s['r2_comp']:.3f}, "
-                                    f"R² struct {s['r2_struct']:.3f}, R² target {s['r2_me']:.3f}, "
-                                    f"MAE target {s['mae_me']:.3f}")
+        style.set_note(
+            self.scores,
+            f"{rows} rows (n={len(d.rows)}): R² comp {s['r2_comp']:.3f}, "
+            f"R² struct {s['r2_struct']:.3f}, R² target {s['r2_me']:.3f}, "
+            f"MAE target {s['mae_me']:.3f}",
+        )
 
     # -- W sweep ----------------------------------------------------------------------
     def run_sweep(self) -> pd.DataFrame:
@@ -122,5 +158,7 @@ class DiagnosticsPanel:
             style.fit_scale(ln.scales["y"], sweep[col].to_numpy(dtype=float))
             with ln.hold_sync():
                 ln.x, ln.y = labels, sweep[col].to_numpy(dtype=float)
-        style.set_note(self.sweep_note, f"held-out losses for W = {', '.join(labels)} "
-                                        f"(this map: W = {self.model.w:g})")
+        style.set_note(
+            self.sweep_note,
+            f"held-out losses for W = {', '.join(labels)} (this map: W = {self.model.w:g})",
+        )

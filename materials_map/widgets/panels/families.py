@@ -30,34 +30,55 @@ class FamilyPanel:
         self.map = map_widget
         names = list(map_widget.category_names)
         codes = map_widget.categories
-        self.codes = np.zeros(len(map_widget.coords), dtype=np.int64) if codes is None else codes.astype(np.int64)
+        self.codes = (
+            np.zeros(len(map_widget.coords), dtype=np.int64)
+            if codes is None
+            else codes.astype(np.int64)
+        )
         counts = np.bincount(self.codes, minlength=len(names)) if names else np.zeros(0, int)
         self.checkboxes: list[ipw.Checkbox] = []
         self.select_buttons: list[ipw.Button] = []
         rows = []
         for code, name in enumerate(names):
-            swatch = ipw.HTML(f"<span style='display:inline-block;width:12px;height:12px;border-radius:6px;"
-                              f"background:{style.family_colour(code, map_widget.category_palette)}'></span>",
-                              layout=ipw.Layout(width="18px"))
-            cb = ipw.Checkbox(value=code not in map_widget.hidden_categories, description=f"{name} ({counts[code]})",
-                              indent=False, layout=ipw.Layout(width="220px"))
+            swatch = ipw.HTML(
+                f"<span style='display:inline-block;width:12px;height:12px;border-radius:6px;"
+                f"background:{style.family_colour(code, map_widget.category_palette)}'></span>",
+                layout=ipw.Layout(width="18px"),
+            )
+            cb = ipw.Checkbox(
+                value=code not in map_widget.hidden_categories,
+                description=f"{name} ({counts[code]})",
+                indent=False,
+                layout=ipw.Layout(width="220px"),
+            )
             cb.observe(lambda ch, code=code: self._on_toggle(code, ch["new"]), names="value")
-            btn = ipw.Button(description="select", layout=ipw.Layout(width="70px"),
-                             tooltip=f"select every {name} material on the map")
+            btn = ipw.Button(
+                description="select",
+                layout=ipw.Layout(width="70px"),
+                tooltip=f"select every {name} material on the map",
+            )
             btn.on_click(lambda _, code=code: self.select_family(code))
             self.checkboxes.append(cb)
             self.select_buttons.append(btn)
             rows.append(ipw.HBox([swatch, cb, btn]))
-        self.colour_by_family = ipw.ToggleButtons(options=[("target", "value"), ("structure type", "category")],
-                                                  value=map_widget.color_by, description="colour by")
-        self.colour_by_family.observe(lambda ch: setattr(self.map, "color_by", ch["new"]), names="value")
+        self.colour_by_family = ipw.ToggleButtons(
+            options=[("target", "value"), ("structure type", "category")],
+            value=map_widget.color_by,
+            description="colour by",
+        )
+        self.colour_by_family.observe(
+            lambda ch: setattr(self.map, "color_by", ch["new"]), names="value"
+        )
         self.show_all = ipw.Button(description="show all", layout=ipw.Layout(width="90px"))
         self.show_all.on_click(lambda _: setattr(self.map, "hidden_categories", []))
         map_widget.observe(self._on_hidden, names="hidden_categories")
-        map_widget.observe(lambda ch: setattr(self.colour_by_family, "value", ch["new"]), names="color_by")
+        map_widget.observe(
+            lambda ch: setattr(self.colour_by_family, "value", ch["new"]), names="color_by"
+        )
         caption = style.note(
             "Structure families (Fig. 6). Untick to hide a family on the map; 'select' selects it."
-            if names else "This map has no structure-type column."
+            if names
+            else "This map has no structure-type column."
         )
         self.widget = ipw.VBox([caption, self.colour_by_family, *rows, self.show_all])
 

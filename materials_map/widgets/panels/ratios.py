@@ -57,7 +57,10 @@ class RatioPanel:
         missing = [c for c in ("x_comp", "x_struct", "li_fraction", "o_fraction") if c not in table]
         if missing:
             raise ValueError(f"the Li/O panel needs columns {missing} in the map table")
-        self.data = {c: table[c].to_numpy(dtype=float) for c in ("x_comp", "x_struct", "li_fraction", "o_fraction")}
+        self.data = {
+            c: table[c].to_numpy(dtype=float)
+            for c in ("x_comp", "x_struct", "li_fraction", "o_fraction")
+        }
         self._callbacks: list[Callable[[np.ndarray, int], None]] = []
         self._quiet = False
         self.scatters, self.selectors, figures = [], [], []
@@ -67,12 +70,18 @@ class RatioPanel:
             style.fit_scale(xs, self.data[xc])
             ys = frac if yc.endswith("fraction") else bq.LinearScale()
             sc = bq.Scatter(
-                x=self.data[xc], y=self.data[yc], scales={"x": xs, "y": ys},
-                colors=[style.BASE], default_size=14, stroke=None,
+                x=self.data[xc],
+                y=self.data[yc],
+                scales={"x": xs, "y": ys},
+                colors=[style.BASE],
+                default_size=14,
+                stroke=None,
                 selected_style={"fill": style.SELECTED, "stroke": style.SELECTED, "opacity": 1.0},
                 unselected_style={"opacity": 0.35},
             )
-            sel = bq.interacts.BrushSelector(x_scale=xs, y_scale=ys, marks=[sc], color=style.SELECTED)
+            sel = bq.interacts.BrushSelector(
+                x_scale=xs, y_scale=ys, marks=[sc], color=style.SELECTED
+            )
             sel.observe(lambda ch, k=k: self._on_brush(k, ch["new"]), names="selected")
             fig = style.figure([sc], style.axes(xs, ys, xl, yl), interaction=sel, height="200px")
             self.scatters.append(sc)
@@ -80,7 +89,15 @@ class RatioPanel:
             figures.append(fig)
         self.caption = style.note("Brush (drag) in any plot to select those materials on the map.")
         self.widget = ipw.VBox(
-            [ipw.GridBox(figures, layout=ipw.Layout(grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%")), self.caption]
+            [
+                ipw.GridBox(
+                    figures,
+                    layout=ipw.Layout(
+                        grid_template_columns="repeat(auto-fill, minmax(180px, 1fr))", width="100%"
+                    ),
+                ),
+                self.caption,
+            ]
         )
         self.highlighted = np.zeros(0, dtype=np.int64)
 

@@ -42,7 +42,10 @@ def descriptor_groups(blocks, n_comp: int) -> list[Group]:
             return
         b0 = current[0]
         name = b0.name.split("[")[0]
-        subs = tuple((b.name[len(name):].strip("[]").replace("][", ":") or b.name, b.start, b.stop) for b in current)
+        subs = tuple(
+            (b.name[len(name) :].strip("[]").replace("][", ":") or b.name, b.start, b.stop)
+            for b in current
+        )
         offset = (0 if b0.branch == "comp" else n_comp) + current[0].start
         groups.append(Group(name, b0.branch, current[0].start, current[-1].stop, offset, subs))
 
@@ -86,31 +89,61 @@ class ReconstructionPanel:
         (decoded first, then the inputs)
     """
 
-    def __init__(self, model, descriptors, coords: np.ndarray, table, n_neighbours: int = 3) -> None:
+    def __init__(
+        self, model, descriptors, coords: np.ndarray, table, n_neighbours: int = 3
+    ) -> None:
         import bqplot as bq
 
-        self.model, self.X, self.coords, self.table = model, descriptors, np.asarray(coords, float), table
+        self.model, self.X, self.coords, self.table = (
+            model,
+            descriptors,
+            np.asarray(coords, float),
+            table,
+        )
         self.n_neighbours = int(n_neighbours)
         self.groups = descriptor_groups(descriptors.blocks, descriptors.comp.shape[1])
         self.state: dict = {"kind": None}
-        self.units = ipw.ToggleButtons(options=list(UNITS), value="scaled", description="units",
-                                       style={"button_width": "70px"})
+        self.units = ipw.ToggleButtons(
+            options=list(UNITS), value="scaled", description="units", style={"button_width": "70px"}
+        )
         self.units.observe(lambda _: self._draw(), names="value")
-        self.caption = style.note("Focus a material (click a point) or click empty map space to decode it.")
+        self.caption = style.note(
+            "Focus a material (click a point) or click empty map space to decode it."
+        )
         self.lines, self.label_marks, figs = [], [], []
         for g in self.groups:
             x = np.arange(g.start, g.stop) + (g.offset - g.start)
             xs = bq.LinearScale(min=float(x[0]), max=float(x[-1]) + 1.0)
             ys = bq.LinearScale(min=0.0, max=1.0)
-            ln = bq.Lines(x=x, y=np.zeros((1, x.size)), scales={"x": xs, "y": ys},
-                          colors=[style.DECODED], stroke_width=1.2, display_legend=True, labels=["decoded"])
+            ln = bq.Lines(
+                x=x,
+                y=np.zeros((1, x.size)),
+                scales={"x": xs, "y": ys},
+                colors=[style.DECODED],
+                stroke_width=1.2,
+                display_legend=True,
+                labels=["decoded"],
+            )
             bounds = [g.offset + (s - g.start) for _, s, _ in g.sub_blocks]
-            lab = bq.Label(x=bounds, y=[1.0] * len(bounds), text=[s for s, _, _ in g.sub_blocks],
-                           scales={"x": xs, "y": bq.LinearScale(min=0.0, max=1.0)}, rotate_angle=-90,
-                           default_size=9, font_unit="px", align="end", colors=["#777"])
-            fig = style.figure([ln, lab], style.axes(xs, ys, "descriptor index", g.name),
-                               title=f"{g.name} ({g.branch}, {g.stop - g.start} columns)", height="170px",
-                               legend_location="top-right", legend_style={"font-size": "9px"})
+            lab = bq.Label(
+                x=bounds,
+                y=[1.0] * len(bounds),
+                text=[s for s, _, _ in g.sub_blocks],
+                scales={"x": xs, "y": bq.LinearScale(min=0.0, max=1.0)},
+                rotate_angle=-90,
+                default_size=9,
+                font_unit="px",
+                align="end",
+                colors=["#777"],
+            )
+            fig = style.figure(
+                [ln, lab],
+                style.axes(xs, ys, "descriptor index", g.name),
+                title=f"{g.name} ({g.branch}, {g.stop - g.start} columns)",
+                height="170px",
+                legend_location="top-right",
+                legend_style={"font-size": "9px"},
+            )
             self.lines.append(ln)
             self.label_marks.append(lab)
             figs.append(fig)
@@ -136,8 +169,10 @@ class ReconstructionPanel:
             "inputs_scaled": self.model.scaler_.transform(comp, struct),
         }
         row = self.table.iloc[i]
-        set_caption = f"<b>{row.get('id', i)}</b> {row.get('formula', '')}: input (blue) vs decoded from " \
-                      f"({xy[0, 0]:.3f}, {xy[0, 1]:.3f}) (orange)"
+        set_caption = (
+            f"<b>{row.get('id', i)}</b> {row.get('formula', '')}: input (blue) vs decoded from "
+            f"({xy[0, 0]:.3f}, {xy[0, 1]:.3f}) (orange)"
+        )
         style.set_note(self.caption, set_caption)
         self._draw()
 
@@ -158,10 +193,14 @@ class ReconstructionPanel:
             "inputs_scaled": self.model.scaler_.transform(comp, struct),
         }
         names = ", ".join(
-            f"{self.table.iloc[j].get('formula', j)} (d={d:.2f})" for j, d in zip(idx, dist, strict=True)
+            f"{self.table.iloc[j].get('formula', j)} (d={d:.2f})"
+            for j, d in zip(idx, dist, strict=True)
         )
-        style.set_note(self.caption, f"decoded at ({xy[0, 0]:.3f}, {xy[0, 1]:.3f}) (orange); "
-                                     f"nearest materials (grey): {names}")
+        style.set_note(
+            self.caption,
+            f"decoded at ({xy[0, 0]:.3f}, {xy[0, 1]:.3f}) (orange); "
+            f"nearest materials (grey): {names}",
+        )
         self._draw()
 
     def clear(self) -> None:

@@ -19,7 +19,12 @@ from . import style
 
 #: the 12 edges of the unit cell as pairs of fractional corners
 _CORNERS = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)
-_EDGES = [(a, b) for a in range(8) for b in range(a + 1, 8) if np.abs(_CORNERS[a] - _CORNERS[b]).sum() == 1]
+_EDGES = [
+    (a, b)
+    for a in range(8)
+    for b in range(a + 1, 8)
+    if np.abs(_CORNERS[a] - _CORNERS[b]).sum() == 1
+]
 
 
 @lru_cache(maxsize=1)
@@ -47,16 +52,20 @@ def site_table(structure) -> list[dict]:
         items = sorted(site.species.items(), key=lambda kv: -kv[1])
         el = items[0][0]
         occ = float(sum(v for _, v in items))
-        radius = getattr(el, "atomic_radius", None) or getattr(getattr(el, "element", None), "atomic_radius", None)
+        radius = getattr(el, "atomic_radius", None) or getattr(
+            getattr(el, "element", None), "atomic_radius", None
+        )
         symbol = getattr(el, "symbol", str(el))
-        rows.append({
-            "xyz": np.asarray(site.coords, dtype=float),
-            "element": symbol,
-            "occupancy": occ,
-            "radius": float(radius) if radius else 1.0,
-            "label": ", ".join(f"{getattr(sp, 'symbol', sp)}:{v:.3g}" for sp, v in items),
-            "partial": occ < 0.999 or len(items) > 1,
-        })
+        rows.append(
+            {
+                "xyz": np.asarray(site.coords, dtype=float),
+                "element": symbol,
+                "occupancy": occ,
+                "radius": float(radius) if radius else 1.0,
+                "label": ", ".join(f"{getattr(sp, 'symbol', sp)}:{v:.3g}" for sp, v in items),
+                "partial": occ < 0.999 or len(items) > 1,
+            }
+        )
     return rows
 
 
@@ -91,20 +100,39 @@ class StructurePanel:
         self.index: int | None = None
         self.view: dict | None = None
         xs, ys = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
-        self.cell = bq.Lines(x=[[0, 0]], y=[[0, 0]], scales={"x": xs, "y": ys}, colors=["#777"], stroke_width=1)
-        self.atoms = bq.Scatter(x=[], y=[], scales={"x": xs, "y": ys, "size": bq.LinearScale(min=0.0, max=1.0)},
-                                default_size=400, stroke="#333", stroke_width=0.5)
-        self.figure = style.figure([self.cell, self.atoms], [], height="340px",
-                                   fig_margin={"top": 10, "bottom": 10, "left": 10, "right": 10},
-                                   min_aspect_ratio=1.0, max_aspect_ratio=1.0)
+        self.cell = bq.Lines(
+            x=[[0, 0]], y=[[0, 0]], scales={"x": xs, "y": ys}, colors=["#777"], stroke_width=1
+        )
+        self.atoms = bq.Scatter(
+            x=[],
+            y=[],
+            scales={"x": xs, "y": ys, "size": bq.LinearScale(min=0.0, max=1.0)},
+            default_size=400,
+            stroke="#333",
+            stroke_width=0.5,
+        )
+        self.figure = style.figure(
+            [self.cell, self.atoms],
+            [],
+            height="340px",
+            fig_margin={"top": 10, "bottom": 10, "left": 10, "right": 10},
+            min_aspect_ratio=1.0,
+            max_aspect_ratio=1.0,
+        )
         self.azimuth = ipw.IntSlider(value=30, min=-180, max=180, step=5, description="azimuth")
         self.elevation = ipw.IntSlider(value=20, min=-90, max=90, step=5, description="elevation")
         for s in (self.azimuth, self.elevation):
             s.observe(lambda _: self._draw(), names="value")
         self.caption = style.note("Focus a material (click a point) to see its structure.")
         self.sites = ipw.HTML()
-        self.widget = ipw.VBox([self.caption, self.figure, ipw.HBox([self.azimuth, self.elevation],
-                                layout=ipw.Layout(flex_flow="row wrap")), self.sites])
+        self.widget = ipw.VBox(
+            [
+                self.caption,
+                self.figure,
+                ipw.HBox([self.azimuth, self.elevation], layout=ipw.Layout(flex_flow="row wrap")),
+                self.sites,
+            ]
+        )
 
     def show(self, i: int) -> None:
         """Draw material ``i`` (a map point index); a row without a structure says so."""
@@ -113,13 +141,18 @@ class StructurePanel:
         s = self.structures[self.index] if self.structures is not None else None
         if s is None or not hasattr(s, "lattice"):
             self.view = None
-            style.set_note(self.caption, f"{row.get('formula', i)}: no crystal structure for this row")
+            style.set_note(
+                self.caption, f"{row.get('formula', i)}: no crystal structure for this row"
+            )
             self.atoms.x, self.atoms.y = [], []
             self.sites.value = ""
             return
-        style.set_note(self.caption, f"<b>{row.get('id', i)}</b> {s.composition.reduced_formula}, "
-                                     f"{len(s)} sites, {s.lattice.abc[0]:.2f} × {s.lattice.abc[1]:.2f} × "
-                                     f"{s.lattice.abc[2]:.2f} Å")
+        style.set_note(
+            self.caption,
+            f"<b>{row.get('id', i)}</b> {s.composition.reduced_formula}, "
+            f"{len(s)} sites, {s.lattice.abc[0]:.2f} × {s.lattice.abc[1]:.2f} × "
+            f"{s.lattice.abc[2]:.2f} Å",
+        )
         self._draw()
 
     def _draw(self) -> None:
@@ -144,9 +177,15 @@ class StructurePanel:
         with self.cell.hold_sync():
             self.cell.x, self.cell.y = v["edges_x"], v["edges_y"]
         if v["partial"]:
-            items = "".join(f"<li>site {i}: {html.escape(lab)}</li>" for i, lab in v["partial"][:30])
+            items = "".join(
+                f"<li>site {i}: {html.escape(lab)}</li>" for i, lab in v["partial"][:30]
+            )
             more = f"<li>… {len(v['partial']) - 30} more</li>" if len(v["partial"]) > 30 else ""
-            self.sites.value = (f"<span style='font-size:12px'>{len(v['partial'])} partially occupied site(s) "
-                                f"(drawn with opacity = occupancy):<ul>{items}{more}</ul></span>")
+            self.sites.value = (
+                f"<span style='font-size:12px'>{len(v['partial'])} partially occupied site(s) "
+                f"(drawn with opacity = occupancy):<ul>{items}{more}</ul></span>"
+            )
         else:
-            self.sites.value = "<span style='font-size:12px;color:#555'>fully ordered structure</span>"
+            self.sites.value = (
+                "<span style='font-size:12px;color:#555'>fully ordered structure</span>"
+            )

@@ -21,7 +21,6 @@ INPUT = "#0072B2"
 NEIGHBOUR = "#9E9E9E"
 
 
-
 def family_colour(i: int, palette: str = "okabe-ito") -> str:
     """Colour of the i-th structure family in the map's categorical ``palette``."""
     colours = CATEGORICAL.get(palette, CATEGORICAL["okabe-ito"])
@@ -32,7 +31,9 @@ def figure(marks: list, axes: list, title: str = "", height: str = "220px", **kw
     """A compact bqplot Figure that fills the panel width."""
     import bqplot as bq
 
-    margin = kw.pop("fig_margin", {"top": 28 if title else 10, "bottom": 40, "left": 52, "right": 12})
+    margin = kw.pop(
+        "fig_margin", {"top": 28 if title else 10, "bottom": 40, "left": 52, "right": 12}
+    )
     return bq.Figure(
         marks=marks,
         axes=axes,
@@ -50,8 +51,9 @@ def axes(xs, ys, xlabel: str, ylabel: str, **kw: Any) -> list:
 
     return [
         bq.Axis(scale=xs, label=xlabel, num_ticks=kw.get("x_ticks", 5), label_offset="30px"),
-        bq.Axis(scale=ys, label=ylabel, side="left", num_ticks=kw.get("y_ticks", 5),
-                label_offset="38px"),
+        bq.Axis(
+            scale=ys, label=ylabel, side="left", num_ticks=kw.get("y_ticks", 5), label_offset="38px"
+        ),
     ]
 
 

@@ -42,14 +42,27 @@ class TablePanel:
         self.max_rows = int(max_rows)
         self.indices = np.zeros(0, dtype=np.int64)
         self._focus_callbacks: list[Callable[[int], None]] = []
-        self.sort_by = ipw.Dropdown(options=self.columns, value=self.columns[0] if self.columns else None,
-                                    description="sort by", layout=ipw.Layout(width="220px"))
-        self.ascending = ipw.ToggleButton(value=True, description="ascending", icon="sort-amount-asc",
-                                          layout=ipw.Layout(width="110px"))
-        self.focus = ipw.Dropdown(options=[("-", -1)], value=-1, description="focus",
-                                  layout=ipw.Layout(width="280px"))
-        self.csv_path = ipw.Text(value="selection.csv", description="CSV", layout=ipw.Layout(width="220px"))
-        self.export_button = ipw.Button(description="export CSV", icon="download", layout=ipw.Layout(width="110px"))
+        self.sort_by = ipw.Dropdown(
+            options=self.columns,
+            value=self.columns[0] if self.columns else None,
+            description="sort by",
+            layout=ipw.Layout(width="220px"),
+        )
+        self.ascending = ipw.ToggleButton(
+            value=True,
+            description="ascending",
+            icon="sort-amount-asc",
+            layout=ipw.Layout(width="110px"),
+        )
+        self.focus = ipw.Dropdown(
+            options=[("-", -1)], value=-1, description="focus", layout=ipw.Layout(width="280px")
+        )
+        self.csv_path = ipw.Text(
+            value="selection.csv", description="CSV", layout=ipw.Layout(width="220px")
+        )
+        self.export_button = ipw.Button(
+            description="export CSV", icon="download", layout=ipw.Layout(width="110px")
+        )
         self.download = ipw.HTML()
         self.html = ipw.HTML()
         self.caption = style.note()
@@ -57,12 +70,20 @@ class TablePanel:
         self.ascending.observe(lambda _: self._refresh(), names="value")
         self.focus.observe(self._on_focus, names="value")
         self.export_button.on_click(lambda _: self.export_csv(self.csv_path.value))
-        self.widget = ipw.VBox([
-            ipw.HBox([self.sort_by, self.ascending, self.focus], layout=ipw.Layout(flex_flow="row wrap")),
-            ipw.HBox([self.csv_path, self.export_button, self.download], layout=ipw.Layout(flex_flow="row wrap")),
-            self.caption,
-            ipw.Box([self.html], layout=ipw.Layout(max_height="420px", overflow="auto")),
-        ])
+        self.widget = ipw.VBox(
+            [
+                ipw.HBox(
+                    [self.sort_by, self.ascending, self.focus],
+                    layout=ipw.Layout(flex_flow="row wrap"),
+                ),
+                ipw.HBox(
+                    [self.csv_path, self.export_button, self.download],
+                    layout=ipw.Layout(flex_flow="row wrap"),
+                ),
+                self.caption,
+                ipw.Box([self.html], layout=ipw.Layout(max_height="420px", overflow="auto")),
+            ]
+        )
         self.frame = self._frame()
         self._refresh()
 
@@ -71,8 +92,12 @@ class TablePanel:
         sub = self.table.iloc[self.indices][self.columns].copy()
         sub.insert(0, "point", self.indices)
         if self.sort_by.value is not None and len(sub):
-            sub = sub.sort_values(self.sort_by.value, ascending=self.ascending.value, kind="stable",
-                                  na_position="last")
+            sub = sub.sort_values(
+                self.sort_by.value,
+                ascending=self.ascending.value,
+                kind="stable",
+                na_position="last",
+            )
         return sub.reset_index(drop=True)
 
     def show(self, idx) -> None:
@@ -99,8 +124,10 @@ class TablePanel:
         out = write_text_atomic(path, text)
         b64 = base64.b64encode(text.encode()).decode("ascii")
         name = html.escape(Path(path).name)
-        self.download.value = (f"<a download='{name}' href='data:text/csv;base64,{b64}'>download {name}</a>"
-                               f" <span style='color:#555;font-size:12px'>(saved to {html.escape(str(out))})</span>")
+        self.download.value = (
+            f"<a download='{name}' href='data:text/csv;base64,{b64}'>download {name}</a>"
+            f" <span style='color:#555;font-size:12px'>(saved to {html.escape(str(out))})</span>"
+        )
         return out
 
     # -- drawing ----------------------------------------------------------------------
@@ -109,14 +136,19 @@ class TablePanel:
         n = len(self.frame)
         shown = self.frame.head(self.max_rows)
         fmt = {c: (lambda v: f"{v:.3f}") for c in shown.columns if shown[c].dtype.kind == "f"}
-        self.html.value = shown.to_html(index=False, formatters=fmt, na_rep="–", border=0,
-                                        classes="materials-map-table") if n else \
-            "<i style='color:#555'>no materials selected</i>"
+        self.html.value = (
+            shown.to_html(
+                index=False, formatters=fmt, na_rep="–", border=0, classes="materials-map-table"
+            )
+            if n
+            else "<i style='color:#555'>no materials selected</i>"
+        )
         more = f" (first {self.max_rows} shown; CSV has all)" if n > self.max_rows else ""
         style.set_note(self.caption, f"{n} selected material(s){more}")
         label = "formula" if "formula" in self.frame else ("id" if "id" in self.frame else None)
         opts = [("-", -1)] + [
-            (f"{r['point']}: {r[label] if label else ''}", int(r["point"])) for _, r in shown.iterrows()
+            (f"{r['point']}: {r[label] if label else ''}", int(r["point"]))
+            for _, r in shown.iterrows()
         ]
         with self.focus.hold_trait_notifications():
             self.focus.options = opts
