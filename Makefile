@@ -54,6 +54,8 @@ demo-headless: install
 
 lint: install
 	$(VENV)/bin/ruff check materials_map tests
+	$(VENV)/bin/ruff format --check materials_map tests
+	npm run typecheck
 
 test: install chromium lint
 	npm test
