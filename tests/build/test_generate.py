@@ -9,7 +9,7 @@ import pytest
 from pymatgen.core import Element
 
 from materials_map.build import generate as G
-from materials_map.build.chemistry import (
+from materials_map.design.chemistry import (
     PAPER_ELEMENTS,
     candidate_ions,
     radius_fits,
