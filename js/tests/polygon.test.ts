@@ -62,6 +62,12 @@ describe("selection over coordinate buffers", () => {
     expect(Array.from(mergeSelection(cur, Uint32Array.of(7, 5), "add"))).toEqual([1, 5, 7, 9]);
     expect(Array.from(mergeSelection(cur, Uint32Array.of(9, 2), "remove"))).toEqual([1, 5]);
     expect(Array.from(sortedUnique(Uint32Array.of(3, 1, 3, 2, 1)))).toEqual([1, 2, 3]);
+    // already ascending (what the geometry returns): a copy, never the same array
+    const asc = Uint32Array.of(1, 4, 9);
+    const out = sortedUnique(asc);
+    expect(Array.from(out)).toEqual([1, 4, 9]);
+    expect(out).not.toBe(asc);
+    expect(Array.from(sortedUnique(Uint32Array.of(1, 4, 4, 9)))).toEqual([1, 4, 9]);
     expect(sameIndices([1, 2], Uint32Array.of(1, 2))).toBe(true);
     expect(sameIndices([1, 2], [1])).toBe(false);
   });

@@ -141,6 +141,10 @@ export function mergeSelection(current: Uint32Array, next: Uint32Array, mode: Me
 }
 
 export function sortedUnique(a: Uint32Array): Uint32Array {
+  // box / lasso hits come ascending already: one O(n) check instead of an O(n log n) sort
+  let ascending = true;
+  for (let i = 1; i < a.length && ascending; i++) ascending = a[i] > a[i - 1];
+  if (ascending) return a.slice();
   const s = Uint32Array.from(a).sort();
   let k = 0;
   for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) s[k++] = s[i];
