@@ -163,6 +163,10 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
         time.sleep(0.05)
     out["lasso_to_python_s"] = times[-1] - t_up if times else float("nan")
     out["lasso_selected"] = float(nb.kernel.value("int(w.selection.size)"))
+    # the map's own timing of that lasso (js/src/map/probe.ts): geometry, then merge + send
+    out["lasso_geometry_ms"], out["lasso_send_ms"] = (
+        float(v) for v in root.get_attribute("data-select-ms").split(",")
+    )
     out["pip_only_ms"] = float(page.evaluate(PIP, [json.dumps(poly), n]))
     nb.close()
     return out
@@ -206,7 +210,10 @@ def main() -> None:
             f"{r['zoom_frame_median_ms']:>7.0f}/{r['zoom_frame_p95_ms']:<8.0f} "
             f"{r['lasso_to_python_s']:>12.2f} {r['pip_only_ms']:>12.0f} {r['open_and_run_s']:>11.1f}"
         )
-        print(f"  {'':>10} lasso selected {int(r['lasso_selected']):,} points")
+        print(
+            f"  {'':>10} lasso selected {int(r['lasso_selected']):,} points; in the browser "
+            f"{r['lasso_geometry_ms']:.0f} ms point-in-polygon + {r['lasso_send_ms']:.0f} ms merge and send"
+        )
     big = results[sizes[-1]]
     print(
         f"\nlasso over {sizes[-1]:,} points -> Python selection: {big['lasso_to_python_s']:.2f} s (target <= 1 s)"
