@@ -355,7 +355,7 @@ def _assemble(
     return Descriptors(
         comp=comp,
         struct=struct,
-        labels={"comp": comp_labels, "struct": struct_labels},
+        columns={"comp": comp_labels, "struct": struct_labels},
         blocks=blocks,
         ids=np.array([id_list[i] for i in good], dtype=object),
         failures=failures,

@@ -43,7 +43,8 @@ class Descriptors:
     ----------
     comp : (n, n_comp) float array
     struct : (n, n_struct) float array
-    labels : dict with keys ``"comp"`` and ``"struct"``, each a list of column labels
+    columns : dict with keys ``"comp"`` and ``"struct"``, each a list of column names
+        (the featurizers' ``feature_labels()``)
     blocks : list of :class:`Block` covering both branches
     ids : (n,) array of material ids, aligned with the rows
     failures : DataFrame with columns ``id`` and ``reason`` (items that could not be featurized)
@@ -51,7 +52,7 @@ class Descriptors:
 
     comp: np.ndarray
     struct: np.ndarray
-    labels: dict[str, list[str]]
+    columns: dict[str, list[str]]
     blocks: list[Block]
     ids: np.ndarray
     failures: pd.DataFrame = field(
@@ -81,7 +82,7 @@ class Descriptors:
         return Descriptors(
             comp=self.comp[idx],
             struct=self.struct[idx],
-            labels=self.labels,
+            columns=self.columns,
             blocks=self.blocks,
             ids=self.ids[idx],
             failures=self.failures,

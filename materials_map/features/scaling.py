@@ -138,7 +138,7 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
             return Descriptors(
                 comp=X.comp * c if inverse else X.comp / c,
                 struct=X.struct * s if inverse else X.struct / s,
-                labels=X.labels,
+                columns=X.columns,
                 blocks=X.blocks,
                 ids=X.ids,
                 failures=X.failures,

@@ -16,7 +16,7 @@ class Parts:
     comp: np.ndarray
     struct: np.ndarray
     blocks: list[Block]
-    labels: dict[str, list[str]]
+    columns: dict[str, list[str]]
     ids: np.ndarray
 
 
@@ -45,7 +45,7 @@ def as_parts(X) -> Parts:
         comp = _check_matrix(X.comp, "compositional")
         struct = _check_matrix(X.struct, "structural")
         blocks = list(X.blocks) or _whole_branch_blocks(comp.shape[1], struct.shape[1])
-        return Parts(comp, struct, blocks, dict(X.labels), np.asarray(X.ids, dtype=object))
+        return Parts(comp, struct, blocks, dict(X.columns), np.asarray(X.ids, dtype=object))
     if isinstance(X, (tuple, list)) and len(X) == 2:
         comp = _check_matrix(X[0], "compositional")
         struct = _check_matrix(X[1], "structural")
@@ -55,7 +55,7 @@ def as_parts(X) -> Parts:
                 f"{len(comp)} vs {len(struct)}"
             )
         n_c, n_s = comp.shape[1], struct.shape[1]
-        labels = {
+        columns = {
             "comp": [f"comp_{i}" for i in range(n_c)],
             "struct": [f"struct_{i}" for i in range(n_s)],
         }
@@ -63,7 +63,7 @@ def as_parts(X) -> Parts:
             comp,
             struct,
             _whole_branch_blocks(n_c, n_s),
-            labels,
+            columns,
             np.arange(len(comp)).astype(object),
         )
     raise TypeError(

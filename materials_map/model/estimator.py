@@ -128,7 +128,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         tr, te = self.train_index_, self.test_index_
 
         self.blocks_ = list(parts.blocks)
-        self.labels_ = {k: list(v) for k, v in parts.labels.items()}
+        self.columns_ = {k: list(v) for k, v in parts.columns.items()}
         self.n_comp_, self.n_struct_ = parts.comp.shape[1], parts.struct.shape[1]
         self.scaler_ = _scaling.make_descriptor_scaler().fit(
             parts.comp[tr], parts.struct[tr], self.blocks_
@@ -346,7 +346,7 @@ class MapModel(TransformerMixin, BaseEstimator):
     def inverse_transform(self, coords) -> Descriptors:
         """Decode coordinates ``(n, 2)`` to descriptors in original units.
 
-        Returns a :class:`Descriptors` with the blocks and labels of the training data
+        Returns a :class:`Descriptors` with the blocks and column names of the training data
         (ids ``"decoded-0"``, ...), so each block is ``d.comp[:, block.slice]`` or
         ``d.struct[:, block.slice]``.
         """
@@ -354,7 +354,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         comp, struct = self.scaler_.inverse_transform(comp_s, struct_s)
         ids = np.array([f"decoded-{i}" for i in range(len(comp))], dtype=object)
         return Descriptors(
-            comp=comp, struct=struct, labels=self.labels_, blocks=self.blocks_, ids=ids
+            comp=comp, struct=struct, columns=self.columns_, blocks=self.blocks_, ids=ids
         )
 
     def predict_coords(self, coords) -> np.ndarray:

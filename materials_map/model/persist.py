@@ -57,7 +57,7 @@ def to_bytes(model: MapModel) -> bytes:
         "train_index_": model.train_index_.tolist(),
         "test_index_": model.test_index_.tolist(),
         "blocks_": [[b.name, b.branch, b.family, b.start, b.stop] for b in model.blocks_],
-        "labels_": model.labels_,
+        "columns_": model.columns_,
         "n_comp_": model.n_comp_,
         "n_struct_": model.n_struct_,
         "has_target_": model.has_target_,
@@ -130,7 +130,10 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
     model.blocks_ = [
         Block(str(n), str(br), str(f), int(a), int(b)) for n, br, f, a, b in fitted["blocks_"]
     ]
-    model.labels_ = {k: list(v) for k, v in fitted["labels_"].items()}
+    # "labels_" is the key of files written before the rename to columns_
+    model.columns_ = {
+        k: list(v) for k, v in fitted.get("columns_", fitted.get("labels_", {})).items()
+    }
     model.n_comp_ = int(fitted["n_comp_"])
     model.n_struct_ = int(fitted["n_struct_"])
     model.has_target_ = bool(fitted["has_target_"])

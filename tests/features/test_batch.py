@@ -36,7 +36,7 @@ def test_public_names_and_direct_values():
     np.testing.assert_array_equal(X.comp[1], mm.CompositionHistogram().featurize(s[1]))
     np.testing.assert_array_equal(X.struct[1], mm.StructureDescriptor().featurize(s[1]))
     assert list(X.ids) == ["0", "1", "2", "3"]
-    assert len(X.labels["comp"]) == 1785 and X.labels["struct"][20] == "rdf[Li-O][1,1.25)"
+    assert len(X.columns["comp"]) == 1785 and X.columns["struct"][20] == "rdf[Li-O][1,1.25)"
     assert {b.family for b in X.blocks} == {"comp", "rdf", "adf", "voronoi"}
     sub = X[[2, 0]]
     assert list(sub.ids) == ["2", "0"] and np.array_equal(sub.struct[1], X.struct[0])

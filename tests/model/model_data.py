@@ -59,4 +59,4 @@ def manifold_data(
     }
     ids = np.array([f"m-{i}" for i in range(n)], dtype=object)
     y = 0.2 + 0.8 * t[:, 1] + 0.3 * t[:, 0] ** 2 + 0.02 * rng.normal(size=n)
-    return Descriptors(comp=comp, struct=struct, labels=labels, blocks=blocks, ids=ids), y, t
+    return Descriptors(comp=comp, struct=struct, columns=labels, blocks=blocks, ids=ids), y, t

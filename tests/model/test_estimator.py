@@ -26,7 +26,7 @@ def test_shapes_split_and_blocks(data, fitted):
     assert isinstance(dec, Descriptors)
     assert dec.comp.shape == (5, X.comp.shape[1]) and dec.struct.shape == (5, X.struct.shape[1])
     assert [b.name for b in dec.blocks] == ["comp", "rdf", "adf", "voronoi"]
-    assert dec.labels == X.labels
+    assert dec.columns == X.columns
     assert fitted.predict(X).shape == (n,)
     assert fitted.predict_coords([0.0, 0.0]).shape == (1,)  # a single coordinate pair is accepted
     hist = fitted.history_

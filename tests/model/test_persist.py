@@ -27,7 +27,7 @@ def test_round_trip_identical_outputs(data, fitted, saved):
     grid = np.random.default_rng(0).normal(size=(50, 2))
     assert np.array_equal(m.inverse_transform(grid).struct, fitted.inverse_transform(grid).struct)
     assert np.array_equal(m.test_index_, fitted.test_index_)
-    assert m.blocks_ == fitted.blocks_ and m.labels_ == fitted.labels_
+    assert m.blocks_ == fitted.blocks_ and m.columns_ == fitted.columns_
     assert np.allclose(m.history_.to_numpy(float), fitted.history_.to_numpy(float), equal_nan=True)
     assert m.score_reconstruction(X) == fitted.score_reconstruction(X)
 
