@@ -46,8 +46,11 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
 
+# JupyterLab on notebooks/01_quickstart.ipynb; the command line (with --allow-root for root, as in
+# containers) is materials-map's own: `materials-map demo --print-command` shows it.
+# DEMO_ARGS passes e.g. --port/--token/--no-browser (tests/packaging/test_demo.py).
 demo: install
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. notebooks/01_quickstart.ipynb
+	$(VENV)/bin/materials-map demo $(DEMO_ARGS)
 
 demo-headless: install
 	$(VENV)/bin/materials-map demo --export $(DEMO_DIR)

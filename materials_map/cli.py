@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,16 +13,42 @@ from pathlib import Path
 from ._version import __version__
 
 
+def demo_command(
+    port: int | None = None, token: str | None = None, open_browser: bool = True
+) -> list[str]:
+    """The JupyterLab command line that ``materials-map demo`` (and ``make demo``) runs.
+
+    JupyterLab on 127.0.0.1, opened on ``notebooks/01_quickstart.ipynb`` when the package runs
+    from a source checkout. When the user is root (containers, cloud notebooks) it adds
+    ``--allow-root``: JupyterLab otherwise refuses to start ("Running as root is not
+    recommended"). ``port``/``token``/``open_browser`` are for scripted runs (the demo test).
+    """
+    cmd = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1"]
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
+    if notebook.is_file():
+        cmd += [f"--ServerApp.root_dir={notebook.parents[1]}", str(notebook)]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    if port is not None:
+        cmd += [f"--port={port}", "--ServerApp.port_retries=0"]
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is None:
-        # Interactive: JupyterLab on the quickstart notebook (what `make demo` does).
-        from jupyterlab.labapp import main as lab_main
-
-        notebook = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
-        argv = ["--ip=127.0.0.1"]
-        if notebook.is_file():
-            argv += [f"--ServerApp.root_dir={notebook.parents[1]}", str(notebook)]
-        return lab_main(argv) or 0
+        # Interactive: JupyterLab on the quickstart notebook (what `make demo` runs).
+        cmd = demo_command(args.port, args.token, open_browser=not args.no_browser)
+        if args.print_command:
+            print(shlex.join(cmd))
+            return 0
+        sys.stdout.flush()
+        if os.name == "posix":  # become JupyterLab: signals (Ctrl-C, SIGTERM) reach it directly
+            os.execv(cmd[0], cmd)
+        return subprocess.call(cmd)
 
     from .demo import export_demo
 
@@ -81,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--dataset", default="li-o", help="embedded dataset name (default: li-o)")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.add_argument("--port", type=int, default=None, help="JupyterLab port (default: its own)")
+    demo.add_argument(
+        "--token", default=None, help="JupyterLab token (default: a random one, printed)"
+    )
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    demo.add_argument(
+        "--print-command", action="store_true", help="print the JupyterLab command line and exit"
+    )
     demo.set_defaults(func=_cmd_demo)
 
     export = sub.add_parser("export", help="convert a saved .mmap map document")
