@@ -133,3 +133,16 @@ def test_the_rule_catches_a_forbidden_import(tmp_path, where, line):
     target.write_text(src)
     found = violations(root)
     assert len(found) == 1 and found[0].startswith(where), found
+
+
+def test_architecture_doc_names_every_layer_module():
+    """docs/architecture.md describes the tree: every top-level module and package is named."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py")
+        or (p.is_dir() and (p / "__init__.py").exists())
+    )
+    missing = [n for n in names if f"`{n}`" not in doc]
+    assert not missing, f"docs/architecture.md does not name {missing}"
