@@ -104,3 +104,30 @@ def obelix(
     ds.df.loc[no_struct, "li_fraction"] = [_fraction(c, "Li") for c in comps]
     ds.df.loc[no_struct, "o_fraction"] = [_fraction(c, "O") for c in comps]
     return ds.classify(progress=progress) if classify else ds
+
+
+def paper_li_o(
+    path: str | os.PathLike | None = None, progress: bool = False, classify: bool = False
+) -> MapDataset:
+    """The OBELiX entries with a CIF in the paper's Li–O chemistry (121 in OBELiX 1.0).
+
+    Kept: a structure holding Li and O whose other elements all belong to the paper's 25
+    (:data:`materials_map.datasets.materials_project.PAPER_ELEMENTS`). Ordered and disordered
+    CIFs alike; ``disorder`` tells ``ordered``, ``li-only``, ``framework`` or ``anion``
+    (:func:`materials_map.labels.disorder.disorder_kind` is the same rule, one layer up).
+    """
+    from .materials_project import PAPER_ELEMENTS
+
+    ds = obelix(path, progress=progress, structures=True)
+    allowed = {"Li", "O", *PAPER_ELEMENTS}
+
+    def keep(s: object) -> bool:
+        if s is None:
+            return False
+        els = {e.symbol for e in s.composition.element_composition}
+        return {"Li", "O"} <= els <= allowed
+
+    mask = ds.df["structure"].map(keep).to_numpy()
+    sub = ds.subset(mask)
+    sub.metadata["selection"] = "Li and O, other elements among the paper's 25; CIF present"
+    return sub.classify(progress=progress) if classify else sub

@@ -20,20 +20,21 @@ from .._util import structure_fingerprint, write_text_atomic
 
 # bump when the labelling recipe changes (guards, cell convention, bvlain call)
 LABEL_VERSION = 2  # 2: keyed by the shared _util fingerprint
+DISORDER_VERSION = 1  # occupancy-weighted framework of a disordered structure
 
 
 def label_key(structure: Structure, resolution: float, encut: float) -> str:
     """Cache key of one label: structure + parameters + recipe and bvlain versions."""
-    text = json.dumps(
-        {
-            "s": structure_fingerprint(structure),
-            "resolution": round(float(resolution), 6),
-            "encut": round(float(encut), 6),
-            "recipe": LABEL_VERSION,
-            "bvlain": version("bvlain"),
-        },
-        sort_keys=True,
-    )
+    key = {
+        "s": structure_fingerprint(structure),
+        "resolution": round(float(resolution), 6),
+        "encut": round(float(encut), 6),
+        "recipe": LABEL_VERSION,
+        "bvlain": version("bvlain"),
+    }
+    if not structure.is_ordered:  # disordered ones were refused before labels/disorder.py
+        key["disorder"] = DISORDER_VERSION
+    text = json.dumps(key, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 from pymatgen.core import Element, Species, Structure
 
+from .bvse_grid import species_per_position
+
 # Anions for which bvlain 0.25 ships Li+ BVSE parameters (its data/cation.pkl, key Li, +1).
 # tests/labels/test_guards.py checks this against the package's own table.
 SUPPORTED_ANIONS: frozenset[tuple[str, int]] = frozenset(
@@ -46,7 +48,9 @@ class LabelRefused(Exception):
 def quick_refusal(structure: Structure) -> str | None:
     """Return a reason to refuse ``structure`` without any heavy work, or ``None``.
 
-    Checks the two things that need no chemistry: Li is present and every site is ordered.
+    Checks what needs no chemistry: a non-empty Structure holding Li. Disordered structures
+    pass: :func:`prepare` labels them through an occupancy-weighted framework
+    (:mod:`materials_map.labels.disorder`).
     """
     if not isinstance(structure, Structure):
         return f"not a pymatgen Structure ({type(structure).__name__})"
@@ -54,15 +58,6 @@ def quick_refusal(structure: Structure) -> str | None:
         return "empty structure"
     if Element("Li") not in structure.composition.element_composition:
         return "no Li in the structure (BVSE Li barrier undefined)"
-    if not structure.is_ordered:
-        partial = sorted(
-            {site.species.reduced_formula for site in structure if not site.is_ordered}
-        )
-        return (
-            "disordered structure (partial occupancies on sites "
-            + ", ".join(partial[:4])
-            + "); order it first, bvlain needs one species per site"
-        )
     return None
 
 
@@ -170,6 +165,38 @@ def estimated_bytes(structure: Structure, resolution: float) -> int:
     return grid_points(structure, resolution) * BYTES_PER_GRID_POINT
 
 
+def disordered_framework(structure: Structure) -> Structure:
+    """Occupancy-weighted framework of a disordered cell, with element oxidation states
+    (:mod:`materials_map.labels.disorder`); raises :class:`LabelRefused` with the reason."""
+    from .disorder import (
+        CHARGE_TOLERANCE,
+        charge_residual,
+        element_oxidation_states,
+        weighted_framework,
+    )
+
+    plain = structure.copy()
+    plain.remove_oxidation_states()
+    try:
+        states = element_oxidation_states(plain)
+    except ValueError as exc:
+        raise LabelRefused(f"oxidation states could not be assigned ({exc}; disordered)") from None
+    total, anion = charge_residual(plain, states)
+    if anion == 0 or abs(total) > CHARGE_TOLERANCE * anion:
+        raise LabelRefused(
+            f"disordered structure not charge balanced with element oxidation states "
+            f"({', '.join(f'{k}{v:+d}' for k, v in sorted(states.items()))}: total "
+            f"{total:+.2f} of {anion:.2f} anion charge, over {CHARGE_TOLERANCE:.0%})"
+        )
+    for el, q in states.items():
+        if q < 0 and (el, q) not in SUPPORTED_ANIONS:
+            raise LabelRefused(f"unsupported anion {el}{q:+d}: bvlain has no Li+ BVSE parameters")
+    try:
+        return weighted_framework(plain, states)
+    except ValueError as exc:
+        raise LabelRefused(str(exc)) from None
+
+
 def prepare(structure: Structure, resolution: float, memory_limit: int | None) -> Structure:
     """Apply every guard and the cell convention; return the decorated standard cell.
 
@@ -179,9 +206,14 @@ def prepare(structure: Structure, resolution: float, memory_limit: int | None) -
     if reason:
         raise LabelRefused(reason)
     cell = standard_cell(structure)
-    cell = assign_oxidation_states(cell)
+    if cell.is_ordered:
+        cell = assign_oxidation_states(cell)
+        per_point = 1.0
+    else:
+        cell = disordered_framework(cell)
+        per_point = species_per_position(cell.frac_coords)  # k grows with it (bvse_grid)
     if memory_limit is not None:
-        need = estimated_bytes(cell, resolution)
+        need = int(estimated_bytes(cell, resolution) * per_point)
         if need > memory_limit:
             raise LabelRefused(
                 f"cell too large: ~{need / 2**30:.1f} GiB estimated for {grid_points(cell, resolution)} "

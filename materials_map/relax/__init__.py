@@ -1,0 +1,5 @@
+"""Relaxation of structures with a universal interatomic potential (CHGNet 0.3.0, offline)."""
+
+from .core import COLUMNS, VOLUME_BOUND, flag_reason, relax, relax_key
+
+__all__ = ["COLUMNS", "VOLUME_BOUND", "flag_reason", "relax", "relax_key"]
