@@ -9,7 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"propose": ".propose", "verify": ".verify", "Candidates": ".table"}
+_LAZY = {
+    "propose": ".propose",
+    "Designer": ".propose",
+    "verify": ".verify",
+    "Candidates": ".candidates",
+    "KnownMaterials": ".known",
+}
 
 __all__ = sorted(_LAZY)
 

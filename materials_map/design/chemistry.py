@@ -53,6 +53,44 @@ CATION_SITE_IONS: tuple[tuple[str, int], ...] = (("Li", 1),) + tuple(
     (el, q) for el in PAPER_ELEMENTS for q in OXIDATION_STATES[el]
 )
 
+#: the dataset's chemistry: Li, O and the paper's 25 framework elements
+DEFAULT_ELEMENTS: tuple[str, ...] = ("Li", "O", *PAPER_ELEMENTS)
+
+
+def oxidation_states(element: str) -> tuple[int, ...]:
+    """Cationic oxidation states used for ``element``: the table above for the 25 elements
+    and Li, else pymatgen's common positive oxidation states of the element."""
+    if element == "Li":
+        return (1,)
+    if element in OXIDATION_STATES:
+        return OXIDATION_STATES[element]
+    try:
+        states = tuple(q for q in Element(element).common_oxidation_states if q > 0)
+    except ValueError as err:
+        raise ValueError(f"unknown element {element!r}") from err
+    return states
+
+
+def cation_ions(elements: tuple[str, ...] | None = None) -> tuple[tuple[str, int], ...]:
+    """(element, oxidation state) of every cation allowed on a framework site: Li+ and each
+    element of ``elements`` (default :data:`DEFAULT_ELEMENTS`) but O; sorted, deterministic.
+
+    ``cation_ions()`` equals :data:`CATION_SITE_IONS`, the pool of the ``li-o`` library.
+    """
+    if elements is None:
+        return CATION_SITE_IONS
+    els = sorted(set(elements) - {"O", "Li"}, key=lambda e: (Element(e).Z, e))
+    out: list[tuple[str, int]] = [("Li", 1)]
+    for el in els:
+        states = oxidation_states(el)
+        if not states:
+            raise ValueError(
+                f"element {el!r} has no positive oxidation state to use on a cation site"
+            )
+        out.extend((el, q) for q in states)
+    return tuple(out)
+
+
 _ROMAN = {
     1: "I",
     2: "II",
@@ -113,11 +151,17 @@ def reference_states(comp: Composition) -> dict[str, int]:
     return out
 
 
-def candidate_ions(ref_element: str, ref_oxi: int, cn: int) -> list[tuple[str, int]]:
-    """Li+ and ions of the 25 elements whose Shannon radius at ``cn`` fits a site of ``ref``."""
+def candidate_ions(
+    ref_element: str,
+    ref_oxi: int,
+    cn: int,
+    ions: tuple[tuple[str, int], ...] | None = None,
+) -> list[tuple[str, int]]:
+    """Ions of ``ions`` (default: Li+ and the 25 elements, :data:`CATION_SITE_IONS`) whose
+    Shannon radius at ``cn`` fits a site of ``ref``."""
     r_ref = shannon_radius(ref_element, ref_oxi, cn)
     out = []
-    for el, q in CATION_SITE_IONS:
+    for el, q in CATION_SITE_IONS if ions is None else ions:
         r = shannon_radius(el, q, cn)
         if r is None:
             continue

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from pymatgen.core import Species, Structure
+from pymatgen.core import Composition, Species, Structure
 
 from .chemistry import bv_length_scale, candidate_ions, reference_states
 
@@ -29,9 +29,20 @@ MAX_MULTIPLIER = 4  # the labelled primitive cell is repeated at most 4x to host
 MAX_PATTERNS = 3000  # orderings compared by Ewald energy, at most
 
 
+@cache
+def _archetype(proto: Any) -> Structure:
+    # building a prototype goes through pymatgen's SpaceGroup (~0.4 s): once per prototype
+    return proto.structure(None)
+
+
+@cache
+def _primitive(proto: Any) -> Structure:
+    return _archetype(proto).get_primitive_structure(use_site_props=True)
+
+
 def labelled_primitive(proto: Any) -> Structure:
-    """Primitive cell of the prototype, found on site labels (not on elements)."""
-    return proto.structure(None).get_primitive_structure(use_site_props=True)
+    """Primitive cell of the prototype, found on site labels (not on elements); a fresh copy."""
+    return _primitive(proto).copy()
 
 
 @cache
@@ -96,19 +107,25 @@ def _multiplier(proto: Any, assignment: Assignment) -> int | None:
 
 def _label_counts(proto: Any) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
-    for lab in proto.structure(None).site_properties["label"]:
+    for lab in _archetype(proto).site_properties["label"]:
         counts[lab] += 1
     return counts
 
 
-def assignments(proto: Any) -> list[Assignment]:
+def assignments(
+    proto: Any, ions: tuple[Ion, ...] | None = None, max_split_labels: int = 2
+) -> list[Assignment]:
     """Every charge-balanced decoration of a prototype's cation sites (sorted, deterministic).
 
-    Each cation label takes one fitting ion, or, for at most two labels per decoration, two
-    different fitting ions sharing it in a ratio of 1:1, 1:2 or 1:3 (aliovalent pairs such as
-    Mg2+/Ti4+ widen the chemistry the way real solid solutions do).
+    Each cation label takes one fitting ion, or, for at most ``max_split_labels`` labels per
+    decoration (0, 1 or 2), two different fitting ions sharing it in a ratio of 1:1, 1:2 or 1:3
+    (aliovalent pairs such as Mg2+/Ti4+ widen the chemistry the way real solid solutions do).
+    ``ions`` is the pool of cation-site ions (default: Li+ and the paper's 25 elements in their
+    common oxide states, :data:`~.chemistry.CATION_SITE_IONS`).
     """
-    ref = reference_states(proto.structure(None).composition)
+    if max_split_labels not in (0, 1, 2):
+        raise ValueError(f"max_split_labels must be 0, 1 or 2, got {max_split_labels!r}")
+    ref = reference_states(_archetype(proto).composition)
     counts = _label_counts(proto)
     charge = 0
     options = []
@@ -119,10 +136,10 @@ def assignments(proto: Any) -> list[Assignment]:
         elif site.role == "anion":
             charge -= 2 * n
         else:
-            ions = candidate_ions(site.element, ref.get(site.element, 0), int(site.cn))
-            singles = [(site.label, (ion,), (1, 1)) for ion in ions]
+            fits = candidate_ions(site.element, ref.get(site.element, 0), int(site.cn), ions)
+            singles = [(site.label, (ion,), (1, 1)) for ion in fits]
             pairs = []
-            for a, b in itertools.permutations(ions, 2):
+            for a, b in itertools.permutations(fits, 2):
                 if a[0] == b[0]:
                     continue
                 for k, d in SPLIT_FRACTIONS:
@@ -141,8 +158,11 @@ def assignments(proto: Any) -> list[Assignment]:
         return q, mask
 
     out: list[Assignment] = []
-    splits = [()] + [(k,) for k in range(len(options))]
-    splits += list(itertools.combinations(range(len(options)), 2))
+    splits: list[tuple[int, ...]] = [()]
+    if max_split_labels >= 1:
+        splits += [(k,) for k in range(len(options))]
+    if max_split_labels >= 2:
+        splits += list(itertools.combinations(range(len(options)), 2))
     for split in splits:
         choices = [
             [(opt, *info(o[0], opt)) for opt in (o[2] if k in split else o[1])]
@@ -191,3 +211,37 @@ def decorate(proto: Any, assignment: Assignment) -> tuple[Structure, float, floa
     scale, rms = bv_length_scale(s)
     s.scale_lattice(s.volume * scale**3)
     return standard_cell(s), scale, rms
+
+
+@cache
+def _label_counts_cached(proto: Any) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(_label_counts(proto).items()))
+
+
+def assignment_composition(proto: Any, assignment: Assignment) -> Composition:
+    """Composition of a decoration (conventional cell), without building the structure."""
+    counts = dict(_label_counts_cached(proto))
+    roles = {s.label: s.role for s in proto.sites}
+    amounts: dict[str, float] = defaultdict(float)
+    for lab, n in counts.items():
+        if roles[lab] == "Li":
+            amounts["Li"] += n
+        elif roles[lab] == "anion":
+            amounts["O"] += n
+    for lab, ions, (k, d) in assignment:
+        n = counts[lab]
+        if len(ions) == 1:
+            amounts[ions[0][0]] += n
+        else:
+            amounts[ions[0][0]] += n * k / d
+            amounts[ions[1][0]] += n * (d - k) / d
+    return Composition(dict(amounts))
+
+
+def assignment_text(assignment: Assignment) -> str:
+    """Readable decoration, e.g. ``"M1=Ge4+; M2=Al3+/Ti4+ (1/2)"``."""
+    parts = []
+    for lab, ions, (k, d) in assignment:
+        names = "/".join(f"{el}{q}{'+' if q > 0 else '-'}" for el, q in ions)
+        parts.append(f"{lab}={names}" + (f" ({k}/{d})" if len(ions) == 2 else ""))
+    return "; ".join(parts) if parts else "archetype (Li and O only)"

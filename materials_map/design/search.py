@@ -1,0 +1,268 @@
+"""The local search of :func:`materials_map.propose`: generate, encode, keep the closest, repeat.
+
+Round 0 gathers two kinds of moves:
+
+* substitutions of the known materials nearest to the target (:mod:`.substitute`),
+* decorations of the prototype library (:mod:`.decorate`): every single-ion decoration and a
+  seeded sample of those where two ions share one site.
+
+Each move's composition is known before its structure is built, and x_comp depends on the
+composition alone, so every move is first placed at (its x_comp, an estimate of its x_struct:
+the parent's for a substitution, the median of its family's materials for a decoration) and
+only the moves estimated closest — plus a seeded random share for exploration — are built,
+featurized and encoded. Later rounds substitute again into the closest candidates found so far.
+The search stops after ``rounds`` rounds or when the time budget is spent.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+from pymatgen.core import Composition, Structure
+
+from .._util import structure_fingerprint
+from .decorate import MAX_BVS_RMS, assignment_composition, assignment_text, assignments, decorate
+from .substitute import Substitution, apply, charge, radius_check, substitutions
+from .target import Target
+
+
+@dataclass
+class Move:
+    """One way to make a candidate, before it is built."""
+
+    method: str  # "substitution" | "decoration"
+    parent: str  # id of the known material or candidate, or the prototype name
+    composition: Composition
+    structure_type: str
+    provenance: str
+    change: str
+    probability: float = math.nan
+    x_struct_guess: float = math.nan
+    # what to build from
+    parent_structure: Structure | None = None
+    substitution: Substitution | None = None
+    prototype: Any = None
+    assignment: tuple = ()
+    estimate: float = math.inf
+
+
+@dataclass
+class Built:
+    """A candidate that was built and put on the map."""
+
+    id: str
+    structure: Structure
+    move: Move
+    round: int
+    bvs_rms: float
+    radius_ok: bool
+    radius_note: str
+    charge_balanced: bool
+    xy: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
+    predicted: float = math.nan
+    recon_error: float = math.nan
+
+
+@dataclass
+class SearchLog:
+    """What the search did (returned in ``Candidates.info``)."""
+
+    rounds: int = 0
+    moves: int = 0
+    built: int = 0
+    encoded: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    stopped: str = ""
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def add_time(self, key: str, dt: float) -> None:
+        self.seconds[key] = self.seconds.get(key, 0.0) + dt
+
+
+@cache
+def _assignments(proto: Any, ions: tuple, max_split_labels: int) -> tuple:
+    # decorations depend only on the (frozen, hashable) prototype and the ion pool
+    return tuple(assignments(proto, ions, max_split_labels))
+
+
+def decoration_moves(
+    prototypes: dict[str, Any],
+    ions: tuple,
+    rng: np.random.Generator,
+    per_prototype: int,
+) -> list[Move]:
+    """Every single-ion decoration of every prototype and a seeded sample of at most
+    ``per_prototype`` of those where two ions share a site (prototypes without decorations
+    are left out)."""
+    moves = []
+    for name in sorted(prototypes):
+        proto = prototypes[name]
+        if not any(s.role == "anion" for s in proto.sites):
+            continue
+        combos = _assignments(proto, ions, 1)
+        if not combos:
+            continue
+        single = [c for c in combos if all(len(ions_) == 1 for _, ions_, _ in c)]
+        split = [c for c in combos if any(len(ions_) == 2 for _, ions_, _ in c)]
+        pick = list(single)
+        if split and per_prototype > 0:
+            k = min(per_prototype, len(split))
+            pick += [split[i] for i in sorted(rng.choice(len(split), k, replace=False))]
+        family = getattr(proto, "family", "") or name
+        for a in pick:
+            text = assignment_text(a)
+            moves.append(
+                Move(
+                    "decoration",
+                    name,
+                    assignment_composition(proto, a),
+                    family,
+                    f"decoration of prototype {name}: {text}",
+                    text,
+                    prototype=proto,
+                    assignment=a,
+                )
+            )
+    return moves
+
+
+def substitution_moves(
+    parent_id: str,
+    parent: Structure,
+    structure_type: str,
+    provenance: str,
+    x_struct: float,
+    ions: tuple,
+    threshold: float,
+) -> list[Move]:
+    """Every charge-balanced substitution of ``parent`` above the probability threshold."""
+    from .substitute import substituted_composition
+
+    out = []
+    for sub in substitutions(parent, ions, threshold=threshold):
+        out.append(
+            Move(
+                "substitution",
+                parent_id,
+                substituted_composition(parent, sub),
+                structure_type,
+                f"{provenance} → {sub.text}",
+                sub.text,
+                probability=sub.probability,
+                x_struct_guess=x_struct,
+                parent_structure=parent,
+                substitution=sub,
+            )
+        )
+    return out
+
+
+def build(move: Move, require_checks: bool, log: SearchLog) -> tuple[Structure, float, bool, str]:
+    """Build a move: ``(structure, bvs_rms, radius_ok, radius_note)``; raises ``ValueError``
+    with the reason when it is not a usable candidate."""
+    if move.method == "substitution":
+        assert move.parent_structure is not None and move.substitution is not None
+        ok, note = radius_check(move.parent_structure, move.substitution)
+        if require_checks and not ok:
+            raise ValueError(f"radius check: {note}")
+        s, _, rms = apply(move.parent_structure, move.substitution)
+    else:
+        s, _, rms = decorate(move.prototype, move.assignment)
+        ok, note = True, ""  # decorations only use ions that fit by Shannon radius
+    if not math.isfinite(rms) or rms > MAX_BVS_RMS:
+        raise ValueError(f"bond-valence mismatch {rms:.2f} v.u. > {MAX_BVS_RMS}")
+    return s, float(rms), ok, note
+
+
+def estimate(moves: list[Move], encoder: Any, target: Target, family_x: dict[str, float]) -> None:
+    """Fill ``Move.estimate``: distance of (x_comp, guessed x_struct) to the target."""
+    if not moves:
+        return
+    xc = encoder.x_comp([m.composition for m in moves])
+    xs = np.array(
+        [
+            m.x_struct_guess
+            if math.isfinite(m.x_struct_guess)
+            else family_x.get(m.structure_type, target.point[1])
+            for m in moves
+        ]
+    )
+    d = target.rank_key(np.column_stack([xc, xs]))
+    for m, v in zip(moves, d, strict=True):
+        m.estimate = float(v)
+
+
+def choose(moves: list[Move], k: int, explore: float, rng: np.random.Generator) -> list[Move]:
+    """The ``k`` moves estimated closest, a seeded random ``explore`` share of them swapped
+    for moves further out (so the search does not trust the estimate blindly)."""
+    if len(moves) <= k:
+        return list(moves)
+    order = sorted(range(len(moves)), key=lambda i: (moves[i].estimate, moves[i].provenance))
+    n_rand = int(round(explore * k))
+    best = order[: k - n_rand]
+    rest = order[k - n_rand :]
+    extra = [rest[i] for i in sorted(rng.choice(len(rest), min(n_rand, len(rest)), replace=False))]
+    return [moves[i] for i in best + extra]
+
+
+def candidate_id(structure: Structure) -> str:
+    """Stable id of a candidate: ``cand-`` + the first 10 hex digits of its fingerprint."""
+    return "cand-" + structure_fingerprint(structure)[:10]
+
+
+def run_round(
+    chosen: list[Move],
+    rnd: int,
+    encoder: Any,
+    seen: set[str],
+    require_checks: bool,
+    deadline: float,
+    log: SearchLog,
+    n_jobs: int = 1,
+) -> list[Built]:
+    """Build, check and encode the chosen moves (until the deadline); new candidates only."""
+    built: list[Built] = []
+    t = time.perf_counter()
+    for m in chosen:
+        if time.monotonic() > deadline:
+            log.skip("time budget spent before building")
+            continue
+        try:
+            s, rms, r_ok, note = build(m, require_checks, log)
+        except Exception as err:  # an impossible geometry or a failed check: not a candidate
+            log.skip(str(err).split(":")[0][:60])
+            continue
+        cid = candidate_id(s)
+        if cid in seen:
+            log.skip("duplicate")
+            continue
+        seen.add(cid)
+        balanced = abs(charge(s)) < 1e-6
+        if require_checks and not balanced:
+            log.skip("not charge balanced")
+            continue
+        built.append(Built(cid, s, m, rnd, rms, r_ok, note, balanced))
+    log.add_time("build", time.perf_counter() - t)
+    log.built += len(built)
+    t = time.perf_counter()
+    enc = encoder.encode([b.structure for b in built], n_jobs=n_jobs)
+    log.add_time("encode", time.perf_counter() - t)
+    out = []
+    for i, b in enumerate(built):
+        if not enc.ok[i]:
+            log.skip(enc.reasons[i][:60] or "not encoded")
+            continue
+        b.xy = enc.coords[i]
+        b.predicted = float(enc.predicted[i])
+        b.recon_error = float(enc.recon_error[i])
+        out.append(b)
+    log.encoded += len(out)
+    return out
