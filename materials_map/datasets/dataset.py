@@ -167,11 +167,20 @@ class MapDataset:
             facts["failures"] = len(self.failures)
         return pd.DataFrame({"value": pd.Series(facts, dtype=object)})
 
-    def classify(self, progress: bool = True, overwrite: bool = False) -> MapDataset:
-        """Fill ``structure_type`` with :func:`materials_map.structure_type` (in place; returns self)."""
+    def classify(
+        self, progress: bool = True, overwrite: bool = False, time_limit: float | None = 60.0
+    ) -> MapDataset:
+        """Fill ``structure_type`` with :func:`materials_map.structure_type` (in place; returns self).
+
+        A structure that cannot be classified (not a physical cell, too many sites, over
+        ``time_limit`` seconds) keeps ``structure_type = None`` and is listed with its id and
+        the reason in ``metadata["classify_failures"]``; one summary warning groups them.
+        """
         from tqdm.auto import tqdm
 
-        from ..prototypes import structure_type
+        from .._util.deadline import TimeLimitExceeded, deadline
+        from .._util.outcome import report
+        from ..prototypes.classify import classify_problem, structure_type, warm_up
 
         out = list(self.df["structure_type"])
         todo = [
@@ -179,9 +188,32 @@ class MapDataset:
             for i, s in enumerate(self.df["structure"])
             if s is not None and (overwrite or out[i] is None)
         ]
+        if todo:
+            warm_up()  # the one-off reference build must not count against a structure
+        failures = []
         for i in tqdm(todo, desc="structure types", disable=not progress):
-            out[i] = structure_type(self.df["structure"].iloc[i])
+            s = self.df["structure"].iloc[i]
+            reason = classify_problem(s)
+            if reason is None:
+                try:
+                    with deadline(time_limit, "structure_type"):
+                        out[i] = structure_type(s)
+                except TimeLimitExceeded as exc:
+                    reason = str(exc)
+                except Exception as exc:  # noqa: BLE001 - one structure never stops the batch
+                    reason = f"classification failed: {type(exc).__name__}: {exc}"
+            if reason:
+                out[i] = None
+                failures.append({"id": str(self.df["id"].iloc[i]), "error": reason})
         self.df["structure_type"] = out
+        self.metadata["classify_failures"] = failures
+        report(
+            "structure_type",
+            "structures",
+            len(todo),
+            [f["error"] for f in failures],
+            'see ds.metadata["classify_failures"]',
+        )
         return self
 
     # ------------------------------------------------------------------ persistence
