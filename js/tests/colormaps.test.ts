@@ -10,7 +10,7 @@ import {
   lutIndex,
   rgbToHex,
 } from "../src/map/colormaps";
-import { heatmapPixels } from "../src/map/heatmap";
+import { backgroundPixels } from "../src/map/background";
 
 describe("continuous colour maps", () => {
   it("offers perceptually uniform maps first, viridis by default", () => {
@@ -55,10 +55,10 @@ describe("categorical palettes", () => {
   });
 });
 
-describe("heatmap pixels", () => {
+describe("background pixels", () => {
   it("puts grid row 0 (y0) at the bottom of the image and leaves NaN transparent", () => {
     const values = new Float32Array([0, 1, NaN, 0.5]); // 2 x 2, row 0 = [0, 1]
-    const { rgba, range } = heatmapPixels({ values, nx: 2, ny: 2, extent: [0, 1, 0, 1], colormap: "viridis", vmin: null, vmax: null });
+    const { rgba, range } = backgroundPixels({ values, nx: 2, ny: 2, extent: [0, 1, 0, 1], colormap: "viridis", vmin: null, vmax: null });
     expect(range).toEqual([0, 1]);
     const px = (r: number, c: number) => Array.from(rgba.slice(4 * (r * 2 + c), 4 * (r * 2 + c) + 4));
     expect(px(1, 0)).toEqual([0x44, 0x01, 0x54, 255]); // bottom-left = value 0

@@ -5,7 +5,13 @@ Layout (version 1)::
     {"format": "materials-map", "version": 1,
      "metadata": {...},                 # title, dataset, model info, free-form
      "traits": {name: value | {"b64": "..."}},   # the map widget's synced state
-     "table": {"columns": [...], "data": [[...], ...]} | null}
+     "table": {"columns": [...], "data": [[...], ...]} | null,
+     "structures": [crystal | null, ...],          # optional: one per map point
+     "pathways": {"<point index>": pathway, ...}}  # optional: Li pathway volumes
+
+``structures`` and ``pathways`` are the crystal viewer's compact JSON
+(:mod:`materials_map.widgets.crystal.payload`, docs/crystal.md); a pathway's uint8 volume is
+stored as ``{"b64": ...}`` like the binary traits. Readers that predate them ignore both keys.
 
 Binary traits (coordinates, values, category codes, grids, selections) are stored as base64
 of their raw little-endian bytes, exactly the buffers the widget receives from a kernel, so
@@ -30,6 +36,16 @@ FORMAT = "materials-map"
 VERSION = 1
 # widget plumbing that a document must not carry: it is re-created by the host
 _SKIP_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
+
+
+def legacy_trait_name(name: str) -> str:
+    """The current name of a trait saved by an older materials-map: the background layer
+    was called ``heatmap`` (``heatmap_*``, ``show_heatmap``) before it got one name."""
+    if name == "show_heatmap":
+        return "show_background"
+    if name == "heatmap" or name.startswith("heatmap_"):
+        return "background" + name[len("heatmap") :]
+    return name
 
 
 class MapDocumentError(ValueError):
@@ -81,13 +97,29 @@ class MapDocument:
     traits: dict[str, Any]
     table: pd.DataFrame | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: compact crystal JSON per map point (None where a point has no structure)
+    structures: list[dict[str, Any] | None] | None = None
+    #: Li pathway volumes by map point index (``data``: the uint8 volume as bytes)
+    pathways: dict[int, dict[str, Any]] | None = None
 
     @classmethod
     def from_widget(
-        cls, widget: Any, table: pd.DataFrame | None = None, metadata: dict | None = None
+        cls,
+        widget: Any,
+        table: pd.DataFrame | None = None,
+        metadata: dict | None = None,
+        structures: list[dict[str, Any] | None] | None = None,
+        pathways: dict[int, dict[str, Any]] | None = None,
     ) -> MapDocument:
-        """Capture the current state of a :class:`~materials_map.MapWidget`."""
-        return cls(traits=widget_state(widget), table=table, metadata=dict(metadata or {}))
+        """Capture the current state of a :class:`~materials_map.MapWidget` (with the
+        crystals and pathway volumes the crystal viewer shows without a kernel)."""
+        return cls(
+            traits=widget_state(widget),
+            table=table,
+            metadata=dict(metadata or {}),
+            structures=structures,
+            pathways=pathways,
+        )
 
     def to_json(self) -> str:
         """Serialise to the version-1 JSON text."""
@@ -98,6 +130,12 @@ class MapDocument:
             "traits": {k: _encode(v) for k, v in self.traits.items()},
             "table": None if self.table is None else _clean_table(self.table),
         }
+        if self.structures is not None:
+            doc["structures"] = self.structures
+        if self.pathways:
+            doc["pathways"] = {
+                str(int(i)): {k: _encode(v) for k, v in p.items()} for i, p in self.pathways.items()
+            }
         return json.dumps(doc, separators=(",", ":"), allow_nan=False)
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -125,10 +163,30 @@ class MapDocument:
         table = doc.get("table")
         df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
         try:
-            traits = {k: _decode(v) for k, v in doc["traits"].items()}
+            traits = {legacy_trait_name(k): _decode(v) for k, v in doc["traits"].items()}
         except (ValueError, TypeError) as err:  # binascii.Error is a ValueError
             raise MapDocumentError(f"{source}: corrupted binary trait ({err})") from err
-        return cls(traits=traits, table=df, metadata=doc.get("metadata") or {})
+        structures = doc.get("structures")
+        if structures is not None and (
+            not isinstance(structures, list) or (df is not None and len(structures) != len(df))
+        ):
+            raise MapDocumentError(
+                f"{source}: 'structures' must be a list with one entry per map point"
+            )
+        try:
+            pathways = {
+                int(i): {k: _decode(v) for k, v in p.items()}
+                for i, p in (doc.get("pathways") or {}).items()
+            }
+        except (ValueError, TypeError, AttributeError) as err:
+            raise MapDocumentError(f"{source}: corrupted pathway volume ({err})") from err
+        return cls(
+            traits=traits,
+            table=df,
+            metadata=doc.get("metadata") or {},
+            structures=structures,
+            pathways=pathways or None,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MapDocument:

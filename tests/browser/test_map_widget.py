@@ -44,7 +44,7 @@ w = MapWidget.from_dataframe(xy, df, color="me", category="family",
 gx = np.linspace(0, 10, 20, endpoint=False) + 0.25
 gy = np.linspace(-2.5, 2.5, 10, endpoint=False) + 0.25
 grid = (gx[None, :] / 10 + gy[:, None] / 10).astype(np.float32)
-w.set_grid(grid, [0, 10, -2.5, 2.5], colormap="magma", label="ME (eV)")
+w.set_background(grid, [0, 10, -2.5, 2.5], colormap="magma", label="ME (eV)")
 w
 """
 

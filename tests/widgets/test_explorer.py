@@ -482,7 +482,7 @@ def test_explore_one_liner_trains_and_links(parts):
         ex = explore(sub, model=_small_model(), use_cache=False, progress=False)
     assert isinstance(ex, Explorer) and len(ex.coords) == 16
     assert ex.result.info["model"] == "trained"
-    assert ex.map.grid is not None and ex.map.heatmap_label == f"predicted {TARGET}"
+    assert ex.map.background_values is not None and ex.map.background_label == f"predicted {TARGET}"
     ex.map.select([0, 1])
     assert sorted(ex.table_panel.frame["point"]) == [0, 1]
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()

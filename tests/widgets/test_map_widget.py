@@ -99,10 +99,10 @@ def test_bad_input_is_reported_clearly():
         w.selection = [1, 5]
     with pytest.raises(traitlets.TraitError, match=r"expected shape \(n, 2\)"):
         w.coords = np.zeros((4, 3))
-    with pytest.raises(traitlets.TraitError, match="heatmap_extent"):
-        w.heatmap_extent = [0, 0, 1, 2]
+    with pytest.raises(traitlets.TraitError, match="background_extent"):
+        w.background_extent = [0, 0, 1, 2]
     with pytest.raises(ValueError, match="grid must be a non-empty 2-D array"):
-        w.set_grid(np.zeros(4), [0, 1, 0, 1])
+        w.set_background(np.zeros(4), [0, 1, 0, 1])
 
 
 def test_categories_encode_labels_and_pick_the_narrowest_wire_dtype():
@@ -121,10 +121,10 @@ def test_categories_encode_labels_and_pick_the_narrowest_wire_dtype():
 def test_grid_is_stored_flat_with_shape_and_extent():
     w = MapWidget(np.zeros((3, 2)))
     g = np.arange(12, dtype=float).reshape(3, 4)
-    w.set_grid(g, [0, 4, -1, 2], label="ME", colormap="magma")
-    assert w.heatmap_shape == [3, 4] and w.heatmap_extent == [0, 4, -1, 2]
-    np.testing.assert_array_equal(w.grid, g)
-    assert w.get_state()["heatmap"].nbytes == 12 * 4
+    w.set_background(g, [0, 4, -1, 2], label="ME", colormap="magma")
+    assert w.background_shape == [3, 4] and w.background_extent == [0, 4, -1, 2]
+    np.testing.assert_array_equal(w.background_values, g)
+    assert w.get_state()["background"].nbytes == 12 * 4
 
 
 # ----------------------------------------------------------------------------- tables
@@ -202,14 +202,14 @@ def test_saved_document_restores_the_same_widget():
     w = MapWidget.from_dataframe(
         np.random.default_rng(2).normal(size=(12, 2)), _df(), color="me", category="family"
     )
-    w.set_grid(np.ones((2, 3)), [0, 1, 0, 1])
+    w.set_background(np.ones((2, 3)), [0, 1, 0, 1])
     w.hidden_categories = [1]
     w.selection = [4, 2]
     w2 = MapWidget.from_document(MapDocument.from_widget(w))
-    for name in ("coords", "values", "categories", "selection", "heatmap"):
+    for name in ("coords", "values", "categories", "selection", "background"):
         np.testing.assert_array_equal(getattr(w2, name), getattr(w, name), err_msg=name)
     assert w2.hidden_categories == [1] and w2.category_names == w.category_names
-    assert w2.heatmap_shape == [2, 3]
+    assert w2.background_shape == [2, 3]
 
 
 def test_from_result_draws_the_prediction_grid_underneath():
@@ -228,6 +228,6 @@ def test_from_result_draws_the_prediction_grid_underneath():
     )
     w = MapWidget.from_result(res)
     assert (w.x_label, w.y_label, w.color_label) == ("x_comp", "x_struct", "me")
-    assert w.heatmap_label == "predicted me" and w.heatmap_extent == [-3, 3, -2, 2]
+    assert w.background_label == "predicted me" and w.background_extent == [-3, 3, -2, 2]
     assert "garnet" in w.category_names
     np.testing.assert_allclose(w.coords, coords.astype(np.float32))

@@ -7,7 +7,7 @@
 import { continuousLut, finiteRange, lutIndex } from "./colormaps";
 import { dataToScreen, type Extent } from "./scales";
 
-export interface HeatmapSpec {
+export interface BackgroundSpec {
   values: Float32Array;
   nx: number;
   ny: number;
@@ -18,7 +18,7 @@ export interface HeatmapSpec {
 }
 
 /** RGBA pixels of the grid, image row 0 = top (y1). NaN cells are transparent. */
-export function heatmapPixels(spec: HeatmapSpec): { rgba: Uint8ClampedArray<ArrayBuffer>; range: [number, number] } {
+export function backgroundPixels(spec: BackgroundSpec): { rgba: Uint8ClampedArray<ArrayBuffer>; range: [number, number] } {
   const { values, nx, ny } = spec;
   const auto = finiteRange(values);
   const vmin = spec.vmin ?? auto[0];
@@ -40,18 +40,18 @@ export function heatmapPixels(spec: HeatmapSpec): { rgba: Uint8ClampedArray<Arra
   return { rgba, range: [vmin, vmax] };
 }
 
-export class HeatmapLayer {
+export class BackgroundLayer {
   private image: HTMLCanvasElement | null = null;
   private extent: Extent | null = null;
   range: [number, number] = [0, 1];
 
-  set(spec: HeatmapSpec | null): void {
+  set(spec: BackgroundSpec | null): void {
     if (!spec || spec.nx < 1 || spec.ny < 1 || spec.values.length < spec.nx * spec.ny) {
       this.image = null;
       this.extent = null;
       return;
     }
-    const { rgba, range } = heatmapPixels(spec);
+    const { rgba, range } = backgroundPixels(spec);
     const c = document.createElement("canvas");
     c.width = spec.nx;
     c.height = spec.ny;

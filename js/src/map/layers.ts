@@ -1,21 +1,22 @@
-// The 2-D canvas under the points: the background grid (heatmap.ts) and density contours
+// The 2-D canvas under the points: the background grid (background.ts) and density contours
 // (density.ts), both in data coordinates, redrawn on every view change.
 
 import { densityContours, densityGrid, type Ring } from "./density";
 import { isDark, num } from "./dom";
-import { HeatmapLayer } from "./heatmap";
+import { drawHalos } from "./halo";
+import { BackgroundLayer } from "./background";
 import { asTyped, type MapModel } from "./model";
 import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
 import type { MapState } from "./state";
 
-/** The `heatmap_extent` trait when a heatmap is present. */
-export function heatmapExtent(model: MapModel): Extent | null {
-  const e = model.get("heatmap_extent") as number[] | null;
-  return model.get("heatmap") && Array.isArray(e) && e.length === 4 ? (e as Extent) : null;
+/** The `background_extent` trait when a background is present. */
+export function backgroundExtent(model: MapModel): Extent | null {
+  const e = model.get("background_extent") as number[] | null;
+  return model.get("background") && Array.isArray(e) && e.length === 4 ? (e as Extent) : null;
 }
 
 export class Layers {
-  readonly heatmap = new HeatmapLayer();
+  readonly background = new BackgroundLayer();
   private contours: Ring[][] = [];
 
   constructor(
@@ -24,24 +25,24 @@ export class Layers {
     private state: MapState,
   ) {}
 
-  /** Rebuild the background image from the heatmap traits. */
+  /** Rebuild the background image from the background traits. */
   readHeatmap(): void {
     const m = this.model;
-    const values = asTyped(m.get("heatmap"), Float32Array);
-    const shape = m.get("heatmap_shape") as number[] | null;
-    const extent = heatmapExtent(m);
+    const values = asTyped(m.get("background"), Float32Array);
+    const shape = m.get("background_shape") as number[] | null;
+    const extent = backgroundExtent(m);
     if (!values || !extent || !Array.isArray(shape) || shape.length !== 2) {
-      this.heatmap.set(null);
+      this.background.set(null);
       return;
     }
-    const hv = m.get("heatmap_vmin");
-    const hx = m.get("heatmap_vmax");
-    this.heatmap.set({
+    const hv = m.get("background_vmin");
+    const hx = m.get("background_vmax");
+    this.background.set({
       values,
       ny: shape[0],
       nx: shape[1],
       extent,
-      colormap: String(m.get("heatmap_colormap") || "viridis"),
+      colormap: String(m.get("background_colormap") || "viridis"),
       vmin: typeof hv === "number" ? hv : null,
       vmax: typeof hx === "number" ? hx : null,
     });
@@ -76,7 +77,9 @@ export class Layers {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, w, h);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    if (this.model.get("show_heatmap") !== false) this.heatmap.draw(ctx, view, width, height, num(this.model.get("heatmap_opacity"), 1));
+    if (this.model.get("show_background") !== false) this.background.draw(ctx, view, width, height, num(this.model.get("background_opacity"), 1));
+    const s = this.state;
+    drawHalos(ctx, view, width, height, { coords: s.coords, n: s.n, isVisible: s.isVisible, pointSize: num(this.model.get("point_size"), 4) });
     if (!this.contours.length) return;
     const levels = this.contours;
     ctx.save();

@@ -1,10 +1,11 @@
-// The side panel: colour bar of the points, colour bar of the background, category legend.
+// The side panel: colour bar of the points and of the background; and the category legend,
+// which view.ts places in a wrapping row under the plot so that every entry shows.
 
 import { hiddenCategories, categoryCounts } from "./categories";
 import { renderColorbar } from "./colorbar";
 import { categoricalPalette } from "./colormaps";
 import { el } from "./dom";
-import type { HeatmapLayer } from "./heatmap";
+import type { BackgroundLayer } from "./background";
 import { renderLegend } from "./legend";
 import type { MapModel } from "./model";
 import type { MapState } from "./state";
@@ -12,17 +13,18 @@ import type { MapState } from "./state";
 export class SidePanel {
   readonly el = el("div", "mm-side");
   private colorbar = el("div", "mm-colorbar");
-  private heatbar = el("div", "mm-colorbar mm-heatbar");
-  private legend = el("div", "mm-legend");
+  private backgroundBar = el("div", "mm-colorbar mm-background-bar");
+  /** the category legend: a row of its own under the plot (view.ts), wrapping */
+  readonly legend = el("div", "mm-legend");
 
   constructor(
     private model: MapModel,
     private state: MapState,
-    private heatmap: HeatmapLayer,
+    private background: BackgroundLayer,
     /** the legend hid or showed categories (already saved to the model) */
     private onHiddenChange: () => void,
   ) {
-    this.el.append(this.colorbar, this.heatbar, this.legend);
+    this.el.append(this.colorbar, this.backgroundBar);
   }
 
   render(colorRange: [number, number]): void {
@@ -34,11 +36,11 @@ export class SidePanel {
       this.colorbar.hidden = true;
       this.colorbar.replaceChildren();
     }
-    if (this.heatmap.present && m.get("show_heatmap") !== false) {
-      renderColorbar(this.heatbar, String(m.get("heatmap_label") || "background"), String(m.get("heatmap_colormap") || "viridis"), this.heatmap.range);
+    if (this.background.present && m.get("show_background") !== false) {
+      renderColorbar(this.backgroundBar, String(m.get("background_label") || "background"), String(m.get("background_colormap") || "viridis"), this.background.range);
     } else {
-      this.heatbar.hidden = true;
-      this.heatbar.replaceChildren();
+      this.backgroundBar.hidden = true;
+      this.backgroundBar.replaceChildren();
     }
     const names = ((m.get("category_names") as string[]) ?? []).map(String);
     if (cats && names.length > 0) {
@@ -59,6 +61,6 @@ export class SidePanel {
     } else {
       renderLegend(this.legend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
     }
-    this.el.hidden = this.colorbar.hidden && this.heatbar.hidden && this.legend.hidden;
+    this.el.hidden = this.colorbar.hidden && this.backgroundBar.hidden;
   }
 }

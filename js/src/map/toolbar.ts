@@ -45,7 +45,7 @@ export function bindKeys(root: HTMLElement, run: (action: KeyAction) => void): (
   return () => root.removeEventListener("keydown", onKey);
 }
 
-export type Toggle = "show_heatmap" | "show_density";
+export type Toggle = "show_background" | "show_density";
 
 export interface ToolbarActions {
   mode(mode: Mode): void;
@@ -63,7 +63,7 @@ export class Toolbar {
   private modeButtons = new Map<Mode, HTMLButtonElement>();
   private colorSelect = el("select", "mm-color-select", { "aria-label": "Colour points by" });
   private cmapSelect = el("select", "mm-cmap-select", { "aria-label": "Colour map" });
-  private heatmapButton: HTMLButtonElement;
+  private backgroundButton: HTMLButtonElement;
   private densityButton: HTMLButtonElement;
 
   constructor(actions: ToolbarActions) {
@@ -98,7 +98,7 @@ export class Toolbar {
       b.addEventListener("click", () => actions.toggle(trait, b.getAttribute("aria-pressed") !== "true"));
       return b;
     };
-    this.heatmapButton = toggle("Background", "show_heatmap", "Show the model's prediction grid");
+    this.backgroundButton = toggle("Background", "show_background", "Show the model's prediction grid");
     this.densityButton = toggle("Density", "show_density", "Show point-density contours");
     const reset = el("button", "mm-reset", { type: "button", title: "Reset view (R)" });
     reset.textContent = "Reset";
@@ -106,7 +106,7 @@ export class Toolbar {
     const png = el("button", "mm-png", { type: "button", title: "Download the current view as PNG" });
     png.textContent = "PNG";
     png.addEventListener("click", () => actions.png());
-    bar.append(this.heatmapButton, this.densityButton, reset, png);
+    bar.append(this.backgroundButton, this.densityButton, reset, png);
   }
 
   showMode(mode: Mode): void {
@@ -114,8 +114,8 @@ export class Toolbar {
   }
 
   syncToggles(model: MapModel): void {
-    this.heatmapButton.hidden = !model.get("heatmap");
-    this.heatmapButton.setAttribute("aria-pressed", String(model.get("show_heatmap") !== false));
+    this.backgroundButton.hidden = !model.get("background");
+    this.backgroundButton.setAttribute("aria-pressed", String(model.get("show_background") !== false));
     this.densityButton.setAttribute("aria-pressed", String(!!model.get("show_density")));
   }
 

@@ -12,7 +12,7 @@ import { hiddenCategories, readCategories, visibility } from "./categories";
 import { el, num } from "./dom";
 import { colorCodes, colorSpec } from "./encoding";
 import { PngExport } from "./export";
-import { heatmapExtent, Layers } from "./layers";
+import { backgroundExtent, Layers } from "./layers";
 import { asTyped, type MapModel } from "./model";
 import { Overlay } from "./overlay";
 import { PointLayer } from "./points";
@@ -79,10 +79,10 @@ export class MapView {
     yl.textContent = String(model.get("y_label") ?? "");
     this.plot.append(layerCanvas, pointCanvas, this.overlay.svg, xl, yl, this.overlay.tooltip);
     this.layers = new Layers(layerCanvas, model, this.state);
-    this.side = new SidePanel(model, this.state, this.layers.heatmap, () => this.applyFilter());
+    this.side = new SidePanel(model, this.state, this.layers.background, () => this.applyFilter());
     const body = el("div", "mm-body");
     body.append(this.plot, this.side.el);
-    this.root.append(this.toolbar.el, body, this.statusEl);
+    this.root.append(this.toolbar.el, body, this.side.legend, this.statusEl);
     host.appendChild(this.root);
     this.applyHeight();
 
@@ -134,11 +134,11 @@ export class MapView {
         selection: () => this.selection.read(),
         focused: () => this.drawFocus(),
         view: () => this.camera.applyTrait(),
-        heatmap: () => {
+        background: () => {
           this.layers.readHeatmap();
           redrawHeatmap();
         },
-        heatmapStyle: () => {
+        backgroundStyle: () => {
           this.toolbar.syncToggles(m);
           redrawHeatmap();
         },
@@ -147,7 +147,10 @@ export class MapView {
           this.layers.computeDensity();
           this.drawLayers();
         },
-        pointSize: () => void this.points.set({ pointSize: num(m.get("point_size"), 4) }),
+        pointSize: () => {
+          void this.points.set({ pointSize: num(m.get("point_size"), 4) });
+          this.drawLayers(); // the outlines under the points (halo.ts)
+        },
         opacity: () => this.applyOpacity(),
         mode: () => this.setMode(asMode(m.get("mode")), false),
         height: () => this.applyHeight(),
@@ -197,7 +200,7 @@ export class MapView {
     s.n = s.coords.length >> 1;
     s.categories = readCategories(this.model, s.n);
     this.layers.readHeatmap();
-    const ext = unionExtent(coordsExtent(s.coords), heatmapExtent(this.model));
+    const ext = unionExtent(coordsExtent(s.coords), backgroundExtent(this.model));
     this.camera.setDomain(padExtent(ext ?? [-1, 1, -1, 1]));
     this.selection.load();
     s.visible = null;

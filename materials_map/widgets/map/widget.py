@@ -27,14 +27,14 @@ selection           uint32 (k,)           selected point indices, sorted; set it
 focused             int                   last clicked point (-1: none)
 clicked_coord       list[float]           [x, y] of the last click on empty map ([] before)
 view                list[float]           visible [x0, x1, y0, y1]; set it to zoom
-heatmap             float32 (ny, nx)      background grid (cell centres; row 0 at y0)
-heatmap_shape       [ny, nx]              its shape
-heatmap_extent      [x0, x1, y0, y1]      outer cell edges of the grid in data coordinates
-heatmap_colormap    str                   colour map of the grid
-heatmap_vmin/vmax   float | None          its colour range
-heatmap_label       str                   its colour-bar title
-heatmap_opacity     float                 0..1
-show_heatmap        bool                  draw the grid
+background             float32 (ny, nx)      background grid (cell centres; row 0 at y0)
+background_shape       [ny, nx]              its shape
+background_extent      [x0, x1, y0, y1]      outer cell edges of the grid in data coordinates
+background_colormap    str                   colour map of the grid
+background_vmin/vmax   float | None          its colour range
+background_label       str                   its colour-bar title
+background_opacity     float                 0..1
+show_background        bool                  draw the grid
 show_density        bool                  draw point-density contours
 density_opacity     bool                  density-aware point opacity (crowded regions fade)
 point_size          float                 pixels
@@ -108,15 +108,15 @@ class MapWidget(anywidget.AnyWidget):
     focused = traitlets.Int(-1).tag(sync=True)
     clicked_coord = traitlets.List(traitlets.Float()).tag(sync=True)
     view = traitlets.List(traitlets.Float()).tag(sync=True)
-    heatmap = buffer_trait("float32")
-    heatmap_shape = traitlets.List(traitlets.Int()).tag(sync=True)
-    heatmap_extent = traitlets.List(traitlets.Float()).tag(sync=True)
-    heatmap_colormap = traitlets.Enum(CONTINUOUS, default_value="viridis").tag(sync=True)
-    heatmap_vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
-    heatmap_vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
-    heatmap_label = traitlets.Unicode("").tag(sync=True)
-    heatmap_opacity = traitlets.Float(1.0, min=0.0, max=1.0).tag(sync=True)
-    show_heatmap = traitlets.Bool(True).tag(sync=True)
+    background = buffer_trait("float32")
+    background_shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    background_extent = traitlets.List(traitlets.Float()).tag(sync=True)
+    background_colormap = traitlets.Enum(CONTINUOUS, default_value="viridis").tag(sync=True)
+    background_vmin = traitlets.Float(None, allow_none=True).tag(sync=True)
+    background_vmax = traitlets.Float(None, allow_none=True).tag(sync=True)
+    background_label = traitlets.Unicode("").tag(sync=True)
+    background_opacity = traitlets.Float(1.0, min=0.0, max=1.0).tag(sync=True)
+    show_background = traitlets.Bool(True).tag(sync=True)
     show_density = traitlets.Bool(False).tag(sync=True)
     density_opacity = traitlets.Bool(False).tag(sync=True)
     point_size = traitlets.Float(5.0, min=0.5).tag(sync=True)
@@ -208,7 +208,7 @@ class MapWidget(anywidget.AnyWidget):
             raise traitlets.TraitError(f"selection: index {int(s[-1])} out of range for {n} points")
         return s
 
-    @traitlets.validate("heatmap_extent", "view")
+    @traitlets.validate("background_extent", "view")
     def _valid_extent(self, proposal: Any) -> list[float]:
         e = [float(v) for v in proposal["value"]]
         if e and (len(e) != 4 or not all(np.isfinite(e)) or e[0] == e[1] or e[2] == e[3]):
@@ -254,7 +254,7 @@ class MapWidget(anywidget.AnyWidget):
             if label is not None:
                 self.category_label = label
 
-    def set_grid(
+    def set_background(
         self,
         grid: Any,
         extent: Sequence[float],
@@ -274,25 +274,22 @@ class MapWidget(anywidget.AnyWidget):
         if g.ndim != 2 or min(g.shape) < 1:
             raise ValueError(f"grid must be a non-empty 2-D array, got shape {g.shape}")
         with self.hold_sync():
-            self.heatmap_extent = [float(v) for v in extent]
-            self.heatmap_shape = [int(g.shape[0]), int(g.shape[1])]
-            self.heatmap = g.reshape(-1)
+            self.background_extent = [float(v) for v in extent]
+            self.background_shape = [int(g.shape[0]), int(g.shape[1])]
+            self.background = g.reshape(-1)
             if label is not None:
-                self.heatmap_label = label
+                self.background_label = label
             if colormap is not None:
-                self.heatmap_colormap = colormap
-            self.heatmap_vmin = vmin
-            self.heatmap_vmax = vmax
-
-    #: alias of :meth:`set_grid`
-    set_heatmap = set_grid
+                self.background_colormap = colormap
+            self.background_vmin = vmin
+            self.background_vmax = vmax
 
     @property
-    def grid(self) -> np.ndarray | None:
+    def background_values(self) -> np.ndarray | None:
         """The background grid as a (ny, nx) array, or None."""
-        if self.heatmap is None or len(self.heatmap_shape) != 2:
+        if self.background is None or len(self.background_shape) != 2:
             return None
-        return self.heatmap.reshape(self.heatmap_shape)
+        return self.background.reshape(self.background_shape)
 
     def set_table(
         self,
@@ -514,7 +511,7 @@ class MapWidget(anywidget.AnyWidget):
         w = cls.from_dataframe(result.coords, df, **opts)
         grid = getattr(result, "grid", None)
         if grid is not None:
-            w.set_grid(
+            w.set_background(
                 grid,
                 result.extent,
                 label=f"predicted {target}" if target else "prediction",
