@@ -37,6 +37,9 @@ class MapResult:
     grid : (ny, nx) float array, the model's prediction on a regular grid over the map
     extent : [x0, x1, y0, y1], the data coordinates the grid covers (cell edges)
     target : name of the target column the model learnt
+    support : (ny, nx) float array in [0, 1] on the grid's cells, how much data backs the
+        background there (:func:`support_grid`); a renderer multiplies the background's
+        opacity by it, so the prediction fades where the map has no materials
     """
 
     dataset: Any
@@ -47,6 +50,7 @@ class MapResult:
     extent: list[float]
     target: str
     info: dict[str, Any] = field(default_factory=dict)
+    support: np.ndarray | None = None
 
     @property
     def table(self) -> pd.DataFrame:
@@ -86,6 +90,41 @@ def prediction_grid(
         float(lo[1]),
         float(hi[1]),
     ]
+
+
+SUPPORT_BANDWIDTH = 0.04  # Gaussian kernel width, as a fraction of each axis' span
+SUPPORT_LEVEL = 0.25  # density (relative to the median at the data points) that is opaque
+
+
+def support_grid(coords: np.ndarray, extent: list[float], shape: tuple[int, int]) -> np.ndarray:
+    """Data support of each grid cell, in [0, 1]: a Gaussian kernel density of the points
+    (bandwidth ``SUPPORT_BANDWIDTH`` of each axis' span) divided by ``SUPPORT_LEVEL`` times
+    its median over the points themselves, clipped at 1. Cells as dense as a quarter of a
+    typical point's neighbourhood are fully supported; the value falls smoothly to 0 about
+    three bandwidths away from the nearest material (docs/model.md, "Background")."""
+    pts = np.asarray(coords, dtype=float)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    ny, nx = shape
+    if len(pts) == 0:
+        return np.zeros(shape, dtype=np.float32)
+    x0, x1, y0, y1 = extent
+    h = SUPPORT_BANDWIDTH * np.array([x1 - x0, y1 - y0], dtype=float)
+    h = np.where(h > 0, h, 1.0)
+    xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
+    ys = y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
+    gx, gy = np.meshgrid(xs, ys)
+    cells = np.column_stack([gx.ravel(), gy.ravel()]) / h
+    p = pts / h
+
+    def density(at: np.ndarray) -> np.ndarray:
+        out = np.empty(len(at))
+        for lo in range(0, len(at), 2048):  # (2048 x n) blocks keep memory small
+            d2 = ((at[lo : lo + 2048, None, :] - p[None, :, :]) ** 2).sum(axis=2)
+            out[lo : lo + 2048] = np.exp(-0.5 * d2).sum(axis=1)
+        return out
+
+    ref = float(np.median(density(p))) * SUPPORT_LEVEL
+    return np.clip(density(cells) / ref, 0.0, 1.0).astype(np.float32).reshape(shape)
 
 
 def _model_key(dataset_id: str, target: str, params: dict[str, Any]) -> str:
@@ -160,12 +199,22 @@ def map_result(
     ds = align(as_dataset(dataset), descriptors)
     target = target or getattr(ds, "target", None) or "migration_energy"
     coords = model.transform(descriptors)
+    support = None
     if getattr(model, "has_target_", True):
         grid, extent = prediction_grid(model, coords, n=grid_size)
+        support = support_grid(coords, extent, grid.shape)
     else:  # a pure autoencoder has no prediction head worth drawing
         grid, extent = None, None
     return MapResult(
-        ds, descriptors, model, coords, grid, extent, target, dict(info or {"model": "given"})
+        ds,
+        descriptors,
+        model,
+        coords,
+        grid,
+        extent,
+        target,
+        dict(info or {"model": "given"}),
+        support,
     )
 
 
@@ -207,7 +256,13 @@ def build_map(
     ds_rows = align(ds, X)
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 
-    est = model if model is not None else MapModel(w=w, random_state=random_state, verbose=progress)
+    # "auto": a non-negative target (a barrier) is learnt through a softplus, so the
+    # background never predicts a negative barrier (docs/model.md)
+    est = (
+        model
+        if model is not None
+        else MapModel(w=w, random_state=random_state, target_transform="auto", verbose=progress)
+    )
     key = model_key(ds_rows, target, est)
     shipped = SHIPPED_MODELS / f"{key}.mmodel"
     path = None if cache is None else cache / "models" / f"{key}.mmodel"

@@ -30,6 +30,55 @@ def _adam(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.A
         return torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
 
 
+TARGET_TRANSFORMS = ("none", "softplus", "log", "auto")
+# sharpness of the softplus: linear above ~y_scale_/SOFTPLUS_BETA, logarithmic below, so low
+# barriers (the conductors) are spread out rather than squeezed against zero
+SOFTPLUS_BETA = 10.0
+LOG_FLOOR = 0.01  # "log": y / y_scale_ floored at 1 % before the log
+
+
+def resolve_target_transform(kind: str, labelled: np.ndarray) -> str:
+    """The transform a model uses: ``kind``, or for ``"auto"`` ``"softplus"`` when every
+    labelled value is >= 0 (a barrier, a band gap) and ``"none"`` otherwise."""
+    if kind not in TARGET_TRANSFORMS:
+        raise ValueError(f"target_transform must be one of {TARGET_TRANSFORMS}, got {kind!r}")
+    if kind == "auto":
+        return "softplus" if labelled.size and bool(np.all(labelled >= 0)) else "none"
+    if kind in ("softplus", "log") and labelled.size and bool(np.any(labelled < 0)):
+        raise ValueError(
+            f"target_transform={kind!r} needs a non-negative target; "
+            f"{int(np.sum(labelled < 0))} labelled value(s) are negative"
+        )
+    return kind
+
+
+def target_forward(y: np.ndarray, scale: float, kind: str) -> np.ndarray:
+    """Target values -> the space the head learns (NaN stays NaN)."""
+    x = np.asarray(y, dtype=float) / scale
+    if kind == "none":
+        return x
+    b = SOFTPLUS_BETA
+    with np.errstate(invalid="ignore"):
+        if kind == "softplus":  # inverse of softplus_b(t) = log(1 + exp(b t)) / b
+            xb = np.maximum(x, 1e-3) * b
+            return np.where(xb > 30, xb, np.log(np.expm1(xb))) / b
+        if kind == "log":
+            return np.log(np.maximum(x, LOG_FLOOR)) / -np.log(LOG_FLOOR) + 1.0
+    raise ValueError(f"unknown target transform {kind!r}")
+
+
+def target_inverse(t: np.ndarray, scale: float, kind: str) -> np.ndarray:
+    """The head's output -> target units (``"softplus"``/``"log"``: always > 0)."""
+    t = np.asarray(t, dtype=float)
+    if kind == "none":
+        return t * scale
+    if kind == "softplus":
+        return np.logaddexp(0.0, SOFTPLUS_BETA * t) / SOFTPLUS_BETA * scale
+    if kind == "log":
+        return np.exp((t - 1.0) * -np.log(LOG_FLOOR)) * scale
+    raise ValueError(f"unknown target transform {kind!r}")
+
+
 class MapModel(TransformerMixin, BaseEstimator):
     """Two-branch autoencoder that maps materials to 2-D (x_comp, x_struct) coordinates.
 
@@ -60,12 +109,19 @@ class MapModel(TransformerMixin, BaseEstimator):
         small to gain from more, and extra threads slow training down badly on a busy
         machine); ``None`` keeps torch's own setting.
     verbose : show a progress bar while training.
+    target_transform : space in which the head learns the target. ``"none"`` (default):
+        ``y / y_scale_``; ``"softplus"``: the inverse of a sharp softplus of ``y / y_scale_``
+        (:func:`target_forward`), so every prediction is ``y_scale_ * softplus_b(head) > 0``
+        (a barrier is never negative); ``"log"``: ``log`` of ``y / y_scale_`` floored at
+        1 %; ``"auto"``: ``"softplus"`` when every labelled training value is >= 0, else
+        ``"none"``. Losses (``losses``, the ME term of training) are in the transformed space.
 
     Attributes (after fit)
     ----------------------
     net_ : the trained :class:`~materials_map.model.autoencoder.MapNet`
     scaler_ : per-family max scaler of the descriptors (fitted on the training rows)
     y_scale_ : the target's scale (largest absolute labelled training value)
+    target_transform_ : the transform used (``"auto"`` resolved)
     train_index_, test_index_ : row positions used for training / held out
     history_ : per-epoch losses (DataFrame)
     best_epoch_, n_epochs_ : epoch of the kept weights, epochs run
@@ -89,6 +145,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         device: str = "cpu",
         n_threads: int | None = 1,
         verbose: bool = True,
+        target_transform: str = "none",
     ) -> None:
         self.w = w
         self.hidden_comp = hidden_comp
@@ -106,6 +163,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.device = device
         self.n_threads = n_threads
         self.verbose = verbose
+        self.target_transform = target_transform
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y=None) -> MapModel:
@@ -138,10 +196,11 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.y_scale_ = float(np.max(np.abs(labelled))) if labelled.size else 1.0
         if self.y_scale_ == 0:
             self.y_scale_ = 1.0
+        self.target_transform_ = resolve_target_transform(self.target_transform, labelled)
 
         self.device_ = resolve_device(self.device)
         comp_s, struct_s = self.scaler_.transform(parts.comp, parts.struct)
-        t = self._tensors(comp_s, struct_s, target / self.y_scale_)
+        t = self._tensors(comp_s, struct_s, self._forward_target(target))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.net_ = self._build_net().to(self.device_)
@@ -282,6 +341,19 @@ class MapModel(TransformerMixin, BaseEstimator):
             out["me"] = float("nan")
         return out
 
+    # ------------------------------------------------------------------ target space
+    def _transform_kind(self) -> str:
+        # models saved before target_transform existed learnt y / y_scale_
+        return getattr(self, "target_transform_", None) or (
+            self.target_transform if self.target_transform != "auto" else "none"
+        )
+
+    def _forward_target(self, y: np.ndarray) -> np.ndarray:
+        return target_forward(y, self.y_scale_, self._transform_kind())
+
+    def _inverse_target(self, t: np.ndarray) -> np.ndarray:
+        return target_inverse(t, self.y_scale_, self._transform_kind())
+
     # ------------------------------------------------------------------ using
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "net_")
@@ -364,7 +436,7 @@ class MapModel(TransformerMixin, BaseEstimator):
             raise ValueError(
                 "this MapModel was fitted without target values; predictions are meaningless"
             )
-        return self._run(self.net_.predict_me, c)[0] * self.y_scale_
+        return self._inverse_target(self._run(self.net_.predict_me, c)[0])
 
     def predict(self, X) -> np.ndarray:
         """Target (ME) predicted from descriptors, original units."""
@@ -395,7 +467,7 @@ class MapModel(TransformerMixin, BaseEstimator):
         """Eqs. 1-4 on the rows of ``X`` in scaled units: ``comp, struct, me, all``
         (``me`` NaN when no row is labelled)."""
         parts, comp_s, struct_s = self._scaled(X)
-        target = as_target(y, len(parts.comp)) / self.y_scale_
+        target = self._forward_target(as_target(y, len(parts.comp)))
         return self._eval_losses(self._tensors(comp_s, struct_s, target))
 
     # ------------------------------------------------------------------ persistence

@@ -62,6 +62,7 @@ def to_bytes(model: MapModel) -> bytes:
         "n_struct_": model.n_struct_,
         "has_target_": model.has_target_,
         "y_scale_": model.y_scale_,
+        "target_transform_": getattr(model, "target_transform_", "none"),
         "best_epoch_": model.best_epoch_,
         "n_epochs_": model.n_epochs_,
     }
@@ -138,6 +139,8 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
     model.n_struct_ = int(fitted["n_struct_"])
     model.has_target_ = bool(fitted["has_target_"])
     model.y_scale_ = float(fitted["y_scale_"])
+    # files written before target_transform existed learnt y / y_scale_
+    model.target_transform_ = str(fitted.get("target_transform_", "none"))
     model.best_epoch_ = int(fitted["best_epoch_"])
     model.n_epochs_ = int(fitted["n_epochs_"])
     model.history_ = history
