@@ -8,14 +8,15 @@ import { Widget } from "@lumino/widgets";
 
 import mapWidget from "./widget";
 import { mountRatioPanels, type Table } from "./docpanels";
+import { mountCrystalPanel, type CrystalDocument } from "./crystal/link";
 import { ShimModel } from "./shim";
 
 const FILE_TYPE = "materials-map";
 
-type ParsedDocument = { traits: Record<string, unknown>; table: Table | null };
+type ParsedDocument = { traits: Record<string, unknown>; table: Table | null } & CrystalDocument;
 
 export function parseMapDocument(text: string): ParsedDocument {
-  let doc: { format?: string; version?: number; traits?: Record<string, unknown>; table?: Table | null };
+  let doc: { format?: string; version?: number; traits?: Record<string, unknown>; table?: Table | null } & CrystalDocument;
   try {
     doc = JSON.parse(text);
   } catch (err) {
@@ -24,7 +25,12 @@ export function parseMapDocument(text: string): ParsedDocument {
   if (doc.format !== "materials-map" || typeof doc.traits !== "object") {
     throw new Error("not a materials-map document: missing format marker or traits");
   }
-  return { traits: doc.traits as Record<string, unknown>, table: doc.table ?? null };
+  return {
+    traits: doc.traits as Record<string, unknown>,
+    table: doc.table ?? null,
+    structures: doc.structures ?? null,
+    pathways: doc.pathways ?? null,
+  };
 }
 
 class MapDocumentView extends Widget {
@@ -48,6 +54,7 @@ class MapDocumentView extends Widget {
       const el = document.createElement("div");
       this.node.appendChild(el);
       this.cleanups.push(mapWidget.render({ model, el }));
+      this.cleanups.push(mountCrystalPanel(this.node, model, doc));
       this.cleanups.push(mountRatioPanels(this.node, model, doc.table));
     } catch (err) {
       const msg = document.createElement("pre");

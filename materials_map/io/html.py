@@ -39,7 +39,7 @@ _PAGE = """<!doctype html>
 <script>
   (function () {{
     var doc = JSON.parse(document.getElementById("mm-doc").textContent);
-    window.mmModel = materialsMap.mount(document.getElementById("mm-root"), doc.traits, doc.table);
+    window.mmModel = materialsMap.mount(document.getElementById("mm-root"), doc.traits, doc.table, doc);
     window.mmDocument = doc;
   }})();
 </script>

@@ -381,7 +381,7 @@ def test_focus_fills_reconstruction_with_decoded_descriptor(ex, parts):
     y = np.asarray(ex.reconstruction.lines[3].y)
     np.testing.assert_allclose(y[0], ref.struct[0, g.start : g.stop], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(y[1], X.struct[i, g.start : g.stop])
-    assert ex.structure.index == i and ex.structure.view is not None
+    assert [c["index"] for c in ex.crystal.structures] == [i]
     assert "focused" in ex.status.value
 
 
@@ -408,19 +408,29 @@ def test_click_on_empty_map_decodes_and_shows_neighbourhood(ex, parts):
     assert ex.decode([0.0, 0.0]) is ex.reconstruction.state["decoded"]
 
 
-def test_structure_viewer_shows_partial_occupancy(ex, parts):
+def test_crystal_viewer_shows_partial_occupancy(ex, parts):
     df = parts[0]
     i = len(df) - 1
     ex.focus_material(i)
-    v = ex.structure.view
+    (site,) = [x for x in ex.crystal.structures[0]["sites"] if isinstance(x[3], list)]
+    species = ex.crystal.structures[0]["species"]
+    assert {species[k]: occ for k, occ in site[3]} == {"Li": 0.5, "Ni": 0.4}
+
+
+def test_projection_fallback_shows_partial_occupancy(parts):
+    """The bqplot projection, kept as a fallback for front ends without WebGL."""
+    from materials_map.widgets.panels.structure import StructurePanel, project
+
+    df = parts[0]
+    panel = StructurePanel(list(df["structure"]), df)
+    panel.show(len(df) - 1)
+    v = panel.view
     assert (
         len(v["partial"]) == 1 and "Li:0.5" in v["partial"][0][1] and "Ni:0.4" in v["partial"][0][1]
     )
     assert sorted(v["opacities"]) == pytest.approx([0.9, 1.0])
-    assert "partially occupied" in ex.structure.sites.value
+    assert "partially occupied" in panel.sites.value
     # a view straight down -y projects x -> x and z -> y
-    from materials_map.widgets.panels.structure import project
-
     s = df["structure"].iloc[0]
     p = project(s, azimuth=0, elevation=0)
     np.testing.assert_allclose(np.sort(p["x"]), np.sort(s.cart_coords[:, 0]), atol=1e-9)

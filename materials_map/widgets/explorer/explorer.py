@@ -7,7 +7,9 @@ Everything is linked through three traits of the map:
 * ``selection`` (lasso / box on the map, a brush in a Li/O plot, a family's "select",
   the search box) → Li/O highlights, the table, the composition distribution;
 * ``focused`` (a clicked point, or a row picked in the table) → the descriptor
-  reconstruction and the structure viewer;
+  reconstruction and the crystal viewer (:class:`~materials_map.widgets.crystal.CrystalWidget`,
+  WebGL, with the Li pathway layer); a selection of two or more fills its grid of up to
+  nine crystals, and a click on one focuses it;
 * ``clicked_coord`` (a click on empty map) → the decoded descriptor beside its nearest
   materials and the composition of that neighbourhood.
 """
@@ -22,13 +24,13 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
+from ..crystal import CrystalWidget
 from ..panels import (
     CompositionPanel,
     DiagnosticsPanel,
     FamilyPanel,
     RatioPanel,
     ReconstructionPanel,
-    StructurePanel,
     TablePanel,
     nearest,
 )
@@ -40,7 +42,7 @@ TABS = (
     ("composition", "Elements"),
     ("families", "Families"),
     ("table_panel", "Table"),
-    ("structure", "Crystal"),
+    ("crystal", "Crystal"),
     ("diagnostics", "Model"),
 )
 
@@ -64,8 +66,10 @@ class Explorer:
     map : the MapWidget
     result : the :class:`~materials_map.pipeline.MapResult` behind the view
     table : per-point DataFrame (row position = map point index)
-    ratios, reconstruction, composition, families, table_panel, structure, diagnostics :
+    ratios, reconstruction, composition, families, table_panel, diagnostics :
         the panels (see :mod:`materials_map.widgets.panels`)
+    crystal : the :class:`~materials_map.widgets.crystal.CrystalWidget` (focused crystal,
+        grid of the selection, Li pathways)
     widget : the ipywidgets container (display the Explorer itself, or embed this)
 
     Examples
@@ -149,17 +153,21 @@ class Explorer:
         self.composition = CompositionPanel(self.table, structures)
         self.families = FamilyPanel(self.map)
         self.table_panel = TablePanel(self.table, self.target)
-        self.structure = StructurePanel(structures, self.table)
+        self.structures = structures
+        self.crystal = CrystalWidget(height=420)
+        self.crystal.on_pick(lambda i, _: self.focus_material(i) if i >= 0 else None)
         self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
 
         self.tabs = ipw.Tab(
             children=[getattr(self, a).widget for a, _ in TABS],
-            layout=ipw.Layout(flex="1 1 440px", min_width="360px"),
+            layout=ipw.Layout(flex="2 1 440px", min_width="360px"),
         )
         self.tabs.titles = tuple(t for _, t in TABS)
         self.tabs.observe(self._on_tab, names="selected_index")
         self.status = ipw.HTML()
-        self.map.layout = ipw.Layout(flex="1 1 480px", min_width="360px")
+        # the map takes the cell's width: a row of its own below 1080 px (panels wrap under
+        # it), else 3/5 of the extra width beside the panels
+        self.map.layout = ipw.Layout(flex="3 1 640px", min_width="360px")
         body = ipw.Box(
             [self.map, self.tabs],
             layout=ipw.Layout(
@@ -226,6 +234,7 @@ class Explorer:
     def _sync_selection(self, idx: np.ndarray) -> None:
         self.ratios.highlight(idx, from_brush=self._from_brush)
         self.table_panel.show(idx)
+        self._show_crystals(idx)
         if idx.size or self.composition.source == "selection":
             self.composition.show(idx, "selection")
         self._update_status()
@@ -245,7 +254,41 @@ class Explorer:
 
     def _show_focus(self, i: int) -> None:
         self.reconstruction.show_material(i)
-        self.structure.show(i)
+        s = self._structure(i)
+        if s is None:
+            self.crystal.clear()
+        else:
+            self.crystal.show(s, id=self._id(i), title=self._title(i), index=i)
+
+    def _structure(self, i: int) -> Any:
+        s = self.structures[i] if self.structures is not None else None
+        return s if hasattr(s, "lattice") else None
+
+    def _id(self, i: int) -> str:
+        return str(self.table["id"].iloc[i]) if "id" in self.table else str(i)
+
+    def _title(self, i: int) -> str:
+        formula = self.table["formula"].iloc[i] if "formula" in self.table else ""
+        return f"{self._id(i)} {formula}".strip()
+
+    def _show_crystals(self, idx: np.ndarray) -> None:
+        """A selection of two or more fills the crystal grid (the first nine with a structure)."""
+        if idx.size < 2:
+            return
+        with_structure = [int(i) for i in idx if self._structure(int(i)) is not None][:9]
+        if with_structure:
+            self.crystal.show_grid(
+                [self._structure(i) for i in with_structure],
+                ids=[self._id(i) for i in with_structure],
+                indices=with_structure,
+            )
+
+    def compare(self, i: int, j: int) -> None:
+        """Show the crystals of materials ``i`` and ``j`` side by side."""
+        a, b = self._structure(i), self._structure(j)
+        if a is None or b is None:
+            raise ValueError(f"material {i if a is None else j} has no crystal structure")
+        self.crystal.compare(a, b, ids=(self._id(i), self._id(j)), indices=(i, j))
 
     def _on_clicked(self, change: dict) -> None:
         xy = change["new"]
@@ -287,8 +330,18 @@ class Explorer:
         self.status.value = "<span style='font-size:13px'>" + " · ".join(parts) + "</span>"
 
     # ------------------------------------------------------------------ output
-    def save(self, path: str | Path | None = None, metadata: dict[str, Any] | None = None) -> Any:
-        """The current map as a :class:`~materials_map.MapDocument`, written to ``path`` if given."""
+    def save(
+        self,
+        path: str | Path | None = None,
+        metadata: dict[str, Any] | None = None,
+        structures: bool = True,
+    ) -> Any:
+        """The current map as a :class:`~materials_map.MapDocument`, written to ``path`` if given.
+
+        With ``structures`` the document carries every material's crystal (compact JSON,
+        ~30 bytes per site) and the Li pathway volumes computed in this session, so the
+        ``.mmap`` viewer and the HTML export show them without a kernel.
+        """
         from ..._version import __version__
         from ...io.document import MapDocument
 
@@ -305,10 +358,32 @@ class Explorer:
             "materials_map": __version__,
         }
         meta.update(metadata or {})
-        doc = MapDocument.from_widget(self.map, table=self.table, metadata=meta)
+        crystals, volumes = self._document_crystals() if structures else (None, None)
+        doc = MapDocument.from_widget(
+            self.map, table=self.table, metadata=meta, structures=crystals, pathways=volumes
+        )
         if path is not None:
             doc.save(path)
         return doc
+
+    def _document_crystals(self) -> tuple[list | None, dict | None]:
+        """Compact crystals of every point and the pathway volumes computed so far."""
+        from ..crystal import pathway_json, structure_json
+
+        if self.structures is None:
+            return None, None
+        crystals: list[dict | None] = []
+        volumes: dict[int, dict] = {}
+        for i in range(len(self.coords)):
+            s = self._structure(i)
+            if s is None:
+                crystals.append(None)
+                continue
+            crystals.append(structure_json(s, id=self._id(i), title=self._title(i), index=i))
+            vol = self.crystal.volume_of(s)
+            if vol is not None:
+                volumes[i] = pathway_json(vol, self._id(i), self._title(i))
+        return crystals, volumes or None
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
