@@ -38,6 +38,16 @@ VERSION = 1
 _SKIP_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
 
 
+def legacy_trait_name(name: str) -> str:
+    """The current name of a trait saved by an older materials-map: the background layer
+    was called ``heatmap`` (``heatmap_*``, ``show_heatmap``) before it got one name."""
+    if name == "show_heatmap":
+        return "show_background"
+    if name == "heatmap" or name.startswith("heatmap_"):
+        return "background" + name[len("heatmap") :]
+    return name
+
+
 class MapDocumentError(ValueError):
     """A file is not a valid materials-map document."""
 
@@ -153,7 +163,7 @@ class MapDocument:
         table = doc.get("table")
         df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
         try:
-            traits = {k: _decode(v) for k, v in doc["traits"].items()}
+            traits = {legacy_trait_name(k): _decode(v) for k, v in doc["traits"].items()}
         except (ValueError, TypeError) as err:  # binascii.Error is a ValueError
             raise MapDocumentError(f"{source}: corrupted binary trait ({err})") from err
         structures = doc.get("structures")
