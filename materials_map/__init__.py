@@ -30,7 +30,17 @@ _LAZY = {
     "Explorer": "materials_map.widgets.explorer",
     "explore": "materials_map.widgets.explorer",
 }
-_SUBMODULES = {"datasets", "prototypes", "labels", "features", "model", "widgets", "io", "figures"}
+_SUBMODULES = {
+    "datasets",
+    "prototypes",
+    "labels",
+    "relax",
+    "features",
+    "model",
+    "widgets",
+    "io",
+    "figures",
+}
 
 __all__ = ["__version__", *_LAZY, *sorted(_SUBMODULES)]
 

@@ -86,7 +86,15 @@ def _cmd_datasets_build(args: argparse.Namespace) -> int:
         return 2
     out = args.out or data_path("li-o")
     cache = args.cache or cache_dir("labels")
-    generate.build_li_o(out, n_jobs=args.jobs, cache=cache, progress=not args.quiet)
+    generate.build_li_o(
+        out,
+        n_jobs=args.jobs,
+        cache=cache,
+        progress=not args.quiet,
+        relax=not args.no_relax,
+        relax_budget_s=args.relax_budget,
+        real=None if args.no_real else "shipped",
+    )
     print(out)
     return 0
 
@@ -142,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="label cache folder, makes an interrupted build resumable "
         "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)",
+    )
+    build.add_argument(
+        "--relax-budget",
+        type=float,
+        default=None,
+        help="seconds of CHGNet relaxation at most; the committed record file is reused and "
+        "extended, candidates not reached stay unrelaxed (default: relax the whole plan)",
+    )
+    build.add_argument("--no-relax", action="store_true", help="skip the relaxation step")
+    build.add_argument(
+        "--no-real", action="store_true", help="generated candidates only (no OBELiX rows)"
     )
     build.add_argument("--quiet", action="store_true", help="no progress bars")
     build.set_defaults(func=_cmd_datasets_build)

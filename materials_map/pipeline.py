@@ -37,6 +37,16 @@ class MapResult:
     grid : (ny, nx) float array, the model's prediction on a regular grid over the map
     extent : [x0, x1, y0, y1], the data coordinates the grid covers (cell edges)
     target : name of the target column the model learnt
+    grid_mean, grid_std : (ny, nx) float arrays on the same cells, the mean and predictive
+        standard deviation of an ensemble of target heads that share the map's codes
+        (:class:`~materials_map.model.ensemble.HeadEnsemble`; ``None`` without a target)
+    grid_cycle : (ny, nx) decode -> re-encode distance of each cell's coordinate, in units of
+        the codes' spread (:mod:`materials_map.model.plausibility`)
+    grid_recon : (ny, nx) reconstruction error of the materials near each cell (NaN: none near)
+    ensemble : the fitted HeadEnsemble behind ``grid_mean`` / ``grid_std`` (or ``None``)
+    superionic : per-point DataFrame ``p_superionic``, ``p_superionic_std``,
+        ``distance_to_training``, ``nearest_training_id`` (or ``None``; see
+        :class:`~materials_map.SuperionicClassifier`)
     support : (ny, nx) float array in [0, 1] on the grid's cells, how much data backs the
         background there (:func:`support_grid`); a renderer multiplies the background's
         opacity by it, so the prediction fades where the map has no materials
@@ -51,20 +61,32 @@ class MapResult:
     target: str
     info: dict[str, Any] = field(default_factory=dict)
     support: np.ndarray | None = None
+    grid_mean: np.ndarray | None = None
+    grid_std: np.ndarray | None = None
+    grid_cycle: np.ndarray | None = None
+    grid_recon: np.ndarray | None = None
+    ensemble: Any = None
+    superionic: pd.DataFrame | None = None
 
     @property
     def table(self) -> pd.DataFrame:
         """Per-point table (Table 1 of the paper): the dataset's id, formula, family, target and
-        Li / O fractions, then ``x_comp`` and ``x_struct``; row position = map point index."""
+        Li / O fractions (then ``source`` and ``log10_sigma`` when the dataset has them), then
+        ``x_comp`` and ``x_struct``; row position = map point index."""
         df = self.dataset.df
         cols = [
             c
             for c in ("id", "formula", "structure_type", self.target, "li_fraction", "o_fraction")
             if c in df
         ]
+        # where real and generated materials share a map: the category and the measurement
+        cols += [c for c in ("source", "log10_sigma") if c in df and c not in cols]
         out = df[cols].reset_index(drop=True).copy()
         out["x_comp"] = self.coords[:, 0]
         out["x_struct"] = self.coords[:, 1]
+        if self.superionic is not None:  # P(superionic) and its confidence, per point
+            for col in ("p_superionic", "p_superionic_std", "distance_to_training"):
+                out[col] = self.superionic[col].to_numpy()
         return out
 
 
@@ -125,6 +147,119 @@ def support_grid(coords: np.ndarray, extent: list[float], shape: tuple[int, int]
 
     ref = float(np.median(density(p))) * SUPPORT_LEVEL
     return np.clip(density(cells) / ref, 0.0, 1.0).astype(np.float32).reshape(shape)
+
+
+def grid_axes(extent: list[float], shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-centre coordinates ``(xs, ys)`` of a grid with outer edges ``extent`` and shape
+    ``(ny, nx)`` (the cells :func:`prediction_grid` evaluates)."""
+    x0, x1, y0, y1 = extent
+    ny, nx = int(shape[0]), int(shape[1])
+    return x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx, y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
+
+
+def _weights_digest(model: Any) -> str | None:
+    """Content hash of a fitted MapModel's weights (None for other objects)."""
+    net = getattr(model, "net_", None)
+    if net is None:
+        return None
+    h = hashlib.sha256(repr(getattr(model, "y_scale_", None)).encode())
+    for name, t in sorted(net.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def ensemble_key(
+    dataset: Any, target: str, model: Any, ensemble: Any, key: str | None = None
+) -> str | None:
+    """Cache key of the head ensemble of a map: the model's key (:func:`model_key`, or
+    ``key`` when already known), then a hash of the ensemble's parameters and the model's
+    weights (None when they cannot be hashed)."""
+    digest = _weights_digest(model)
+    if digest is None:
+        return None
+    key = key or model_key(dataset, target, model)
+    blob = json.dumps(
+        {"params": ensemble.get_params(), "weights": digest}, sort_keys=True, default=str
+    )
+    return f"{key}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+
+
+def _head_ensemble(result: MapResult, y: np.ndarray, spec: Any, use_cache: bool) -> tuple[Any, str]:
+    """(fitted HeadEnsemble, where it came from): given, shipped, cached or fitted now."""
+    from .model.ensemble import HeadEnsemble
+
+    if isinstance(spec, HeadEnsemble) and hasattr(spec, "weights_"):
+        return spec, "given"
+    model = result.model
+    est = (
+        spec
+        if isinstance(spec, HeadEnsemble)
+        else HeadEnsemble(random_state=getattr(model, "random_state_", 0))
+    )
+    known = result.info.get("model_key")
+    key = ensemble_key(result.dataset, result.target, model, est, known) if use_cache else None
+    if key is not None:
+        for where, path in (
+            ("shipped", SHIPPED_MODELS / f"{key}.mensemble"),
+            ("loaded from cache", cache_dir("models") / f"{key}.mensemble"),
+        ):
+            if path.is_file():
+                try:
+                    return HeadEnsemble.load(path), where
+                except ValueError:  # damaged cache entry: fit again and overwrite it
+                    pass
+    train = np.asarray(getattr(model, "train_index_", np.arange(len(y))), dtype=int)
+    est.fit(result.coords[train], y[train])
+    if key is not None:
+        est.save(cache_dir("models") / f"{key}.mensemble")
+    return est, "trained"
+
+
+def map_layers(
+    result: MapResult,
+    uncertainty: bool | Any = True,
+    classifier: Any = "default",
+    use_cache: bool = True,
+) -> MapResult:
+    """Add the uncertainty, plausibility and superionic layers to ``result`` (in place).
+
+    ``uncertainty``: ``True`` fits (or loads the shipped / cached) head ensemble on the codes
+    of the model's training rows, an unfitted :class:`HeadEnsemble` is fitted instead, a
+    fitted one is used as it is, ``False`` skips; the calibration on the rows the model held
+    out goes to ``result.info["calibration"]``. ``classifier``: ``"default"`` (the shipped
+    :class:`SuperionicClassifier`, when it fits these descriptors), a fitted classifier, or
+    ``None``. Returns ``result``.
+    """
+    from .model.plausibility import plausibility_layers
+
+    if result.grid is not None and result.extent is not None:
+        xs, ys = grid_axes(result.extent, result.grid.shape)
+        layers = plausibility_layers(result.model, result.descriptors, xs, ys)
+        result.grid_cycle = layers["cycle"].astype(np.float32)
+        result.grid_recon = layers["reconstruction"].astype(np.float32)
+        df = result.dataset.df
+        y = (
+            pd.to_numeric(df[result.target], errors="coerce").to_numpy(dtype=float)
+            if result.target in df
+            else np.full(len(df), np.nan)
+        )
+        if uncertainty is not False and uncertainty is not None and np.isfinite(y).sum() >= 3:
+            ens, source = _head_ensemble(result, y, uncertainty, use_cache)
+            gx, gy = np.meshgrid(xs, ys)
+            mean, std = ens.predict(np.column_stack([gx.ravel(), gy.ravel()]), return_std=True)
+            result.grid_mean = mean.reshape(result.grid.shape).astype(np.float32)
+            result.grid_std = std.reshape(result.grid.shape).astype(np.float32)
+            result.ensemble = ens
+            result.info["ensemble"] = source
+            test = np.asarray(getattr(result.model, "test_index_", []), dtype=int)
+            if test.size and np.isfinite(y[test]).any():
+                result.info["calibration"] = ens.calibration(result.coords[test], y[test])
+    if classifier is not None:
+        from .model.screen import superionic_columns
+
+        result.superionic = superionic_columns(result.descriptors, classifier, result.info)
+    return result
 
 
 def _model_key(dataset_id: str, target: str, params: dict[str, Any]) -> str:
@@ -193,9 +328,15 @@ def map_result(
     target: str | None = None,
     grid_size: int = 128,
     info: dict[str, Any] | None = None,
+    *,
+    uncertainty: bool | Any = True,
+    classifier: Any = "default",
+    use_cache: bool = True,
 ) -> MapResult:
     """A :class:`MapResult` from already computed parts: the dataset rows aligned with the
-    descriptors, their coordinates and (when the model has a target head) the prediction grid."""
+    descriptors, their coordinates and (when the model has a target head) the prediction grid,
+    with the layers of :func:`map_layers` (``uncertainty``, ``classifier``, ``use_cache`` go
+    there)."""
     ds = align(as_dataset(dataset), descriptors)
     target = target or getattr(ds, "target", None) or "migration_energy"
     coords = model.transform(descriptors)
@@ -205,7 +346,7 @@ def map_result(
         support = support_grid(coords, extent, grid.shape)
     else:  # a pure autoencoder has no prediction head worth drawing
         grid, extent = None, None
-    return MapResult(
+    result = MapResult(
         ds,
         descriptors,
         model,
@@ -216,6 +357,7 @@ def map_result(
         dict(info or {"model": "given"}),
         support,
     )
+    return map_layers(result, uncertainty, classifier, use_cache)
 
 
 def build_map(
@@ -278,4 +420,5 @@ def build_map(
         if path is not None:
             est.save(path)
             info["model_path"] = str(path)
-    return map_result(ds_rows, X, est, target, grid_size=grid_size, info=info)
+    info["model_key"] = key  # the head ensemble is cached under the same key
+    return map_result(ds_rows, X, est, target, grid_size=grid_size, info=info, use_cache=use_cache)

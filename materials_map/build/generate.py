@@ -61,13 +61,16 @@ MAX_SPLIT_SITES = 12  # at most C(12, 6) = 924 orderings to compare
 TARGET = "e_3d"
 
 DESCRIPTION = (
-    "Generated, unrelaxed hypothetical Li–O compounds (a virtual library in the spirit of "
-    "inverse-design studies), NOT database entries: structure-type prototypes decorated with "
-    "Li, O and the paper's 25 elements, charge balanced with common oxidation states, sites "
-    "assigned by Shannon radii, lattice scaled to a bond-valence-consistent volume, duplicates "
-    "removed with StructureMatcher. Labels are bvlain BVSE Li percolation barriers (eV) in the "
-    "standard primitive cell at 0.2 Å; migration_energy = e_3d. For real structures use the "
-    "Materials Project, OBELiX and CIF loaders."
+    "Two sources, told apart by the source column. source='generated': hypothetical Li–O "
+    "compounds (a virtual library in the spirit of inverse-design studies), NOT database "
+    "entries: structure-type prototypes decorated with Li, O and the paper's 25 elements, "
+    "charge balanced with common oxidation states, sites assigned by Shannon radii, lattice "
+    "scaled to a bond-valence-consistent volume, duplicates removed with StructureMatcher; a "
+    "planned subset relaxed with CHGNet 0.3.0 (relaxed=True), the rest unrelaxed (see "
+    "metadata['relaxed']). source='obelix': real Li-ion conductors from OBELiX (CC-BY-4.0, "
+    "Therrien et al. 2025) with measured room-temperature conductivity (log10_sigma). Labels "
+    "are bvlain BVSE Li percolation barriers (eV) in the standard primitive cell at 0.2 Å "
+    "(disordered CIFs: occupancy-weighted framework); migration_energy = e_3d."
 )
 
 
@@ -213,8 +216,12 @@ def build_li_o(
     time_limit: float = 300.0,
     memory_limit: str | int = "3 GiB",
     progress: bool = True,
+    relax: bool = True,
+    relax_budget_s: float | None = None,
+    relax_records: str | os.PathLike | None = None,
+    real: str | os.PathLike | None = "shipped",
 ):
-    """Generate and label the ``li-o`` dataset from scratch; write it to ``out_path``.
+    """Generate, relax and label the ``li-o`` dataset; write it to ``out_path``.
 
     Parameters
     ----------
@@ -224,6 +231,13 @@ def build_li_o(
         resumable (a restarted build reuses every label already computed).
     prototypes, families : library to decorate (default: the package's prototypes) and an
         optional subset of prototype names.
+    relax : run the CHGNet relaxation step (:mod:`materials_map.build.relaxed`) on the
+        planned candidates; ``relax_records`` is its record file (default: the committed one,
+        so a rebuild relaxes only what is missing), ``relax_budget_s`` a time budget after
+        which the remaining candidates stay unrelaxed (counted in the metadata).
+    real : the real-materials rows to add (a parquet written by
+        :func:`materials_map.build.real.build_real_li_o`; ``"shipped"``: the packaged
+        ``obelix-li-o.parquet``; ``None``: generated candidates only).
 
     Returns the ``MapDataset``.
     """
@@ -244,16 +258,71 @@ def build_li_o(
         progress=progress,
     )
     df = pd.concat([df, labels], axis=1)
+    return assemble_li_o(
+        df,
+        out_path,
+        label_kwargs={
+            "resolution": resolution,
+            "n_jobs": n_jobs,
+            "client": client,
+            "cache": None if cache is None else str(cache),
+            "time_limit": time_limit,
+            "memory_limit": memory_limit,
+            "progress": progress,
+        },
+        relax=relax,
+        relax_budget_s=relax_budget_s,
+        relax_records=relax_records,
+        real=real,
+        seconds={"generate": round(t_gen, 1)},
+        t0=t0,
+    )
+
+
+def assemble_li_o(
+    df: pd.DataFrame,
+    out_path: str | os.PathLike | None,
+    *,
+    label_kwargs: dict[str, Any],
+    relax: bool = True,
+    relax_budget_s: float | None = None,
+    relax_records: str | os.PathLike | None = None,
+    real: str | os.PathLike | None = "shipped",
+    seconds: dict[str, float] | None = None,
+    t0: float | None = None,
+    left_out: Mapping[str, int] | None = None,
+):
+    """Steps after labelling: keep candidates with a finite ``e_3d``, relax, relabel, add the
+    real rows, write. ``df`` holds the labelled candidates with a ``reason`` column."""
+    t0 = time.perf_counter() if t0 is None else t0
+    resolution = label_kwargs.get("resolution", 0.2)
     ok = (df["reason"] == "") & np.isfinite(df[TARGET])
     skipped = df.loc[~ok, ["id", "reason"]]
     df = df.loc[ok].drop(columns=["reason"]).reset_index(drop=True)
     df["migration_energy"] = df[TARGET]
     reasons = skipped["reason"].where(skipped["reason"] != "", f"no finite {TARGET}")
+    relax_meta: dict[str, Any] = {"run": False}
+    if relax:
+        from .relaxed import relax_step
+
+        df, relax_meta = relax_step(
+            df,
+            records=relax_records,
+            budget_s=relax_budget_s,
+            label_kwargs=label_kwargs,
+            progress=label_kwargs.get("progress", True),
+        )
+    n_generated = len(df)
+    real_meta: dict[str, Any] = {}
+    if real is not None:
+        df, real_meta = _add_real(df, real)
     metadata = {
         "name": "li-o",
         "description": DESCRIPTION,
         "generated": True,
-        "relaxed": False,
+        "relaxed": relax_meta,
+        "real": real_meta,
+        "n_generated": int(n_generated),
         "generator_version": GENERATOR_VERSION,
         "elements": ["Li", "O", *PAPER_ELEMENTS],
         "oxidation_states": {k: list(v) for k, v in OXIDATION_STATES.items()},
@@ -265,14 +334,17 @@ def build_li_o(
             "units": "eV",
             "target": "migration_energy = e_3d",
         },
-        "n_candidates": int(len(ok)),
+        "n_candidates": int(len(ok)) + sum((left_out or {}).values()),
         "n_labelled": int(ok.sum()),
-        "n_left_out": int((~ok).sum()),
-        "left_out_reasons": {
-            str(k): int(v) for k, v in reasons.str.slice(0, 60).value_counts().items()
+        "n_left_out": int((~ok).sum()) + sum((left_out or {}).values()),
+        "left_out_reasons": dict(left_out)
+        if left_out is not None
+        else {str(k): int(v) for k, v in reasons.str.slice(0, 60).value_counts().items()},
+        "families": {
+            str(k): int(v)
+            for k, v in df.loc[df["source"] == "generated", "structure_type"].value_counts().items()
         },
-        "families": {str(k): int(v) for k, v in df["structure_type"].value_counts().items()},
-        "build_seconds": {"generate": round(t_gen, 1), "total": round(time.perf_counter() - t0, 1)},
+        "build_seconds": {**(seconds or {}), "total": round(time.perf_counter() - t0, 1)},
     }
     from materials_map.datasets.dataset import MapDataset
 
@@ -280,3 +352,40 @@ def build_li_o(
     if out_path is not None:
         ds.to_parquet(out_path)  # atomic
     return ds
+
+
+def rebuild_from_labelled(
+    labelled: str | os.PathLike,
+    out_path: str | os.PathLike | None,
+    **kwargs: Any,
+):
+    """Run the steps after labelling on a file of already labelled candidates (a ``li-o``
+    parquet written before the relaxation step existed, i.e. generator version 3 output,
+    which the regeneration test shows is what :func:`generate_candidates` + labelling give).
+    ``kwargs`` go to :func:`assemble_li_o`."""
+    from materials_map.datasets.dataset import MapDataset
+
+    src = MapDataset.from_parquet(labelled)
+    df = src.df[src.df["source"] == "generated"].copy()
+    df["reason"] = ""
+    kwargs.setdefault("label_kwargs", {"resolution": 0.2, "n_jobs": 1})
+    left = src.metadata.get("left_out_reasons") or {}
+    return assemble_li_o(df, out_path, left_out=left, **kwargs)
+
+
+def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
+    """Append the real-materials rows (OBELiX Li–O) to the generated ones."""
+    from materials_map.datasets.dataset import MapDataset
+
+    from .real import OUT
+
+    path = OUT if str(real) == "shipped" else real
+    rds = MapDataset.from_parquet(path)
+    rdf = rds.df.copy()
+    rdf["migration_energy"] = rdf["e_3d"]
+    out = pd.concat([df, rdf], ignore_index=True, sort=False)
+    meta = {
+        k: rds.metadata.get(k)
+        for k in ("name", "citation", "licence", "n_entries", "n_labelled", "disorder")
+    }
+    return out, meta

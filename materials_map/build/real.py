@@ -49,6 +49,7 @@ def build_real_li_o(
     *,
     n_jobs: int = 1,
     cache: str | None = None,
+    time_limit: float = 1800.0,
     progress: bool = True,
 ):
     """Select, classify and label the OBELiX Li–O entries; write them (atomically) and return
@@ -64,7 +65,10 @@ def build_real_li_o(
     df["id"] = "obelix-" + df["id"].astype(str)
     df["source"] = "obelix"
     df["disorder"] = df["structure"].map(disorder_kind)
-    labels = migration_energy(df["structure"], n_jobs=n_jobs, cache=cache, progress=progress)
+    # the 192-site garnet CIFs take minutes each on a busy machine: a generous time limit
+    labels = migration_energy(
+        df["structure"], n_jobs=n_jobs, cache=cache, time_limit=time_limit, progress=progress
+    )
     df[["e_1d", "e_2d", "e_3d"]] = labels[["e_1d", "e_2d", "e_3d"]].to_numpy()
     df["label_reason"] = labels["reason"].to_numpy()
     df["migration_energy"] = df["e_3d"]

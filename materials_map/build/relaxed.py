@@ -22,7 +22,7 @@ import pandas as pd
 
 from materials_map._util import write_bytes_atomic
 from materials_map.relax import relax
-from materials_map.relax.core import NOT_CACHED
+from materials_map.relax.core import NOT_CACHED, VOLUME_BOUND
 
 RECORDS = Path(__file__).with_name("data") / "relax-li-o.json.gz"
 # first pass: loose force threshold, capped steps (the issue's "looser first pass")
@@ -143,3 +143,81 @@ def main() -> None:  # pragma: no cover - maintainer tool
 
 if __name__ == "__main__":
     main()
+
+
+def relax_step(
+    df: pd.DataFrame,
+    *,
+    records: str | os.PathLike | None = None,
+    budget_s: float | None = None,
+    label_kwargs: dict | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, dict]:
+    """The build's relaxation step on labelled candidates ``df``; returns the map rows and the
+    metadata that accounts for every candidate.
+
+    * relaxed and trusted (converged, same family, ``|ΔV| <= VOLUME_BOUND``): the structure is
+      replaced by the relaxed one and relabelled; ``e_3d_unrelaxed`` keeps the old barrier;
+    * relaxed but flagged: left out of the map, listed with the reason in the metadata;
+    * not relaxed (outside the plan or past the budget): kept as generated, ``relaxed=False``.
+
+    Polymorph energies: ``e_above_polymorph`` (eV/atom) of a relaxed candidate above the
+    lowest relaxed candidate of the same reduced formula (NaN without a second polymorph).
+    """
+    from materials_map.labels import migration_energy
+
+    rows = relax_candidates(df, path=records or RECORDS, budget_s=budget_s, progress=progress)
+    ok = (rows["reason"] == "") & (rows["flag"] == "")
+    flagged = (rows["reason"] == "") & (rows["flag"] != "")
+    out = df.copy()
+    out["relaxed"] = ok.to_numpy(bool)
+    out["energy_per_atom"] = pd.to_numeric(rows["energy_per_atom"]).where(ok).to_numpy(float)
+    out["volume_change"] = pd.to_numeric(rows["volume_change"]).where(ok).to_numpy(float)
+    out["relax_steps"] = pd.to_numeric(rows["steps"]).where(ok).to_numpy(float)
+    out["e_3d_unrelaxed"] = out["e_3d"].to_numpy(float)
+    idx = np.flatnonzero(ok.to_numpy(bool))
+    relabel_failed: dict[str, str] = {}
+    if len(idx):
+        new = list(rows["structure"].iloc[idx])
+        labels = migration_energy(new, **(label_kwargs or {}))
+        for k, pos in enumerate(idx):
+            if labels["reason"].iat[k] or not np.isfinite(labels["e_3d"].iat[k]):
+                relabel_failed[out["id"].iat[pos]] = labels["reason"].iat[k] or "no finite e_3d"
+                continue
+            out.iat[pos, out.columns.get_loc("structure")] = new[k]
+            for c in ("e_1d", "e_2d", "e_3d"):
+                out.iat[pos, out.columns.get_loc(c)] = float(labels[c].iat[k])
+    out["migration_energy"] = out["e_3d"]
+    drop = flagged.to_numpy(bool) | out["id"].isin(list(relabel_failed)).to_numpy()
+    out.loc[out["id"].isin(list(relabel_failed)), "relaxed"] = False
+    out["e_above_polymorph"] = np.nan
+    rel = out["relaxed"] & ~drop
+    for _, g in out[rel].groupby("formula"):
+        if len(g) > 1:
+            out.loc[g.index, "e_above_polymorph"] = (
+                g["energy_per_atom"] - g["energy_per_atom"].min()
+            )
+    not_relaxed = rows["reason"].where(rows["reason"] != "", None).dropna()
+    meta = {
+        "run": True,
+        "potential": "CHGNet 0.3.0 (pretrained weights shipped in the chgnet wheel)",
+        "optimizer": "FIRE on ASE FrechetCellFilter (positions + cell)",
+        "fmax_eV_per_A": FMAX,
+        "max_steps": STEPS,
+        "plan": f"cells of <= {MAX_ATOMS} atoms, families in turn, smallest first",
+        "volume_bound": VOLUME_BOUND,
+        "n_candidates": int(len(df)),
+        "n_relaxed_on_map": int((out["relaxed"] & ~drop).sum()),
+        "n_flagged_left_out": int(flagged.sum()),
+        "flagged": {
+            str(i): str(r)
+            for i, r in zip(out["id"][flagged.to_numpy(bool)], rows["flag"][flagged], strict=True)
+        },
+        "n_relabel_failed_left_out": len(relabel_failed),
+        "relabel_failed": relabel_failed,
+        "n_not_relaxed": int(len(not_relaxed)),
+        "not_relaxed_reasons": {
+            str(k): int(v) for k, v in not_relaxed.str.slice(0, 60).value_counts().items()
+        },
+    }
+    return out.loc[~drop].reset_index(drop=True), meta
