@@ -45,6 +45,10 @@ search_columns      list[str]             columns the search box matches (id, fo
 x_label, y_label    str                   axis titles
 title               str                   accessible name of the map
 height              int                   widget height in pixels
+candidates          float32 (m, 2) | None proposed candidates, drawn as their own layer
+candidate_labels    list[str]             hover text of each candidate ([] or one per row)
+show_candidates     bool                  draw the candidate layer (its legend toggle)
+focused_candidate   int                   picked candidate (-1: none); click a marker to pick
 ==================  ====================  =====================================================
 
 Custom messages: hover rows for large data (``tooltip``), search without an inline table
@@ -128,6 +132,10 @@ class MapWidget(anywidget.AnyWidget):
     y_label = traitlets.Unicode("y").tag(sync=True)
     title = traitlets.Unicode("Materials map").tag(sync=True)
     height = traitlets.Int(480, min=120).tag(sync=True)
+    candidates = buffer_trait("float32", columns=2)
+    candidate_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    show_candidates = traitlets.Bool(True).tag(sync=True)
+    focused_candidate = traitlets.Int(-1).tag(sync=True)
 
     def __init__(
         self,
@@ -348,6 +356,22 @@ class MapWidget(anywidget.AnyWidget):
             self.color_by = "value"
 
     # ------------------------------------------------------------------ selection helpers
+    def set_candidates(self, coords: Any, labels: Sequence[str] | None = None) -> None:
+        """Draw proposed candidates (``(m, 2)`` map coordinates) as their own layer, with one
+        hover label per row; an empty array clears the layer."""
+        c = np.asarray(coords, dtype=np.float32).reshape(-1, 2)
+        if not np.isfinite(c).all():
+            raise traitlets.TraitError("candidates: coordinates must be finite")
+        labels = [str(x) for x in (labels or [])]
+        if labels and len(labels) != len(c):
+            raise traitlets.TraitError(
+                f"candidate_labels: {len(labels)} labels for {len(c)} candidates"
+            )
+        with self.hold_sync():
+            self.focused_candidate = -1
+            self.candidates = c if len(c) else None
+            self.candidate_labels = labels
+
     def select(self, indices: Any) -> None:
         """Select points by index (replaces the current selection)."""
         self.selection = np.asarray(indices, dtype=np.int64).astype(np.uint32)
