@@ -61,8 +61,9 @@ def _bundle(name: str) -> str:
 def render_html(document: MapDocument, title: str | None = None) -> str:
     """The standalone page for ``document`` as a string."""
     title = title or document.metadata.get("title") or "materials map"
-    # "</" inside a <script> would end it early; "<\\/" is the same JSON string
-    doc = document.to_json().replace("</", "<\\/")
+    # every "<" as its JSON escape: no id or formula can end the <script> element early
+    # ("</script>") or open a comment / script state in it ("<!--", "<script")
+    doc = document.to_json().replace("<", "\\u003c")
     bundle = _bundle("standalone.js").replace("</script", "<\\/script")
     # the bundle injects the widget's own CSS, as it does in Jupyter
     return _PAGE.format(title=html.escape(str(title)), doc=doc, bundle=bundle)

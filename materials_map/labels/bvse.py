@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
@@ -29,6 +30,8 @@ import numpy as np
 import pandas as pd
 from pymatgen.core import Structure
 
+from .._util.outcome import report
+from .._util.validate import structure_problem
 from .cache import LabelCache, label_key
 from .guards import quick_refusal
 from .runner import GuardedWorker, label_chunk
@@ -38,10 +41,34 @@ DEFAULT_TIME_LIMIT = 300.0
 DEFAULT_MEMORY_LIMIT = 4 * 2**30
 
 
+def _skipped(reason: str) -> dict:
+    return {"e_1d": np.nan, "e_2d": np.nan, "e_3d": np.nan, "reason": reason}
+
+
 def _record_row(rec: dict) -> dict:
+    """A result row: three barriers and ``reason == ""``, or NaN barriers and a non-empty
+    reason; never a row without a barrier and without a reason."""
     if rec.get("kind") == "ok":
-        return {"e_1d": rec["e_1d"], "e_2d": rec["e_2d"], "e_3d": rec["e_3d"], "reason": ""}
-    return {"e_1d": np.nan, "e_2d": np.nan, "e_3d": np.nan, "reason": rec["reason"]}
+        try:
+            e = [float(rec[k]) for k in ("e_1d", "e_2d", "e_3d")]
+        except (KeyError, TypeError, ValueError) as exc:
+            return _skipped(f"invalid label record: {type(exc).__name__}: {exc}")
+        missing = [f"E_{d}D" for d, v in zip((1, 2, 3), e, strict=True) if math.isnan(v)]
+        if missing:
+            return _skipped(f"no barrier: the percolation search gave NaN for {', '.join(missing)}")
+        return {"e_1d": e[0], "e_2d": e[1], "e_3d": e[2], "reason": ""}
+    reason = str(rec.get("reason") or "").strip()
+    return _skipped(reason or f"not labelled: no reason given (record kind {rec.get('kind')!r})")
+
+
+def _refusal(s: Any) -> str | None:
+    """Why ``s`` is not labelled at all, checked before any work: not a physical crystal
+    (the shared validation step), then the BVSE guards (Li present, ordered, ...)."""
+    if isinstance(s, Structure):
+        problem = structure_problem(s)
+        if problem:
+            return problem
+    return quick_refusal(s)
 
 
 def _parse_memory(limit: int | float | str | None) -> int | None:
@@ -107,9 +134,9 @@ def migration_energy(
     todo: list[int] = []
     keys: dict[int, str] = {}
     for i, s in enumerate(items):
-        reason = quick_refusal(s)
+        reason = _refusal(s)
         if reason:
-            rows[i] = {"e_1d": np.nan, "e_2d": np.nan, "e_3d": np.nan, "reason": reason}
+            rows[i] = _skipped(reason)
             continue
         if store is not None:
             keys[i] = label_key(s, resolution, encut)
@@ -119,12 +146,17 @@ def migration_energy(
                 continue
         todo.append(i)
 
+    cache_errors: list[str] = []
+
     def done(i: int, rec: dict) -> None:
         rows[i] = _record_row(rec)
-        if store is not None:
+        if store is not None and rec.get("kind") != "crash":
             rec = {k: v for k, v in rec.items() if k != "seconds"}
             rec.update(time_limit=time_limit, memory_limit=mem)
-            store.put(keys[i], rec)
+            try:
+                store.put(keys[i], rec)
+            except OSError as exc:  # a full disk loses the cache entry, not the label
+                cache_errors.append(f"{type(exc).__name__}: {exc}")
 
     bar = _progress(len(todo), progress)
     if client is not None:
@@ -132,7 +164,23 @@ def migration_energy(
     else:
         _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_jobs)
     bar.close()
+    if cache_errors:
+        warnings.warn(
+            f"{len(cache_errors)} label(s) could not be written to the cache {cache} "
+            f"(first: {cache_errors[0]}); they are in the result but will be recomputed",
+            stacklevel=2,
+        )
+    rows = [r if r is not None else _skipped("not labelled: lost by the runner") for r in rows]
+    report("migration_energy", "structures", len(rows), [r["reason"] for r in rows if r["reason"]])
     return pd.DataFrame(rows, index=index, columns=COLUMNS)
+
+
+def _guarded(fn, *args) -> dict:
+    """``fn(*args)``; an exception in the parent-side runner becomes a recorded failure."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - one structure never stops the batch
+        return {"reason": f"labelling failed: {type(exc).__name__}: {exc}", "kind": "crash"}
 
 
 def _progress(total: int, enabled: bool):
@@ -153,7 +201,7 @@ def _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_job
     def one(i: int) -> tuple[int, dict]:
         w = pool.get()
         try:
-            return i, w.label(items[i].as_dict(), resolution, encut)
+            return i, _guarded(lambda: w.label(items[i].as_dict(), resolution, encut))
         finally:
             pool.put(w)
 
@@ -183,6 +231,11 @@ def _run_dask(client, items, todo, done, bar, resolution, encut, time_limit, mem
         fut = client.submit(label_chunk, payload, resolution, encut, time_limit, mem, pure=False)
         futures[fut] = chunk
     for fut in dask_completed(list(futures)):
-        for i, rec in zip(futures[fut], fut.result(), strict=True):
+        try:
+            recs = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a lost dask worker loses its chunk only
+            recs = [{"reason": f"dask task failed: {type(exc).__name__}: {exc}", "kind": "crash"}]
+            recs *= len(futures[fut])
+        for i, rec in zip(futures[fut], recs, strict=True):
             done(i, rec)
             bar.update()
