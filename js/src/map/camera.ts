@@ -102,7 +102,10 @@ export class Camera {
     if (!initial && w === this.state.width && h === this.state.height) return;
     this.state.width = w;
     this.state.height = h;
-    await this.points.set({ width: w, height: h });
+    // the [-1, 1] square keeps filling the plot (as fit() sets it): a plot that changes shape
+    // after the first fit (e.g. the legend row wrapping) would otherwise squeeze the points
+    // against the view the scales report
+    await this.points.set({ width: w, height: h, aspectRatio: w / h });
     if (this.state.disposed) return;
     this.changed();
   }
