@@ -25,9 +25,22 @@ export function themeOf(el: HTMLElement, choice: string): Theme {
   const style = getComputedStyle(el);
   const light = document.body?.dataset.jpThemeLight;
   const dark = choice === "dark" || (choice !== "light" && light === "false");
-  const bg = (!choice || choice === "auto" ? style.getPropertyValue("--jp-layout-color0").trim() : "") || (dark ? "#111111" : "#ffffff");
-  const fg = (!choice || choice === "auto" ? style.getPropertyValue("--jp-ui-font-color1").trim() : "") || (dark ? "#dddddd" : "#333333");
+  const auto = !choice || choice === "auto";
+  const bg = solid((auto && style.getPropertyValue("--jp-layout-color0").trim()) || (dark ? "#111111" : "#ffffff"), "#ffffff");
+  const fg = solid((auto && style.getPropertyValue("--jp-ui-font-color1").trim()) || (dark ? "#dddddd" : "#333333"), bg);
   return { background: bg, foreground: fg, dark };
+}
+
+/** Any CSS colour (rgba, named, var-resolved) as opaque #rrggbb over ``under``. */
+export function solid(color: string, under: string): string {
+  const ctx = document.createElement("canvas").getContext("2d");
+  if (!ctx) return color;
+  ctx.fillStyle = under;
+  ctx.fillRect(0, 0, 1, 1);
+  ctx.fillStyle = color;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function button(label: string, cls: string, title: string): HTMLButtonElement {
@@ -276,6 +289,8 @@ export class CrystalPanel {
       polyhedra: String(st.polyhedra),
       cell: st.cell,
       pathway: st.pathway,
+      corners: JSON.stringify(st.corners),
+      foreground: st.foreground,
       dim: String(st.dim),
       level: st.level === null ? "" : st.level.toFixed(4),
       ms: st.ms.toFixed(1),

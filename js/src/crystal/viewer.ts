@@ -5,7 +5,7 @@
 import { createViewer, Matrix4, VolumeData, type GLViewer } from "3dmol";
 
 import { atomicRadius, elementColor } from "./elements";
-import { cellEdges, drawRadius, polyhedra, replicate, sectorMesh, type Atom, type Vec3 } from "./geometry";
+import { cart, cellEdges, drawRadius, polyhedra, replicate, sectorMesh, type Atom, type Vec3 } from "./geometry";
 import type { Crystal } from "./types";
 import { dimensionAt, levelCode, levelOf, tiledVolume, DIM_COLORS, type Barrier, type Pathway } from "./volume";
 
@@ -41,6 +41,9 @@ export interface DrawnState {
   dim: number;
   level: number | null;
   ms: number;
+  /** the 8 corners of the unit cell on screen, CSS px from the canvas's top-left */
+  corners: [number, number][];
+  foreground: string;
 }
 
 const LI_RING = "#2b8a3e";
@@ -71,6 +74,7 @@ export class CrystalView {
   private viewer: GLViewer;
   private tip: HTMLDivElement;
   private drawnId: string | null = null;
+  private identity: number[];
 
   constructor(host: HTMLElement, className = "mmc-view") {
     this.el = document.createElement("div");
@@ -85,6 +89,7 @@ export class CrystalView {
     this.el.appendChild(this.tip);
     const aa = !softwareRenderer();
     this.viewer = createViewer(canvasBox, { backgroundColor: "white", antialias: aa, orthographic: true })!;
+    this.identity = this.viewer.getView(); // rotations accumulate: home() starts from here
     // (3Dmol watches its container's size itself: no ResizeObserver here)
   }
 
@@ -173,15 +178,15 @@ export class CrystalView {
       }
     }
     if (view) v.setView(view);
-    else {
-      v.zoomTo();
-      v.rotate(-65, "x");
-      v.rotate(25, "y");
-      v.zoomTo();
-    }
+    else this.home();
     v.render();
     this.drawnId = `${crystal.id}/${shown === crystal ? "s" : "l"}`;
+    const box = v.getCanvas().getBoundingClientRect();
+    const corners = [0, 1].flatMap((i) => [0, 1].flatMap((j) => [0, 1].map((k) => cart(shown.lattice, [i, j, k]))));
+    const screen = v.modelToScreen(corners.map(([x, y, z]) => ({ x, y, z }))) as unknown as { x: number; y: number }[];
     return {
+      corners: screen.map((q) => [q.x - box.left - window.scrollX, q.y - box.top - window.scrollY]),
+      foreground: opts.theme.foreground,
       id: crystal.id,
       sites: shown.sites.length,
       atoms: ordered.length + partial.length,
@@ -272,8 +277,18 @@ export class CrystalView {
     delete this.el.dataset.hover;
   }
 
+  /** The default camera: a tilted view (polyhedra and channels read in 3-D), whole cell in frame. */
+  private home(): void {
+    const v = this.viewer;
+    v.setView(this.identity);
+    v.zoomTo();
+    v.rotate(-65, "x");
+    v.rotate(25, "y");
+    v.zoomTo();
+  }
+
   reset(): void {
-    this.viewer.zoomTo();
+    this.home();
     this.viewer.render();
   }
 

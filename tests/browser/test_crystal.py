@@ -1,0 +1,355 @@
+"""The crystal viewer in real JupyterLab + Chromium: linked to the map, Li pathways, offline.
+
+Kernel side: the Explorer of tests/widgets/test_explorer.py (seven Li–O families, real
+structures, one disordered rock salt). Every check compares what the browser drew, read back
+from the 3Dmol model (data-* probe) and from screen pixels, with the kernel's structures.
+Kernel-less side: a map document carrying pymatgen's shipped crystals and the Li pathway
+volume of LiFePO4, opened as an exported HTML page (network blocked) and in the .mmap viewer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
+
+SETUP = """
+import importlib.util, pathlib, numpy as np, torch
+spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
+exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
+from materials_map.features.batch import featurize
+from materials_map.widgets.explorer import Explorer
+from materials_map.datasets import MapDataset
+torch.set_num_threads(1)
+df = exdata._frame()
+X = featurize(MapDataset(df), progress=False)
+model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
+ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
+ex.crystal.pathway_options = {"cache": str(pathlib.Path.cwd().parent / "pathway-cache")}
+w = ex.map
+ex
+"""
+
+# the kernel's expectation for a drawn crystal: sites with their boundary images, element
+# counts and VESTA colours (the same rule as js/src/crystal/geometry.ts replicate())
+EXPECT = """
+def _expect(s):
+    import yaml, pymatgen.vis
+    vesta = yaml.safe_load((pathlib.Path(pymatgen.vis.__file__).parent / "ElementColorSchemes.yaml").read_text())["VESTA"]
+    out = {}
+    for site in s:
+        f = np.mod(site.frac_coords, 1.0)
+        f[f > 1 - 1e-3] = 0
+        n = 2 ** int((f < 1e-3).sum())
+        el = max(site.species.items(), key=lambda kv: kv[1])[0].symbol
+        c = out.setdefault(el, [0, "#{:02x}{:02x}{:02x}".format(*vesta[el])])
+        c[0] += n
+    return out
+"""
+
+EDGES = [(a, b) for a in range(8) for b in range(a + 1, 8) if bin(a ^ b).count("1") == 1]
+
+
+@pytest.fixture(scope="module")
+def nb(lab, lab_server):
+    src = Path(__file__).resolve().parents[1] / "widgets" / "test_explorer.py"
+    (lab_server.root.parent / "_explorer_data.py").write_text(src.read_text())
+    session = lab.open_notebook("crystal.ipynb", [SETUP], viewport=(1500, 1300))
+    session.page.wait_for_selector(
+        ".materials-map-explorer .mmc-root[data-ready='true']", state="attached"
+    )
+    session.run(EXPECT)
+    session.page.locator(".materials-map-explorer .lm-TabBar-tab", has_text="Crystal").first.click()
+    yield session
+    session.close()
+
+
+def _shot(page, locator) -> np.ndarray:
+    png = locator.screenshot()
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _hex(c: str) -> np.ndarray:
+    return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def _edge_hits(img: np.ndarray, corners: np.ndarray, colour: np.ndarray, offset: float = 0.0):
+    """Fraction of points along the 12 projected cell edges (or ``offset`` px beside them)
+    whose 3x3 neighbourhood holds the edge colour."""
+    hits = []
+    for a, b in EDGES:
+        d = corners[b] - corners[a]
+        n = np.array([-d[1], d[0]]) / (np.linalg.norm(d) + 1e-9)
+        for t in np.linspace(0.2, 0.8, 13):
+            x, y = corners[a] + t * d + offset * n
+            if not (1 <= x < img.shape[1] - 1 and 1 <= y < img.shape[0] - 1):
+                continue
+            patch = img[int(y) - 1 : int(y) + 2, int(x) - 1 : int(x) + 2].reshape(-1, 3)
+            hits.append(np.abs(patch - colour).max(axis=1).min() < 60)
+    return float(np.mean(hits))
+
+
+def _click_point(nb, i: int) -> None:
+    """Click map point ``i`` where the browser drew it."""
+    plot = Plot(nb.page)
+    coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
+    px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    nb.page.mouse.click(*plot.to_page(float(px[i]), float(py[i])))
+
+
+def _isolated_point(nb) -> int:
+    plot = Plot(nb.page)
+    coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
+    px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    d = np.hypot(px[:, None] - px[None, :], py[:, None] - py[None, :]) + np.eye(len(px)) * 1e9
+    inside = (px > 10) & (px < plot.size[0] - 10) & (py > 10) & (py < plot.size[1] - 10)
+    return int(np.argmax(np.where(inside, d.min(axis=1), -1)))
+
+
+def test_click_on_map_shows_that_crystal(nb, artifacts_dir):
+    page = nb.page
+    nb.run("w.selection = []; w.focused = -1")
+    i = _isolated_point(nb)
+    _click_point(nb, i)
+    assert nb.kernel.wait_for("w.focused", lambda v: v == i) == i
+    sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
+    view = page.locator(f".materials-map-explorer .mmc-view[data-id='{sid}']")
+    view.wait_for(state="attached", timeout=30_000)
+    time.sleep(0.5)
+    d = view.evaluate("e => ({...e.dataset})")
+    want = nb.kernel.value(f"_expect(ex._structure({i}))")
+    got = json.loads(d["elements"])
+    partial = int(d["partial"])
+    if partial == 0:  # every site in the 3Dmol model, coloured by element
+        assert got == {k: v for k, v in want.items()}
+    assert int(d["atoms"]) == sum(v[0] for v in want.values())
+    assert int(d["sites"]) == nb.kernel.value(f"len(ex._structure({i}))")
+    assert d["edges"] == "12" and d["index"] == str(i)
+    canvas = view.locator(".mmc-canvas canvas")
+    img = _shot(page, canvas)
+    Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "crystal_click.png")
+    # the cell edges are drawn where the 3Dmol camera puts the cell's corners ...
+    corners = np.asarray(json.loads(d["corners"]))
+    fg = _hex(d["foreground"])
+    on, beside = _edge_hits(img, corners, fg), _edge_hits(img, corners, fg, offset=15)
+    assert on >= 0.6 and on > beside + 0.3, (on, beside)
+    # ... and every element's colour is on screen
+    flat = img.reshape(-1, 3)
+    for el, (_, colour) in want.items():
+        assert (np.abs(flat - _hex(colour)).max(axis=1) < 30).sum() >= 20, el
+    # the legend lists the same elements
+    chips = page.locator(".materials-map-explorer .mmc-legend .mmc-chip[data-element]")
+    assert sorted(chips.evaluate_all("cs => cs.map(c => c.dataset.element)")) == sorted(want)
+
+
+def test_pathway_layer_of_lifepo4(nb, artifacts_dir):
+    page = nb.page
+    i = nb.kernel.value("int(np.flatnonzero(df['formula'] == 'LiFePO4')[0])")
+    nb.run(f"w.selection = []; w.focused = {i}; ex.crystal.margin = 0.05")
+    sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
+    root = page.locator(".materials-map-explorer .mmc-root")
+    view = root.locator(f".mmc-view[data-id='{sid}']")
+    view.wait_for(state="attached", timeout=30_000)
+    time.sleep(0.5)
+    canvas = view.locator(".mmc-canvas canvas")
+    before = _shot(page, canvas)
+    root.locator(".mmc-pathway input").check()
+    assert nb.kernel.wait_for("ex.crystal.show_pathway", bool)
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-view[data-id='{sid}'][data-pathway='drawn']", timeout=180_000
+    )
+    time.sleep(0.5)
+    on = _shot(page, canvas)
+    Image.fromarray(on.astype(np.uint8)).save(artifacts_dir / "crystal_pathway.png")
+    assert (np.abs(on - before).max(axis=2) > 40).mean() > 0.01
+    d = view.evaluate("e => ({...e.dataset})")
+    assert d["dim"] == "1"  # the olivine surface at E_1D + margin: 1-D channels
+    e1 = nb.kernel.value(f"ex.crystal.volumes['{sid}'].barriers['e_1d']")
+    assert float(d["level"]) == pytest.approx(e1 + 0.05, abs=1e-4)
+    # the channels in the volume the browser drew run along Pnma b (6.01 Å)
+    length = nb.kernel.value(
+        f"float(np.linalg.norm((lambda v: (v.percolation({e1} + 0.05)[1] @ v.cell.lattice.matrix))"
+        f"(ex.crystal.volumes['{sid}'])[0]))"
+    )
+    assert length == pytest.approx(6.01, abs=0.01)
+    # a higher surface (margin 0.5 eV) changes only the surface: same camera, same atoms
+    nb.run("ex.crystal.margin = 0.5")
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-view[data-id='{sid}'][data-level='{e1 + 0.5:.4f}']"
+    )
+    time.sleep(0.5)
+    wide = _shot(page, canvas)
+    assert (np.abs(wide - on).max(axis=2) > 40).mean() > 0.002
+    # layer off: the original picture comes back, and the margin no longer changes anything
+    root.locator(".mmc-pathway input").uncheck()
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-view[data-id='{sid}'][data-pathway='off']"
+    )
+    time.sleep(0.5)
+    off = _shot(page, canvas)
+    assert (np.abs(off - before).max(axis=2) > 40).mean() < 0.002
+    nb.run("ex.crystal.margin = 0.05")
+    time.sleep(0.8)
+    assert (np.abs(_shot(page, canvas) - off).max(axis=2) > 40).mean() < 0.002
+
+
+def test_lasso_fills_grid_with_exactly_the_selection(nb, artifacts_dir):
+    page = nb.page
+    nb.run("w.selection = []; w.focused = -1; w.mode = 'pan'")
+    page.locator(".materials-map-explorer .mm-mode[data-mode='lasso']").click()
+    plot = Plot(page)
+    coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
+    px, _ = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    cx = float(np.median(px)) / plot.size[0]
+    frac = [(0.02, 0.02), (cx, 0.02), (cx, 0.98), (0.02, 0.98)]
+    pts = [
+        (round(plot.left + fx * plot.size[0]), round(plot.top + fy * plot.size[1]))
+        for fx, fy in frac
+    ]
+    page.mouse.move(*pts[0])
+    page.mouse.down()
+    for p in pts[1:]:
+        page.mouse.move(*p, steps=4)
+    page.mouse.up()
+    sel = nb.kernel.wait_for("w.selection.tolist()", lambda v: len(v) >= 2)
+    poly = np.array(
+        [screen_to_data(plot.view, plot.size, x - plot.left, y - plot.top) for x, y in pts]
+    )
+    assert sel == np.flatnonzero(point_in_polygon(coords[:, 0], coords[:, 1], poly)).tolist()
+    ids = nb.kernel.value(f"ex.table['id'].iloc[{sel[:9]}].tolist()")
+    root = page.locator(".materials-map-explorer .mmc-root[data-mode='grid']")
+    root.wait_for(state="attached", timeout=30_000)
+    assert root.get_attribute("data-ids").split(",") == ids
+    views = root.locator(".mmc-view")
+    assert views.count() == len(ids)
+    assert views.evaluate_all("vs => vs.map(v => v.dataset.id)") == ids
+    page.screenshot(path=str(artifacts_dir / "crystal_grid.png"))
+    # a click on the second small viewer focuses that material on the map
+    views.nth(1).click()
+    assert nb.kernel.wait_for("w.focused", lambda v: v == sel[1]) == sel[1]
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-root[data-mode='single'][data-ids='{ids[1]}']",
+        timeout=30_000,
+    )
+    page.locator(".materials-map-explorer .mm-mode[data-mode='pan']").click()
+
+
+# ---------------------------------------------------------------------------- no kernel
+N_DOC = 6
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory):
+    """A map of six shipped pymatgen crystals, with LiFePO4's Li pathway volume."""
+    import pymatgen.core
+    from pymatgen.core import Structure
+
+    from materials_map.io.document import MapDocument
+    from materials_map.labels.pathways import li_pathways
+    from materials_map.widgets.crystal import pathway_json, structure_json
+    from materials_map.widgets.map import MapWidget
+
+    pmg = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
+    names = ["LiFePO4", "Li2O", "Li3V2(PO4)3", "SrTiO3", "NaFePO4", "Li2O2"][:N_DOC]
+    structures = [Structure.from_file(pmg / f"{n}.json") for n in names]
+    xy = np.array([[k, (k % 2) * 1.5] for k in range(N_DOC)], dtype=np.float32)
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"id": names, "formula": [s.composition.reduced_formula for s in structures]}
+    )
+    w = MapWidget.from_dataframe(xy, table, point_size=14, height=420)
+    vol = li_pathways(structures[0], cache=tmp_path_factory.mktemp("pathways"))
+    doc = MapDocument.from_widget(
+        w,
+        table=table,
+        structures=[
+            structure_json(s, id=n, index=k)
+            for k, (n, s) in enumerate(zip(names, structures, strict=True))
+        ],
+        pathways={0: pathway_json(vol, names[0])},
+    )
+    return doc, structures, xy.astype(float)
+
+
+def _click_doc_point(page, scope: str, xy: np.ndarray, i: int) -> None:
+    root = page.locator(f"{scope} .mm-root")
+    box = page.locator(f"{scope} .mm-plot").bounding_box()
+    view = [float(v) for v in root.get_attribute("data-view").split(",")]
+    size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
+    px, py = data_to_screen(view, size, xy[:, 0], xy[:, 1])
+    page.mouse.click(box["x"] + float(px[i]), box["y"] + float(py[i]))
+
+
+def _expected_atoms(s) -> int:
+    n = 0
+    for site in s:
+        f = np.mod(site.frac_coords, 1.0)
+        f[f > 1 - 1e-3] = 0
+        n += 2 ** int((f < 1e-3).sum())
+    return n
+
+
+def test_exported_html_shows_crystal_and_pathway_offline(
+    document, browser, tmp_path, artifacts_dir
+):
+    doc, structures, xy = document
+    page_path = doc.to_html(tmp_path / "crystal.html")
+    context = browser.new_context(viewport={"width": 1200, "height": 1300})
+    page = context.new_page()
+    requested: list[str] = []
+
+    def only_local(route):
+        requested.append(route.request.url)
+        (route.continue_ if route.request.url.startswith("file://") else route.abort)()
+
+    page.route("**/*", only_local)
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("#mm-root .mm-root[data-ready='true']", timeout=30_000)
+        page.wait_for_selector("#mm-root .mmc-root[data-ready='true']", state="attached")
+        for i in (1, 0):
+            _click_doc_point(page, "#mm-root", xy, i)
+            view = page.locator(f"#mm-root .mmc-view[data-id='{doc.structures[i]['id']}']")
+            view.wait_for(state="attached", timeout=30_000)
+            assert int(view.get_attribute("data-atoms")) == _expected_atoms(structures[i])
+            assert view.get_attribute("data-edges") == "12"
+        # the embedded pathway volume draws without a kernel
+        page.locator("#mm-root .mmc-pathway input").check()
+        page.wait_for_selector(
+            "#mm-root .mmc-view[data-pathway='drawn'][data-dim='1']", timeout=30_000
+        )
+        page.screenshot(path=str(artifacts_dir / "crystal_export_html.png"), full_page=True)
+        assert all(u.startswith("file://") for u in requested), requested
+    finally:
+        context.close()
+
+
+def test_mmap_viewer_shows_crystal_of_clicked_point(document, lab_server, browser, artifacts_dir):
+    doc, structures, xy = document
+    doc.save(lab_server.root / "crystals.mmap")
+    kernels = sorted(k["id"] for k in lab_server.api("/api/kernels"))
+    context = browser.new_context(viewport={"width": 1300, "height": 1200})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
+        page.wait_for_selector(".jp-DirListing-itemText:has-text('crystals.mmap')", timeout=60_000)
+        page.locator(".jp-DirListing-itemText", has_text="crystals.mmap").first.dblclick()
+        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+        _click_doc_point(page, ".mm-mmap-view", xy, 2)
+        view = page.locator(f".mm-mmap-view .mmc-view[data-id='{doc.structures[2]['id']}']")
+        view.wait_for(state="attached", timeout=30_000)
+        assert int(view.get_attribute("data-atoms")) == _expected_atoms(structures[2])
+        page.screenshot(path=str(artifacts_dir / "crystal_mmap_viewer.png"))
+        # no kernel was started (a notebook of another test may still run its own)
+        assert sorted(k["id"] for k in lab_server.api("/api/kernels")) == kernels
+    finally:
+        context.close()
