@@ -106,6 +106,36 @@ def real_table(obelix: str | Path) -> str:
     return "\n".join(lines)
 
 
+DISORDER_CHECK = Path(__file__).with_name("data") / "disorder_check.json"
+
+
+def disorder_table(path: str | Path = DISORDER_CHECK) -> str:
+    """Markdown table of the occupancy-weighted labels vs explicit orderings
+    (``python -m materials_map.build.disorder_check`` writes the JSON)."""
+    import json
+
+    import numpy as np
+
+    recs = json.loads(Path(path).read_text())
+    lines = [
+        "| OBELiX | composition (CIF) | disorder | supercell | max rounding | weighted "
+        "E_3D | orderings E_3D (mean, range) | Δ E_3D | weighted E_1D | orderings E_1D | Δ E_1D |",
+        "|---|---|---|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for k, r in recs.items():
+        if "error" in r:
+            lines.append(f"| {k} | {r['formula']} | {r['kind']} | – | | {r['error'][:50]} |||||")
+            continue
+        o3, o1 = np.array(r["orderings_e_3d"]), np.array(r["orderings_e_1d"])
+        lines.append(
+            f"| {k} | {r['formula']} | {r['kind']} | {'×'.join(map(str, r['scaling']))} | "
+            f"{r['rounding']:.3f} | {r['weighted_e_3d']:.2f} | {o3.mean():.2f} "
+            f"({o3.min():.2f}–{o3.max():.2f}, n={len(o3)}) | {r['weighted_e_3d'] - o3.mean():+.2f} | "
+            f"{r['weighted_e_1d']:.2f} | {o1.mean():.2f} | {r['weighted_e_1d'] - o1.mean():+.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the family table of the dataset file given (default: the embedded one), or with
     ``--real [OBELIX_DIR]`` the real-structure table."""
@@ -113,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     from materials_map.datasets.registry import data_path
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--disorder":
+        print(disorder_table(argv[1] if len(argv) > 1 else DISORDER_CHECK))
+        return
     if argv and argv[0] == "--real":
         default = Path(__file__).resolve().parents[3] / "shared" / "data" / "obelix"
         print(real_table(argv[1] if len(argv) > 1 else default))
