@@ -23,6 +23,7 @@ from pymatgen.core import Composition, Lattice, Structure
 from tqdm.auto import tqdm
 
 from .._util import item_fingerprint, write_bytes_atomic
+from .._util.outcome import report
 from .._version import __version__
 from .allocator import descriptor_heap
 from .composition import CompositionHistogram
@@ -125,22 +126,69 @@ class _Cache:
         if not meta.exists():
             write_bytes_atomic(meta, json.dumps(params, indent=1, sort_keys=True).encode())
 
-    def get(self, h: str) -> tuple | None:
+    def get(self, h: str, n_comp: int | None = None, n_struct: int | None = None) -> tuple | None:
+        """The entry of item ``h``, or ``None``. A truncated, edited or foreign entry (bad
+        zip, checksum, shapes, an object array) is discarded with a warning naming the file."""
         p = self.dir / f"{h}.npz"
         if not p.exists():
             return None
         try:
-            with np.load(p, allow_pickle=False) as z:
-                return z["comp"], z["struct"], str(z["reason"])
-        except Exception:  # a damaged entry is recomputed
+            return _read_entry(p, h, n_comp, n_struct)
+        except Exception as exc:  # noqa: BLE001 - any damage: discard and recompute
+            warnings.warn(
+                f"featurize cache entry {p} is damaged and was discarded "
+                f"({type(exc).__name__}: {exc}); it is recomputed",
+                stacklevel=3,
+            )
+            p.unlink(missing_ok=True)
             return None
 
     def put(self, h: str, row: tuple) -> None:
-        import io
+        _write_entry(self.dir, h, row)
 
-        buf = io.BytesIO()
-        np.savez(buf, comp=row[0], struct=row[1], reason=np.array(row[2]))
-        write_bytes_atomic(self.dir / f"{h}.npz", buf.getvalue())
+
+def _entry_digest(h: str, comp: np.ndarray, struct: np.ndarray, reason: str) -> str:
+    d = hashlib.sha256(h.encode())
+    for a in (comp, struct):
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        d.update(repr(a.shape).encode())
+        d.update(a.tobytes())
+    d.update(reason.encode())
+    return d.hexdigest()
+
+
+def _write_entry(folder: str | os.PathLike, h: str, row: tuple) -> None:
+    """One cache entry, atomically, with a checksum over its key and content."""
+    import io
+
+    comp = np.asarray(row[0], dtype=np.float64)
+    struct = np.asarray(row[1], dtype=np.float64)
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        comp=comp,
+        struct=struct,
+        reason=np.array(row[2]),
+        digest=np.array(_entry_digest(h, comp, struct, row[2])),
+    )
+    write_bytes_atomic(Path(folder) / f"{h}.npz", buf.getvalue())
+
+
+def _read_entry(p: Path, h: str, n_comp: int | None, n_struct: int | None) -> tuple:
+    # allow_pickle=False: an entry carrying a pickled object array is refused, never loaded
+    with np.load(p, allow_pickle=False) as z:
+        comp, struct = z["comp"], z["struct"]
+        reason, digest = str(z["reason"]), str(z["digest"])
+    if comp.dtype != np.float64 or struct.dtype != np.float64:
+        raise ValueError(f"arrays of type {comp.dtype} / {struct.dtype}, not float64")
+    if digest != _entry_digest(h, comp, struct, reason):
+        raise ValueError("checksum mismatch: the entry was truncated, edited or moved")
+    if not reason and (
+        (n_comp is not None and comp.shape != (n_comp,))
+        or (n_struct is not None and struct.shape != (n_struct,))
+    ):
+        raise ValueError(f"shapes {comp.shape} / {struct.shape} do not match the featurizers")
+    return comp, struct, reason
 
 
 # -- runners -------------------------------------------------------------------------------------
@@ -206,8 +254,15 @@ def _featurize_packed(payload: bytes, *args: Any) -> bytes:
 
 
 def _run(
-    objs: list[Any], todo: list[int], args: tuple, n_jobs: int, client: Any
-) -> Iterator[tuple[int, tuple]]:
+    objs: list[Any],
+    todo: list[int],
+    args: tuple,
+    n_jobs: int,
+    client: Any,
+    store: _Cache | None = None,
+    hashes: Sequence[str] = (),
+) -> Iterator[tuple[int, tuple, bool]]:
+    """(item, row, whether the row is already in the cache) for every item of ``todo``."""
     if client is not None:
         from distributed import as_completed
 
@@ -222,23 +277,58 @@ def _run(
             futs[client.submit(_featurize_packed, payload, *args, pure=False)] = c
         for fut in as_completed(futs):
             rows = pickle.loads(fut.result())  # noqa: S301 - made by _featurize_packed
-            yield from zip(futs[fut], rows, strict=True)
+            yield from ((i, row, False) for i, row in zip(futs[fut], rows, strict=True))
     elif n_jobs != 1 and len(todo) > 1:
-        from joblib import Parallel, delayed
+        from joblib import effective_n_jobs
+
+        from .pool import run_resilient
+
+        folder = None if store is None else store.dir
+
+        def make_args(c: list[int]) -> tuple:
+            keys = [hashes[i] for i in c] if folder is not None else None
+            return ([_pack(objs[i]) for i in c], *args, folder, keys)
+
+        def still_needed(i: int) -> bool:  # a dead chunk may have cached some items first
+            return store is None or store.get(hashes[i]) is None
 
         chunks = _chunks(todo, _CHUNK)
-        par = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        tasks = (delayed(_chunk_with_index)(c, [_pack(objs[i]) for i in c], *args) for c in chunks)
-        for c, rows in par(tasks):
-            yield from zip(c, rows, strict=True)
+        for i, row, died in run_resilient(
+            _featurize_in_worker, make_args, chunks, effective_n_jobs(n_jobs), still_needed
+        ):
+            if died:
+                yield i, (np.zeros(0), np.zeros(0), died), True  # never cached: may be the load
+            elif row is None:  # finished and cached by a chunk that died afterwards
+                yield i, store.get(hashes[i]), True
+            else:
+                yield i, row, store is not None
     else:
         with descriptor_heap():
             for i in todo:
-                yield i, _featurize_one(objs[i], *args)
+                yield i, _featurize_one(objs[i], *args), False
 
 
-def _chunk_with_index(idx: list[int], objs: list[Any], *args: Any) -> tuple[list[int], list[tuple]]:
-    return idx, _featurize_chunk(objs, *args)
+def _featurize_in_worker(
+    objs: list[Any],
+    comp_f: CompositionHistogram,
+    struct_f: StructureDescriptor | None,
+    n_struct: int,
+    folder: Path | None,
+    keys: list[str] | None,
+) -> list[tuple]:
+    """A chunk in a worker process; each row is cached as soon as it is known, so that an
+    interrupted run (even kill -9) loses at most the item each worker was computing."""
+    rows = []
+    with descriptor_heap():
+        for k, o in enumerate(objs):
+            row = _featurize_one(_unpack(o), comp_f, struct_f, n_struct)
+            if folder is not None and keys is not None:
+                try:
+                    _write_entry(folder, keys[k], row)
+                except OSError:  # full disk: the row still comes back, uncached
+                    pass
+            rows.append(row)
+    return rows
 
 
 def featurize(
@@ -306,7 +396,7 @@ def featurize(
         store = _Cache(cache, json.loads(json.dumps(params, default=list)))
         hashes = [item_fingerprint(o) for o in objs]
         for i, h in enumerate(hashes):
-            hit = store.get(h)
+            hit = store.get(h, len(comp_labels), n_struct)
             if hit is not None:
                 rows[i] = hit
     todo = [i for i in range(len(objs)) if i not in rows]
@@ -314,13 +404,25 @@ def featurize(
     with tqdm(
         total=len(objs), initial=len(rows), disable=not progress, desc="featurize", unit="item"
     ) as bar:
-        for i, row in _run(objs, todo, args, n_jobs, client):
+        unwritten: list[str] = []
+        for i, row, stored in _run(objs, todo, args, n_jobs, client, store, hashes):
             rows[i] = row
-            if store is not None:
-                store.put(hashes[i], row)
+            if store is not None and not stored:
+                try:
+                    store.put(hashes[i], row)
+                except OSError as exc:  # a full disk loses the cache entry, not the result
+                    unwritten.append(f"{type(exc).__name__}: {exc}")
             bar.update(1)
+    if unwritten:
+        warnings.warn(
+            f"{len(unwritten)} descriptor row(s) could not be written to the cache {cache} "
+            f"(first: {unwritten[0]}); they are in the result but will be recomputed",
+            stacklevel=2,
+        )
 
-    return _assemble(id_list, objs, rows, comp_f, struct_f, comp_labels, struct_labels)
+    out = _assemble(id_list, objs, rows, comp_f, struct_f, comp_labels, struct_labels)
+    report("featurize", "items", len(objs), list(out.failures["reason"]), "see X.failures")
+    return out
 
 
 def _assemble(

@@ -2,7 +2,8 @@
 
 Layout (version 1)::
 
-    {"format": "materials-map", "version": 1,
+    {"sha256": "...",                   # over the rest of the text (absent in old files)
+     "format": "materials-map", "version": 1,
      "metadata": {...},                 # title, dataset, model info, free-form
      "traits": {name: value | {"b64": "..."}},   # the map widget's synced state
      "table": {"columns": [...], "data": [[...], ...]} | null,
@@ -15,12 +16,15 @@ stored as ``{"b64": ...}`` like the binary traits. Readers that predate them ign
 
 Binary traits (coordinates, values, category codes, grids, selections) are stored as base64
 of their raw little-endian bytes, exactly the buffers the widget receives from a kernel, so
-the front end decodes them the same way in every host. No pickle anywhere.
+the front end decodes them the same way in every host. No pickle anywhere. A document that
+is not UTF-8 JSON, fails its checksum (edited or damaged after saving) or has a malformed
+part is refused with :class:`MapDocumentError` (a ``ValueError``) naming the file.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import os
@@ -50,6 +54,27 @@ def legacy_trait_name(name: str) -> str:
 
 class MapDocumentError(ValueError):
     """A file is not a valid materials-map document."""
+
+
+def _dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, separators=(",", ":"), allow_nan=False)
+
+
+def _check_digest(doc: dict[str, Any], source: str) -> None:
+    """Refuse a document whose ``sha256`` does not match its content (files saved before
+    checksums existed have none and are read as they are)."""
+    digest = doc.pop("sha256", None)
+    if digest is None:
+        return
+    try:
+        body = _dumps(doc)
+    except ValueError as err:  # NaN or infinity: never written by to_json
+        raise MapDocumentError(f"{source}: edited materials-map document ({err})") from None
+    if digest != hashlib.sha256(body.encode()).hexdigest():
+        raise MapDocumentError(
+            f"{source}: materials-map document failed its checksum; it was edited or "
+            "damaged after saving"
+        )
 
 
 def _encode(value: Any) -> Any:
@@ -136,7 +161,9 @@ class MapDocument:
             doc["pathways"] = {
                 str(int(i)): {k: _encode(v) for k, v in p.items()} for i, p in self.pathways.items()
             }
-        return json.dumps(doc, separators=(",", ":"), allow_nan=False)
+        body = _dumps(doc)
+        # a checksum over everything else, written first: an edited or damaged file is refused
+        return '{"sha256":"' + hashlib.sha256(body.encode()).hexdigest() + '",' + body[1:]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the document atomically to ``path`` (conventionally ``*.mmap``)."""
@@ -153,6 +180,7 @@ class MapDocument:
             ) from err
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise MapDocumentError(f"{source}: not a materials-map document (no format marker)")
+        _check_digest(doc, source)
         if doc.get("version") != VERSION:
             raise MapDocumentError(
                 f"{source}: unsupported materials-map document version {doc.get('version')!r} "
@@ -161,7 +189,12 @@ class MapDocument:
         if not isinstance(doc.get("traits"), dict):
             raise MapDocumentError(f"{source}: materials-map document has no traits")
         table = doc.get("table")
-        df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
+        try:
+            df = None if table is None else pd.DataFrame(table["data"], columns=table["columns"])
+        except (KeyError, TypeError, ValueError, AssertionError) as err:
+            raise MapDocumentError(
+                f"{source}: corrupted table ({type(err).__name__}: {err})"
+            ) from err
         try:
             traits = {legacy_trait_name(k): _decode(v) for k, v in doc["traits"].items()}
         except (ValueError, TypeError) as err:  # binascii.Error is a ValueError
@@ -192,7 +225,14 @@ class MapDocument:
     def load(cls, path: str | os.PathLike) -> MapDocument:
         """Read a ``.mmap`` file written by :meth:`save`."""
         path = Path(path)
-        return cls.from_json(path.read_text(encoding="utf-8"), source=str(path))
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise MapDocumentError(
+                f"{path}: not a materials-map document (binary content, not UTF-8 JSON: {err})"
+            ) from None
+        return cls.from_json(text, source=str(path))
 
     def to_html(self, path: str | os.PathLike, title: str | None = None) -> Path:
         """Write a standalone, offline HTML page that draws this map (see :mod:`.html`)."""

@@ -117,6 +117,19 @@ def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapM
             f"{where}: MapModel file failed its checksum; it was corrupted or modified after saving"
         )
     try:
+        return _restore(cls, meta, tensors, where)
+    except ValueError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:  # a well-formed file
+        # with a consistent checksum but the wrong content: written by something else
+        raise ValueError(
+            f"{where}: corrupted MapModel file (metadata: {type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: str) -> MapModel:
+    """The model from checked metadata and weights."""
+    try:
         params = json.loads(meta["params"])
         fitted = json.loads(meta["fitted"])
         scaler = json.loads(meta["scaler"])
