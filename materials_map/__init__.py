@@ -22,6 +22,7 @@ _LAZY = {
     "MapDataset": "materials_map.datasets.dataset",
     "structure_type": "materials_map.prototypes.classify",
     "MapModel": "materials_map.model.estimator",
+    "propose": "materials_map.design",
     "build_map": "materials_map.pipeline",
     "MapResult": "materials_map.pipeline",
     "MapDocument": "materials_map.io.document",

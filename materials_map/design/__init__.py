@@ -10,9 +10,9 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "propose": ".propose",
-    "Designer": ".propose",
-    "verify": ".verify",
+    "propose": ".designer",
+    "Designer": ".designer",
+    "verify": ".verification",
     "Candidates": ".candidates",
     "KnownMaterials": ".known",
 }

@@ -147,7 +147,7 @@ class Candidates:
     def verify(self, model: Any = None, **kwargs: Any) -> Candidates:
         """Relax and label every candidate (see :func:`materials_map.design.verify`); returns
         a new table whose verified rows carry the BVSE barrier in ``me``."""
-        from .verify import verify
+        from .verification import verify
 
         return verify(self, model=model, **kwargs)
 

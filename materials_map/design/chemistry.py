@@ -79,6 +79,9 @@ def cation_ions(elements: tuple[str, ...] | None = None) -> tuple[tuple[str, int
     """
     if elements is None:
         return CATION_SITE_IONS
+    for el in elements:
+        if not Element.is_valid_symbol(el):
+            raise ValueError(f"unknown element {el!r}")
     els = sorted(set(elements) - {"O", "Li"}, key=lambda e: (Element(e).Z, e))
     out: list[tuple[str, int]] = [("Li", 1)]
     for el in els:

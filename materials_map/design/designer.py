@@ -150,7 +150,7 @@ class Designer:
         proto_x: dict[str, list[float]] = {}
         bar = tqdm(total=int(rounds), desc="propose", unit="round", disable=not progress)
         for rnd in range(int(rounds)):
-            if time.monotonic() > deadline:
+            if rnd and time.monotonic() > deadline:  # round 0 always runs: some candidates
                 log.stopped = f"time budget spent after {rnd} round(s)"
                 break
             t = time.perf_counter()
@@ -164,7 +164,14 @@ class Designer:
             pending = [m for m in pending if id(m) not in taken]
             log.add_time("screen", time.perf_counter() - t)
             new = run_round(
-                chosen, rnd, self.encoder, seen, require_checks, deadline, log, n_jobs=n_jobs
+                chosen,
+                rnd,
+                self.encoder,
+                seen,
+                require_checks,
+                deadline if rnd else None,
+                log,
+                n_jobs=n_jobs,
             )
             pool += new
             for b in new:

@@ -19,14 +19,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
 from pymatgen.core import Composition, Structure
 
 from .._util import structure_fingerprint
-from .decorate import MAX_BVS_RMS, assignment_composition, assignment_text, assignments, decorate
+from .decorate import MAX_BVS_RMS, assignment_text, decorate
 from .substitute import Substitution, apply, charge, radius_check, substitutions
 from .target import Target
 
@@ -87,12 +86,6 @@ class SearchLog:
         self.seconds[key] = self.seconds.get(key, 0.0) + dt
 
 
-@cache
-def _assignments(proto: Any, ions: tuple, max_split_labels: int) -> tuple:
-    # decorations depend only on the (frozen, hashable) prototype and the ion pool
-    return tuple(assignments(proto, ions, max_split_labels))
-
-
 def decoration_moves(
     prototypes: dict[str, Any],
     ions: tuple,
@@ -102,28 +95,27 @@ def decoration_moves(
     """Every single-ion decoration of every prototype and a seeded sample of at most
     ``per_prototype`` of those where two ions share a site (prototypes without decorations
     are left out)."""
+    from .library import decorations
+
     moves = []
-    for name in sorted(prototypes):
+    for name, rows in decorations(prototypes, ions, 1).items():
+        if not rows:
+            continue
         proto = prototypes[name]
-        if not any(s.role == "anion" for s in proto.sites):
-            continue
-        combos = _assignments(proto, ions, 1)
-        if not combos:
-            continue
-        single = [c for c in combos if all(len(ions_) == 1 for _, ions_, _ in c)]
-        split = [c for c in combos if any(len(ions_) == 2 for _, ions_, _ in c)]
+        single = [r for r in rows if all(len(ions_) == 1 for _, ions_, _ in r[0])]
+        split = [r for r in rows if any(len(ions_) == 2 for _, ions_, _ in r[0])]
         pick = list(single)
         if split and per_prototype > 0:
             k = min(per_prototype, len(split))
             pick += [split[i] for i in sorted(rng.choice(len(split), k, replace=False))]
         family = getattr(proto, "family", "") or name
-        for a in pick:
+        for a, amounts in pick:
             text = assignment_text(a)
             moves.append(
                 Move(
                     "decoration",
                     name,
-                    assignment_composition(proto, a),
+                    Composition(amounts),
                     family,
                     f"decoration of prototype {name}: {text}",
                     text,
@@ -224,15 +216,16 @@ def run_round(
     encoder: Any,
     seen: set[str],
     require_checks: bool,
-    deadline: float,
+    deadline: float | None,
     log: SearchLog,
     n_jobs: int = 1,
 ) -> list[Built]:
-    """Build, check and encode the chosen moves (until the deadline); new candidates only."""
+    """Build, check and encode the chosen moves (until the deadline, if one is given); new
+    candidates only."""
     built: list[Built] = []
     t = time.perf_counter()
     for m in chosen:
-        if time.monotonic() > deadline:
+        if deadline is not None and time.monotonic() > deadline:
             log.skip("time budget spent before building")
             continue
         try:

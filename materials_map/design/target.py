@@ -67,6 +67,10 @@ def _distance_to_edges(xy: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     return np.linalg.norm(p - proj, axis=-1).min(axis=1)
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a[0] * b[1] - a[1] * b[0])
+
+
 def _convex_hull(points: np.ndarray) -> np.ndarray:
     """Vertices of the convex hull in order (monotone chain); fewer than 3 -> the points."""
     pts = np.unique(points, axis=0)
@@ -77,7 +81,7 @@ def _convex_hull(points: np.ndarray) -> np.ndarray:
     def half(seq: np.ndarray) -> list[np.ndarray]:
         out: list[np.ndarray] = []
         for p in seq:
-            while len(out) >= 2 and np.cross(out[-1] - out[-2], p - out[-2]) <= 0:
+            while len(out) >= 2 and _cross(out[-1] - out[-2], p - out[-2]) <= 0:
                 out.pop()
             out.append(p)
         return out

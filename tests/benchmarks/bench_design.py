@@ -54,6 +54,9 @@ def training_map(entries: pd.DataFrame, held: pd.DataFrame):
         return any(same_composition(c, h) for h in comps)
 
     lio = mm.datasets.load("li-o").df
+    # generated rows only: real OBELiX rows come from the shared data below, whatever the
+    # shipped dataset's version holds
+    lio = lio[lio["source"] == "generated"].reset_index(drop=True)
     keep_lio = [not clash(s.composition) for s in lio["structure"]]
     ob = entries[~entries["id"].isin(held["id"])]
     keep_ob = [not clash(s.composition) for s in ob["structure"]]

@@ -12,11 +12,16 @@ Everything is linked through three traits of the map:
   nine crystals, and a click on one focuses it;
 * ``clicked_coord`` (a click on empty map) → the decoded descriptor beside its nearest
   materials and the composition of that neighbourhood.
+
+The Design tab (:class:`~materials_map.widgets.panels.design.DesignPanel`) takes the last
+click or lasso as its target; its candidates are drawn on the map as their own layer
+(``candidates`` traits), and a picked candidate goes to the crystal viewer.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,7 @@ from ..panels import (
     TablePanel,
     nearest,
 )
+from ..panels.design import DesignPanel
 
 #: (attribute, tab title); titles short enough not to be truncated beside the map
 TABS = (
@@ -43,6 +49,7 @@ TABS = (
     ("families", "Families"),
     ("table_panel", "Table"),
     ("crystal", "Crystal"),
+    ("design", "Design"),
     ("diagnostics", "Model"),
 )
 
@@ -157,6 +164,7 @@ class Explorer:
         self.crystal = CrystalWidget(height=420)
         self.crystal.on_pick(lambda i, _: self.focus_material(i) if i >= 0 else None)
         self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
+        self.design = DesignPanel(r)
 
         self.tabs = ipw.Tab(
             children=[getattr(self, a).widget for a, _ in TABS],
@@ -182,6 +190,9 @@ class Explorer:
         self.map.observe(self._on_selection, names="selection")
         self.map.observe(self._on_focused, names="focused")
         self.map.observe(self._on_clicked, names="clicked_coord")
+        self.map.observe(self._on_candidate_marker, names="focused_candidate")
+        self.design.on_change(self._show_candidates)
+        self.design.on_pick(self._show_candidate)
         self.ratios.on_brush(self._on_brush)
         self.table_panel.on_focus(self.focus_material)
         self._sync_selection(self.selection)
@@ -229,7 +240,10 @@ class Explorer:
 
     # ------------------------------------------------------------------ linking
     def _on_selection(self, change: dict) -> None:
-        self._sync_selection(np.asarray(change["new"], dtype=np.int64))
+        idx = np.asarray(change["new"], dtype=np.int64)
+        if idx.size:
+            self.design.set_region(idx)
+        self._sync_selection(idx)
 
     def _sync_selection(self, idx: np.ndarray) -> None:
         self.ratios.highlight(idx, from_brush=self._from_brush)
@@ -295,12 +309,32 @@ class Explorer:
         if not xy or len(xy) != 2:
             return
         self.clicked = np.asarray(xy, dtype=float)
+        self.design.set_point(self.clicked)
         self.reconstruction.show_coord(self.clicked)
         self.composition.show(
             self.neighbourhood(self.clicked),
             f"{self.n_neighbours} materials nearest to ({xy[0]:.2f}, {xy[1]:.2f})",
         )
         self._update_status()
+
+    def _show_candidates(self, candidates: Any) -> None:
+        """Draw the Design panel's candidates on the map (their own layer)."""
+        df = candidates.df
+        labels = [
+            f"{f} ({m}, {d:.2g} nn)"
+            for f, m, d in zip(df["formula"], df["method"], df["distance_nn"], strict=True)
+        ]
+        self.map.set_candidates(candidates.coords, labels)
+
+    def _show_candidate(self, position: int, row: Any) -> None:
+        """A picked candidate: ring on the map, crystal in the viewer."""
+        self.map.focused_candidate = int(position)
+        self.crystal.show(row["structure"], id=row["id"], title=f"{row['id']} {row['formula']}")
+
+    def _on_candidate_marker(self, change: dict) -> None:
+        i = int(change["new"])
+        if i >= 0 and self.design.candidates is not None and i < len(self.design.candidates):
+            self.design.pick(i)
 
     def _on_tab(self, change: dict) -> None:
         if TABS[change["new"]][0] == "diagnostics" and self.diagnostics.diagnostics is None:
@@ -357,6 +391,11 @@ class Explorer:
             },
             "materials_map": __version__,
         }
+        if self.design.candidates is not None:  # the candidate layer's table, without crystals
+            cols = ["id", "formula", "method", "provenance", "x_comp", "x_struct"]
+            cols += ["distance_nn", "me", "me_source", "plausibility", "novel", "verified"]
+            cand = self.design.candidates.df[cols]
+            meta["candidates"] = json.loads(cand.to_json(orient="records"))
         meta.update(metadata or {})
         crystals, volumes = self._document_crystals() if structures else (None, None)
         doc = MapDocument.from_widget(
