@@ -44,6 +44,9 @@ from .guards import LabelRefused
 
 PATHWAY_VERSION = 1  # bump when the volume recipe changes (cache keys follow)
 MAX_POINTS = 64
+#: grids estimated below this run in the calling process (a subprocess costs ~2 s of imports);
+#: larger ones in a subprocess under the time and memory limits
+IN_PROCESS_BYTES = 256 * 2**20
 BARRIERS = ("e_1d", "e_2d", "e_3d")
 _CONNECTIVITY = generate_binary_structure(3, 3)  # 26 neighbours, as the label's search
 
@@ -201,14 +204,22 @@ def compute_pathway(
     Runs in this process; :func:`li_pathways` is the cached, guarded entry point. Raises
     :class:`~materials_map.labels.LabelRefused` when a guard refuses the structure.
     """
-    from bvlain import Lain
-
-    from .bvse_grid import bvse_grid
     from .guards import prepare
-    from .percolation import percolation_barriers
 
     start = time.perf_counter()
     cell = prepare(structure, resolution, memory_limit)
+    return _volume_of(cell, resolution, encut, max_points, start)
+
+
+def _volume_of(
+    cell: Structure, resolution: float, encut: float, max_points: int, start: float
+) -> PathwayVolume:
+    """Grid, barriers and volume of a cell that passed ``guards.prepare``."""
+    from bvlain import Lain
+
+    from .bvse_grid import bvse_grid
+    from .percolation import percolation_barriers
+
     lain = Lain(verbose=False)
     lain.read_structure(cell, oxi_check=False)
     try:
@@ -262,8 +273,9 @@ def li_pathways(
     """Cached, guarded :func:`compute_pathway`.
 
     ``cache``: ``True`` uses ``cache_dir("pathways")``, a path uses that folder, ``False``
-    or ``None`` disables caching. A miss is computed in a subprocess limited to
-    ``time_limit`` seconds and ``memory_limit`` bytes of address space. Raises
+    or ``None`` disables caching. A miss whose grid is estimated above
+    :data:`IN_PROCESS_BYTES` is computed in a subprocess limited to ``time_limit`` seconds
+    and ``memory_limit`` bytes of address space; a smaller one in this process. Raises
     :class:`~materials_map.labels.LabelRefused` (guards) or :class:`PathwayError` (limits,
     bvlain failures); refusals are not cached.
     """
@@ -284,7 +296,14 @@ def li_pathways(
             return PathwayVolume.from_bytes(path.read_bytes())
         except (OSError, ValueError, KeyError):
             pass  # a damaged entry is recomputed
-    vol = _run_guarded(structure, resolution, encut, max_points, time_limit, memory_limit)
+    from .guards import estimated_bytes, prepare
+
+    start = time.perf_counter()
+    cell = prepare(structure, resolution, memory_limit)  # guards, and the grid size to expect
+    if estimated_bytes(cell, resolution) <= IN_PROCESS_BYTES:
+        vol = _volume_of(cell, resolution, encut, max_points, start)
+    else:
+        vol = _run_guarded(structure, resolution, encut, max_points, time_limit, memory_limit)
     if path is not None:
         write_bytes_atomic(path, vol.to_bytes())
     return vol

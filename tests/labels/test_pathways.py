@@ -24,6 +24,7 @@ from materials_map.labels import (
 )
 from materials_map.labels.bvse_grid import bvse_grid
 from materials_map.labels.pathways import (
+    PathwayError,
     PathwayVolume,
     coarsen_min,
     compute_pathway,
@@ -195,13 +196,33 @@ def test_quantisation_and_bytes_round_trip(lfp):
     assert math.isclose(vol.step, vol.top / 254)
 
 
-def test_cache_serves_the_same_volume(lfp):
+def test_cache_serves_the_same_volume(lfp, monkeypatch):
+    import materials_map.labels.pathways as pw
+
     vol, cache = lfp
     s = _shipped("LiFePO4")
     key = pathway_key(s, 0.2, 10.0, 64)
     assert (cache / key[:2] / f"{key}.npz").is_file()
-    again = li_pathways(s, cache=cache, time_limit=0.001)  # a miss would hit the time limit
+
+    def no_compute(*a, **k):
+        raise AssertionError("a cache hit must not compute")
+
+    monkeypatch.setattr(pw, "_volume_of", no_compute)
+    monkeypatch.setattr(pw, "_run_guarded", no_compute)
+    again = li_pathways(s, cache=cache)
     np.testing.assert_array_equal(again.energy, vol.energy)
+
+
+def test_large_grids_run_in_a_limited_subprocess(lfp, monkeypatch):
+    import materials_map.labels.pathways as pw
+
+    vol, _ = lfp
+    monkeypatch.setattr(pw, "IN_PROCESS_BYTES", 0)  # as if LiFePO4's grid were large
+    sub = li_pathways(_shipped("LiFePO4"), cache=False)
+    np.testing.assert_array_equal(sub.energy, vol.energy)
+    assert sub.barriers == vol.barriers and sub.cell == vol.cell
+    with pytest.raises(PathwayError, match="time limit of 0.5 s"):
+        li_pathways(_shipped("LiFePO4"), cache=False, time_limit=0.5)
 
 
 def test_refusals_name_the_reason():
