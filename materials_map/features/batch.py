@@ -178,10 +178,12 @@ def _read_entry(p: Path, h: str, n_comp: int | None, n_struct: int | None) -> tu
     # allow_pickle=False: an entry carrying a pickled object array is refused, never loaded
     with np.load(p, allow_pickle=False) as z:
         comp, struct = z["comp"], z["struct"]
-        reason, digest = str(z["reason"]), str(z["digest"])
+        reason = str(z["reason"])
+        # entries written before checksums existed have none: checked for shape only
+        digest = str(z["digest"]) if "digest" in z.files else None
     if comp.dtype != np.float64 or struct.dtype != np.float64:
         raise ValueError(f"arrays of type {comp.dtype} / {struct.dtype}, not float64")
-    if digest != _entry_digest(h, comp, struct, reason):
+    if digest is not None and digest != _entry_digest(h, comp, struct, reason):
         raise ValueError("checksum mismatch: the entry was truncated, edited or moved")
     if not reason and (
         (n_comp is not None and comp.shape != (n_comp,))

@@ -361,3 +361,20 @@ def test_full_disk_during_map_and_model_saves(tmp_path, monkeypatch):
         doc.save(path)
     assert path.read_bytes() == before
     assert MapDocument.load(path).metadata["title"] == "t"
+
+
+def test_entries_written_before_checksums_are_still_read(structures, tmp_path, monkeypatch):
+    items = structures[:2]
+    X1 = _quiet(mm.featurize, items, cache=tmp_path, progress=False, composition=LogsStarts())
+    for p in _entries(tmp_path).values():  # rewrite as the old format: no digest member
+        with np.load(p) as z:
+            parts = {k: z[k] for k in z.files if k != "digest"}
+        with open(p, "wb") as fh:
+            np.savez(fh, **parts)
+    log = tmp_path / "starts.log"
+    monkeypatch.setenv("MM_START_LOG", str(log))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X2 = mm.featurize(items, cache=tmp_path, progress=False, composition=LogsStarts())
+    assert not log.exists()  # read, not recomputed (the composition featurizer never ran)
+    np.testing.assert_array_equal(X2.comp, X1.comp)
