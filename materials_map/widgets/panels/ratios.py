@@ -64,7 +64,8 @@ class RatioPanel:
         self._callbacks: list[Callable[[np.ndarray, int], None]] = []
         self._quiet = False
         self.scatters, self.selectors, figures = [], [], []
-        frac = bq.LinearScale(min=0.0, max=1.0)
+        # a margin around [0, 1] so materials at 0 or 1 are drawn whole; ticks stay 0 ... 1
+        frac = bq.LinearScale(min=-0.05, max=1.05)
         for k, (xc, yc, xl, yl) in enumerate(PLOTS):
             xs = bq.LinearScale()
             style.fit_scale(xs, self.data[xc])

@@ -68,6 +68,23 @@ def nearest(coords: np.ndarray, xy, k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, d[idx]
 
 
+def legend_html(colors: list[str], labels: list[str]) -> str:
+    """A wrapping row of line swatches and labels (``.mm-panel-legend``), one per curve."""
+    import html
+
+    items = "".join(
+        "<span class='mm-panel-legend-item' style='display:inline-flex;align-items:center;"
+        "gap:4px;margin-right:12px;white-space:nowrap'>"
+        f"<span style='display:inline-block;width:16px;height:0;border-top:2px solid {c}'></span>"
+        f"{html.escape(str(lab))}</span>"
+        for c, lab in zip(colors, labels, strict=True)
+    )
+    return (
+        "<div class='mm-panel-legend' style='display:flex;flex-wrap:wrap;font-size:12px;"
+        f"color:#333;row-gap:2px'>{items}</div>"
+    )
+
+
 class ReconstructionPanel:
     """Input vs decoded descriptors of a material, or the decoding of a coordinate.
 
@@ -121,8 +138,7 @@ class ReconstructionPanel:
                 scales={"x": xs, "y": ys},
                 colors=[style.DECODED],
                 stroke_width=1.2,
-                display_legend=True,
-                labels=["decoded"],
+                labels=["decoded"],  # the legend is the HTML row above the plots
             )
             bounds = [g.offset + (s - g.start) for _, s, _ in g.sub_blocks]
             lab = bq.Label(
@@ -141,13 +157,14 @@ class ReconstructionPanel:
                 style.axes(xs, ys, "descriptor index", g.name),
                 title=f"{g.name} ({g.branch}, {g.stop - g.start} columns)",
                 height="170px",
-                legend_location="top-right",
-                legend_style={"font-size": "9px"},
             )
             self.lines.append(ln)
             self.label_marks.append(lab)
             figs.append(fig)
-        self.widget = ipw.VBox([ipw.HBox([self.units]), self.caption, *figs])
+        # one legend for every plot, outside the plot areas: it never covers a curve, and it
+        # wraps so that every entry shows however many neighbours are drawn
+        self.legend = ipw.HTML(layout=ipw.Layout(margin="0 0 2px 4px"))
+        self.widget = ipw.VBox([ipw.HBox([self.units]), self.caption, self.legend, *figs])
 
     # -- inputs -----------------------------------------------------------------------
     def show_material(self, i: int) -> None:
@@ -233,6 +250,7 @@ class ReconstructionPanel:
         else:
             colors = [style.DECODED] + [style.NEIGHBOUR] * n_in
             labels = ["decoded"] + [f"nearest {j + 1}" for j in range(n_in)]
+        self.legend.value = legend_html(colors, labels) if kind is not None else ""
         for k, ln in enumerate(self.lines):
             y = self.curves(k)
             style.fit_scale(ln.scales["y"], y)
