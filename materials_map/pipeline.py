@@ -123,7 +123,7 @@ def support_grid(coords: np.ndarray, extent: list[float], shape: tuple[int, int]
     (bandwidth ``SUPPORT_BANDWIDTH`` of each axis' span) divided by ``SUPPORT_LEVEL`` times
     its median over the points themselves, clipped at 1. Cells as dense as a quarter of a
     typical point's neighbourhood are fully supported; the value falls smoothly to 0 about
-    three bandwidths away from the nearest material (docs/model.md, "Background")."""
+    three bandwidths away from the nearest material (docs/datasets.md, "The default map")."""
     pts = np.asarray(coords, dtype=float)
     pts = pts[np.isfinite(pts).all(axis=1)]
     ny, nx = shape
@@ -399,7 +399,7 @@ def build_map(
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 
     # "auto": a non-negative target (a barrier) is learnt through a softplus, so the
-    # background never predicts a negative barrier (docs/model.md)
+    # background never predicts a negative barrier (docs/datasets.md, "The default map")
     est = (
         model
         if model is not None

@@ -382,7 +382,10 @@ def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, 
     path = OUT if str(real) == "shipped" else real
     rds = MapDataset.from_parquet(path)
     rdf = rds.df.copy()
-    rdf["migration_energy"] = rdf["e_3d"]
+    # the target is masked (NaN) where there is no finite barrier: refused, or inf ("no
+    # percolating path below encut")
+    e3 = pd.to_numeric(rdf["e_3d"], errors="coerce")
+    rdf["migration_energy"] = e3.where(np.isfinite(e3))
     out = pd.concat([df, rdf], ignore_index=True, sort=False)
     meta = {
         k: rds.metadata.get(k)
