@@ -25,6 +25,7 @@ _LAZY = {
     "propose": "materials_map.design",
     "build_map": "materials_map.pipeline",
     "MapResult": "materials_map.pipeline",
+    "w_sweep": "materials_map.sweep",
     "MapDocument": "materials_map.io.document",
     "cache_dir": "materials_map._util.cache",
     "MapWidget": "materials_map.widgets.map",

@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"features"},
     {"model"},
     {"design"},
-    {"pipeline"},
+    {"pipeline", "sweep"},
     {"io"},
     {"widgets"},
     {"figures", "demo", "cli", "build", "__init__"},

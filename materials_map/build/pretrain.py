@@ -1,19 +1,207 @@
-"""Train the shipped default model of an embedded dataset (maintainers, after a rebuild)."""
+"""Regenerate every artefact shipped with an embedded dataset (maintainers, after a rebuild).
+
+    python -m materials_map.build.pretrain li-o [--jobs 2] [--quiet]
+
+One command, run after ``materials-map datasets build li-o`` (or any change to the
+featurizers, the model or the package version), writes under ``materials_map/datasets/data/``:
+
+* ``descriptors/<name>.<featurize cache key>.npz`` — the descriptors of every row, float32,
+  keyed like the featurize cache (``features/shipped.py``): the first map on a new machine
+  needs no featurization;
+* ``models/<model key>.mmodel`` — the default model (``build_map(name)`` defaults);
+* ``sweeps/<model key>.npz`` — the W-sweep table row and map coordinates for each W of the
+  paper (``sweep.py``): notebook 02 needs no training;
+* ``shipped.json`` — the manifest: which files belong to which dataset, with their keys.
+
+Files that the previous manifest listed for the dataset and that are not rewritten are
+deleted. Everything is computed from scratch (descriptors in float64 from a fresh temporary
+cache, then the models), about 12 minutes on 2 cores for ``li-o``; at the end the runtime
+paths (``build_map``, ``w_sweep``) are run against a fresh cache to check that they find every
+artefact.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from ..pipeline import SHIPPED_MODELS, build_map, model_key
+import numpy as np
+import pandas as pd
+
+from .._util import write_text_atomic
+from .._version import __version__
+from ..datasets.registry import load
+from ..features.batch import featurize
+from ..features.shipped import SHIPPED_DESCRIPTORS, write_shipped
+from ..pipeline import SHIPPED_MODELS, build_map, dataset_fingerprint, model_key
+from ..sweep import PAPER_WS, SHIPPED_SWEEPS, save_summary, summarize, w_sweep
+
+DATA = SHIPPED_MODELS.parent
+MANIFEST = DATA / "shipped.json"
 
 
-def pretrain(dataset: str = "li-o", progress: bool = True) -> Path:
-    """Train the default model of an embedded dataset and store it in the package.
+def _log(progress: bool, *msg: Any) -> None:
+    if progress:
+        print("[pretrain]", *msg, flush=True)
 
-    Run after ``materials-map datasets build``: later ``build_map(dataset)`` and
-    ``explore(dataset)`` calls with default parameters load this file instead of training.
-    """
-    result = build_map(dataset, use_cache=False, progress=progress)
-    return result.model.save(
-        SHIPPED_MODELS / f"{model_key(result.dataset, result.target, result.model)}.mmodel"
+
+def _pack_descriptors(name: str, cache_root: Path) -> tuple[Path, str, int]:
+    """The fresh cache folder of one featurize run -> one shipped file (same keys)."""
+    (folder,) = [d for d in cache_root.iterdir() if d.is_dir()]
+    fps, rows = [], []
+    for f in sorted(folder.glob("*.npz")):
+        with np.load(f, allow_pickle=False) as z:
+            rows.append((z["comp"], z["struct"], str(z["reason"])))
+        fps.append(f.stem)
+    key = folder.name
+    return write_shipped(SHIPPED_DESCRIPTORS / f"{name}.{key}.npz", fps, rows), key, len(fps)
+
+
+def pretrain(
+    name: str = "li-o",
+    n_jobs: int = 2,
+    ws: Sequence[float] = PAPER_WS,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Regenerate the shipped descriptors, default model and W-sweep tables of the embedded
+    dataset ``name``; returns its new manifest entry (also written to ``shipped.json``)."""
+    from sklearn.base import clone
+
+    ds = load(name)
+    with tempfile.TemporaryDirectory(prefix="mm-pretrain-") as tmp:
+        _log(progress, f"featurizing {len(ds.df)} materials of {name!r} from scratch")
+        featurize(ds, n_jobs=n_jobs, cache=tmp, progress=progress, shipped=False)
+        desc_path, desc_key, n_rows = _pack_descriptors(name, Path(tmp))
+    _log(
+        progress, f"wrote {desc_path.name} ({n_rows} rows, {desc_path.stat().st_size / 1e6:.1f} MB)"
     )
+    # the default model exactly as build_map makes it, trained on descriptors computed afresh
+    # (no cache, nothing shipped): float64, as a user without the package's files gets them
+    _log(progress, "featurizing again without any cache and training the default model")
+    result = build_map(name, n_jobs=n_jobs, use_cache=False, progress=progress)
+    X, rows, target, default = result.descriptors, result.dataset, result.target, result.model
+    y = pd.to_numeric(rows.df[target], errors="coerce").to_numpy(dtype=float)
+    key = model_key(rows, target, default)
+    model_path = default.save(SHIPPED_MODELS / f"{key}.mmodel")
+    _log(progress, f"wrote {model_path.name} (W = {default.w:g}, {default.n_epochs_} epochs)")
+
+    sweep = []
+    for w in ws:
+        model = default
+        if float(w) != float(default.w):
+            model = clone(default).set_params(w=float(w))
+            _log(progress, f"training the W = {float(w):g} model of the sweep")
+            model.fit(X, y)
+        k = model_key(rows, target, model)
+        record, coords = summarize(model, X, y)
+        path = save_summary(SHIPPED_SWEEPS / f"{k}.npz", record, coords, X.ids)
+        sweep.append({"w": float(w), "key": k, "file": _rel(path), "epochs": record["epochs"]})
+
+    # the runtime path on an empty cache reads the shipped float32 rows: how far do they move
+    # the map coordinates from the float64 ones the model was trained on?
+    with tempfile.TemporaryDirectory(prefix="mm-pretrain-check-") as tmp:
+        X32 = featurize(ds, cache=tmp, progress=False)
+        computed = len(list(Path(tmp).rglob("*.npz")))
+    if computed:
+        raise RuntimeError(f"{computed} item(s) of {name!r} are missing from {desc_path.name}")
+    c64 = default.transform(X)
+    c32 = default.transform(X32)
+    span = float(np.ptp(c64, axis=0).max())
+    shift = float(np.abs(c32 - c64).max()) / span
+
+    entry = {
+        "dataset": name,
+        "dataset_fingerprint": dataset_fingerprint(rows),
+        "target": target,
+        "materials_map": __version__,
+        "descriptors": {"file": _rel(desc_path), "featurize_key": desc_key, "rows": n_rows},
+        "model": {"file": _rel(model_path), "key": key, "params": _params(default)},
+        "sweep": sweep,
+        "float32_coordinate_shift": shift,
+    }
+    _write_manifest(name, entry)
+    _log(progress, f"float32 descriptors move the map coordinates by {shift:.2e} of its span")
+    _check_runtime(name, [s["w"] for s in sweep], progress)
+    return entry
+
+
+def _params(model: Any) -> dict[str, Any]:
+    return json.loads(
+        json.dumps({k: v for k, v in model.get_params().items() if k != "verbose"}, default=str)
+    )
+
+
+def _rel(path: Path) -> str:
+    return path.resolve().relative_to(DATA).as_posix()
+
+
+def _write_manifest(name: str, entry: dict[str, Any]) -> None:
+    """Record ``entry`` for ``name`` and delete the files its previous entry listed that the
+    new one does not (a rebuilt dataset has new keys, so new file names)."""
+    manifest = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+    old = manifest.get(name)
+    keep = set(_files(entry))
+    for rel in _files(old) if old else []:
+        if rel not in keep:
+            (DATA / rel).unlink(missing_ok=True)
+    manifest[name] = entry
+    write_text_atomic(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def _files(entry: dict[str, Any]) -> list[str]:
+    return [
+        entry["descriptors"]["file"],
+        entry["model"]["file"],
+        *(s["file"] for s in entry["sweep"]),
+    ]
+
+
+def _check_runtime(name: str, ws: Sequence[float], progress: bool) -> None:
+    """The user's path on a fresh cache must find every shipped artefact."""
+    old = os.environ.get("MATERIALS_MAP_CACHE")
+    with tempfile.TemporaryDirectory(prefix="mm-pretrain-check-") as tmp:
+        os.environ["MATERIALS_MAP_CACHE"] = tmp
+        try:
+            result = build_map(name, progress=False)
+            sweep = w_sweep(result, ws, progress=False)
+            computed = list(Path(tmp).rglob("descriptors/*/*.npz"))
+        finally:
+            if old is None:
+                os.environ.pop("MATERIALS_MAP_CACHE", None)
+            else:
+                os.environ["MATERIALS_MAP_CACHE"] = old
+    problems = []
+    if computed:
+        problems.append(f"{len(computed)} item(s) were featurized instead of read from the package")
+    if "shipped" not in result.info["model"]:
+        problems.append(f"build_map did not load the shipped model ({result.info['model']})")
+    bad = sweep.table[sweep.table["source"] != "shipped table"]
+    if len(bad):
+        problems.append(f"W sweep rows not from shipped tables: {bad['source'].to_dict()}")
+    if problems:
+        raise RuntimeError("shipped artefacts not found by the runtime: " + "; ".join(problems))
+    _log(progress, "check: build_map and w_sweep on an empty cache use only shipped artefacts")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m materials_map.build.pretrain NAME``."""
+    ap = argparse.ArgumentParser(
+        prog="python -m materials_map.build.pretrain", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument("name", nargs="?", default="li-o", help="embedded dataset (default li-o)")
+    ap.add_argument("--jobs", type=int, default=2, help="featurize worker processes (default 2)")
+    ap.add_argument("--quiet", action="store_true", help="no progress output")
+    args = ap.parse_args(argv)
+    entry = pretrain(args.name, n_jobs=args.jobs, progress=not args.quiet)
+    print(json.dumps(entry, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,6 +28,7 @@ from .._version import __version__
 from .allocator import descriptor_heap
 from .composition import CompositionHistogram
 from .descriptors import Block, Descriptors
+from .shipped import shipped_rows
 from .structure import StructureDescriptor
 
 #: bump when the numbers produced for the same parameters change
@@ -120,6 +121,7 @@ class _Cache:
 
     def __init__(self, root: str | os.PathLike, params: dict[str, Any]):
         key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+        self.key = key  # also the key of the descriptors shipped with the package (shipped.py)
         self.dir = Path(root) / key
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = self.dir / "params.json"
@@ -344,6 +346,7 @@ def featurize(
     struct: bool = True,
     composition: CompositionHistogram | None = None,
     structure: StructureDescriptor | None = None,
+    shipped: bool = True,
 ) -> Descriptors:
     """Compositional and structural descriptors of many materials.
 
@@ -355,7 +358,9 @@ def featurize(
     n_jobs : worker processes (joblib) when no ``client`` is given; -1 = all cores.
     cache : folder of the on-disk cache. Entries are keyed by the item's content hash and
         by the featurizer parameters and version, so a rerun (or an interrupted run)
-        recomputes only what is missing.
+        recomputes only what is missing. The descriptors shipped with the package (the
+        embedded datasets' rows, ``features/shipped.py``) serve as a read-only layer of
+        every cache, under the same keys.
     client : a ``dask.distributed.Client``; the same work then runs on its cluster.
     progress : show a tqdm progress bar.
     ids : ids of the items (default: the dataset's ``id`` column, else "0", "1", ...).
@@ -364,6 +369,8 @@ def featurize(
         the struct branch has zero columns.
     composition, structure : the featurizers (default ``CompositionHistogram()`` and
         ``StructureDescriptor()``, i.e. the paper's 1785 + 858).
+    shipped : with a ``cache``, use the shipped descriptors (``False``: compute every item
+        that the cache itself lacks, as the maintainer's ``build.pretrain`` does).
 
     Returns
     -------
@@ -397,7 +404,12 @@ def featurize(
         }
         store = _Cache(cache, json.loads(json.dumps(params, default=list)))
         hashes = [item_fingerprint(o) for o in objs]
+        # the package's shipped descriptors: a read-only layer of this cache, same keys
+        if shipped:
+            rows.update(shipped_rows(store.key, hashes))
         for i, h in enumerate(hashes):
+            if i in rows:
+                continue
             hit = store.get(h, len(comp_labels), n_struct)
             if hit is not None:
                 rows[i] = hit

@@ -123,28 +123,33 @@ def sweep_w(estimator: Any, X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> pd
     ``validation_curve``: same seed, so the same split) and tabulate the held-out losses of
     Eqs. 1-3 in scaled units (paper Fig. 2), plus R² values and epochs. ``estimator`` itself
     is not fitted or changed."""
+    target = as_target(y, len(as_parts(X).comp))
+    records = [
+        held_out_scores(clone(estimator).set_params(w=float(w)).fit(X, target), X, target)
+        for w in ws
+    ]
+    return pd.DataFrame(records).set_index("w")
+
+
+def held_out_scores(model: Any, X, y) -> dict[str, float]:
+    """One row of the W-sweep table for a fitted model: its W, the held-out losses of
+    Eqs. 1-3 in scaled units, the held-out R² values and target MAE, and the epochs run."""
     parts = as_parts(X)
     target = as_target(y, len(parts.comp))
-    records = []
-    for w in ws:
-        model = clone(estimator).set_params(w=float(w)).fit(X, target)
-        te = model.test_index_
-        held = model.losses((parts.comp[te], parts.struct[te]), target[te])
-        d = diagnostics(model, X, target, rows="test")
-        records.append(
-            {
-                "w": float(w),
-                "loss_comp": held["comp"],
-                "loss_struct": held["struct"],
-                "loss_me": held["me"],
-                "r2_comp": d.scores["r2_comp"],
-                "r2_struct": d.scores["r2_struct"],
-                "r2_me": d.scores["r2_me"],
-                "mae_me": d.scores["mae_me"],
-                "epochs": model.n_epochs_,
-            }
-        )
-    return pd.DataFrame(records).set_index("w")
+    te = model.test_index_
+    held = model.losses((parts.comp[te], parts.struct[te]), target[te])
+    d = diagnostics(model, X, target, rows="test")
+    return {
+        "w": float(model.w),
+        "loss_comp": held["comp"],
+        "loss_struct": held["struct"],
+        "loss_me": held["me"],
+        "r2_comp": d.scores["r2_comp"],
+        "r2_struct": d.scores["r2_struct"],
+        "r2_me": d.scores["r2_me"],
+        "mae_me": d.scores["mae_me"],
+        "epochs": model.n_epochs_,
+    }
 
 
 def pca_baseline(model: Any, X) -> dict[str, float]:
