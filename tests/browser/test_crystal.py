@@ -242,6 +242,49 @@ def test_lasso_fills_grid_with_exactly_the_selection(nb, artifacts_dir):
     page.locator(".materials-map-explorer .mm-mode[data-mode='pan']").click()
 
 
+def test_hover_png_rotate_and_reset(nb, artifacts_dir):
+    page = nb.page
+    i = nb.kernel.value("int(np.flatnonzero(df['formula'] == 'LiFePO4')[0])")
+    nb.run(f"w.selection = []; w.focused = {i}; ex.crystal.show_pathway = False")
+    sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
+    root = page.locator(".materials-map-explorer .mmc-root")
+    view = root.locator(f".mmc-view[data-id='{sid}'][data-pathway='off']")
+    view.wait_for(state="attached", timeout=30_000)
+    time.sleep(0.5)
+    canvas = view.locator(".mmc-canvas canvas")
+    img = _shot(page, canvas)
+    # hover the middle of an Fe sphere: the tip names the species, occupancy and site
+    fe = _hex(json.loads(view.get_attribute("data-elements"))["Fe"][1])
+    mask = np.abs(img - fe).max(axis=2) < 30
+    inner = mask[2:-2, 2:-2] & mask[:-4, 2:-2] & mask[4:, 2:-2] & mask[2:-2, :-4] & mask[2:-2, 4:]
+    ys, xs = np.nonzero(inner)
+    assert len(xs), "no Fe sphere on screen"
+    box = canvas.bounding_box()
+    x, y = box["x"] + xs[len(xs) // 2] + 2, box["y"] + ys[len(ys) // 2] + 2
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y)
+    view.locator(".mmc-tip:not([hidden])").wait_for(timeout=10_000)
+    tip = view.locator(".mmc-tip").inner_text()
+    assert tip.startswith("Fe") and "Fe 1" in tip and "site" in tip and "frac (" in tip, tip
+    # PNG export downloads the drawn view
+    with page.expect_download() as dl:
+        root.locator(".mmc-png").click()
+    png = Image.open(dl.value.path())
+    assert png.format == "PNG" and abs(png.size[0] - box["width"]) <= 2
+    # drag rotates; reset brings back the first picture
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 90, box["y"] + box["height"] / 2 + 30, steps=6)
+    page.mouse.up()
+    page.mouse.move(5, 5)
+    time.sleep(0.5)
+    turned = _shot(page, canvas)
+    assert (np.abs(turned - img).max(axis=2) > 40).mean() > 0.02
+    root.locator(".mmc-reset").click()
+    time.sleep(0.5)
+    assert (np.abs(_shot(page, canvas) - img).max(axis=2) > 40).mean() < 0.002
+
+
 # ---------------------------------------------------------------------------- no kernel
 N_DOC = 6
 

@@ -363,15 +363,16 @@ function note(text: string): HTMLElement {
 }
 
 function caption(c: Crystal, st: DrawnState, p: Pathway | null, status: string, small: boolean): string {
-  const L = c.lattice.map((r) => Math.hypot(r[0], r[1], r[2]).toFixed(2)).join(" × ");
-  const head = `${c.title}`;
-  if (small) return head;
-  const parts = [head, `${c.sites.length} sites, ${L} Å`];
+  if (small) return c.title;
+  // while the pathway layer is on, the drawn cell is the label's (where the grid lives)
+  const cell = st.cell === "label" && p ? p.cell : c;
+  const L = cell.lattice.map((r) => Math.hypot(r[0], r[1], r[2]).toFixed(2)).join(" × ");
+  const parts = [c.title, `${cell.sites.length} sites, ${L} Å${cell === c ? "" : " (the label's standard cell)"}`];
   if (st.pathway === "drawn" && p)
     parts.push(
       `Li pathway at E_min + ${st.level!.toFixed(2)} eV: ${DIM_NAMES[st.dim]}` +
         ` (E1D ${fmt(p.barriers.e_1d)}, E2D ${fmt(p.barriers.e_2d)}, E3D ${fmt(p.barriers.e_3d)} eV;` +
-        `${st.cell === "label" ? " drawn in the label's standard cell;" : ""} BVSE ${p.resolution} Å grid)`,
+        ` BVSE ${p.resolution} Å grid)`,
     );
   else if (st.pathway === "no-path") parts.push("no Li path below the search window for this barrier");
   else if (st.pathway === "none") parts.push(status || "no pathway volume for this crystal");

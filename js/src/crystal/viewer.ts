@@ -88,7 +88,7 @@ export class CrystalView {
     this.tip.hidden = true;
     this.el.appendChild(this.tip);
     const aa = !softwareRenderer();
-    this.viewer = createViewer(canvasBox, { backgroundColor: "white", antialias: aa, orthographic: true })!;
+    this.viewer = createViewer(canvasBox, { backgroundColor: "white", antialias: aa, orthographic: true, hoverDuration: 60 })!;
     this.identity = this.viewer.getView(); // rotations accumulate: home() starts from here
     // (3Dmol watches its container's size itself: no ResizeObserver here)
   }

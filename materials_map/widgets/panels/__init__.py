@@ -11,7 +11,8 @@ panel                    what it shows                                       pap
                          selection or of a neighbourhood
 :class:`FamilyPanel`     structure-type overlays with per-family toggles      Fig. 6
 :class:`TablePanel`      sortable table of the selection, CSV export          Table 1
-:class:`StructurePanel`  offline crystal-structure projection                 -
+:class:`StructurePanel`  crystal projection without WebGL (a fallback; the    -
+                         Explorer shows :class:`~..crystal.CrystalWidget`)
 :class:`DiagnosticsPanel`  W trade-off and parity plots                       Figs. 2, 3a-c
 =======================  ==================================================  ==============
 

@@ -1,5 +1,8 @@
 """A small, offline crystal-structure viewer: a rotatable orthographic projection in bqplot.
 
+A fallback for front ends without WebGL: the Explorer shows the WebGL
+:class:`~materials_map.widgets.crystal.CrystalWidget` (docs/crystal.md) instead.
+
 No WebGL library and no CDN: atoms are drawn as discs (VESTA colours shipped with pymatgen,
 size from the atomic radius), sorted back to front, with the unit-cell edges. A site with
 partial occupancy is drawn in the colour of its majority species with opacity equal to its
