@@ -1,0 +1,89 @@
+"""One no-pickle file format for the small estimators of this layer (the target-head
+ensemble, the superionic classifier): numpy arrays as safetensors tensors, everything else
+as JSON strings in the safetensors metadata, a format marker and a SHA-256 over both, as
+``persist.py`` does for :class:`MapModel`. The checksum guards integrity, not authenticity:
+nothing in the file is ever executed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.numpy import load as st_load
+from safetensors.numpy import save as st_save
+
+from .._util import write_bytes_atomic
+
+
+def _digest(metadata: dict[str, str], arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    h.update(
+        json.dumps({k: v for k, v in metadata.items() if k != "sha256"}, sort_keys=True).encode()
+    )
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def pack(fmt: str, version: str, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> bytes:
+    """Arrays + a JSON-safe ``state`` dict -> safetensors bytes marked as ``fmt`` ``version``."""
+    arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+    metadata = {"format": fmt, "format_version": version, "state": json.dumps(state)}
+    metadata["sha256"] = _digest(metadata, arrays)
+    return st_save(arrays, metadata=metadata)
+
+
+def unpack(
+    fmt: str, version: str, data: bytes, where: str
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Inverse of :func:`pack`; ``ValueError`` naming ``where`` and the reason when the bytes
+    are not a ``fmt`` file, another version, corrupted or edited."""
+    kind = fmt.rsplit("/", 1)[-1]
+    if len(data) < 8:
+        raise ValueError(f"{where}: not a {kind} file (too short to be safetensors)")
+    n = int.from_bytes(data[:8], "little")
+    if n <= 0 or 8 + n > len(data):
+        raise ValueError(f"{where}: not a {kind} file (safetensors header length {n} is invalid)")
+    try:
+        header = json.loads(data[8 : 8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{where}: corrupted {kind} file (unreadable header: {exc})") from None
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        raise ValueError(f"{where}: not a {kind} file (no '{fmt}' metadata)")
+    if meta.get("format_version") != version:
+        raise ValueError(
+            f"{where}: {kind} file format version {meta.get('format_version')!r} is not "
+            f"supported (this version reads {version!r})"
+        )
+    try:
+        arrays = st_load(data)
+    except Exception as exc:  # safetensors raises its own error types
+        raise ValueError(f"{where}: corrupted {kind} file (arrays unreadable: {exc})") from None
+    if meta.get("sha256") != _digest(meta, arrays):
+        raise ValueError(
+            f"{where}: {kind} file failed its checksum; it was corrupted or modified after saving"
+        )
+    try:
+        state = json.loads(meta["state"])
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{where}: corrupted {kind} file (metadata: {exc})") from None
+    return arrays, state
+
+
+def save(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` atomically (temp file + ``os.replace``)."""
+    return write_bytes_atomic(path, data)
+
+
+def read(path: str | Path, kind: str) -> bytes:
+    """The bytes of ``path``; ``FileNotFoundError`` naming the kind of file expected."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no {kind} file at {path}")
+    return path.read_bytes()

@@ -1,0 +1,191 @@
+"""SuperionicClassifier, its validation helpers and screen()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+
+from materials_map.features.descriptors import Block, Descriptors
+from materials_map.model._forest import FlatForest
+from materials_map.model.distance import TrainingDistance
+from materials_map.model.screen import screen
+from materials_map.model.superionic import SuperionicClassifier, superionic_labels
+from materials_map.model.validation import (
+    composition_clusters,
+    composition_distance,
+    evaluate,
+    splits,
+    summary,
+)
+
+SMALL = dict(n_members=4, n_trees=20)
+
+
+def _descriptors(n: int, seed: int = 0) -> tuple[Descriptors, np.ndarray]:
+    """Descriptors whose first compositional column decides the label (with 10 % flips)."""
+    rng = np.random.default_rng(seed)
+    comp = rng.uniform(0, 1, size=(n, 12))
+    struct = rng.uniform(0, 1, size=(n, 6))
+    y = comp[:, 0] + 0.3 * struct[:, 0] > 0.75
+    y ^= rng.uniform(size=n) < 0.1
+    blocks = [Block("comp", "comp", "comp", 0, 12), Block("rdf", "struct", "rdf", 0, 6)]
+    labels = {"comp": [f"c{i}" for i in range(12)], "struct": [f"s{i}" for i in range(6)]}
+    ids = np.array([f"m{i}" for i in range(n)], dtype=object)
+    return Descriptors(comp, struct, labels, blocks, ids), y
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return _descriptors(300)
+
+
+@pytest.fixture(scope="module")
+def clf(toy):
+    X, y = toy
+    return SuperionicClassifier(random_state=0, **SMALL).fit(X[np.arange(200)], y[:200])
+
+
+def test_flat_forest_matches_scikit_learn(toy):
+    X, y = toy
+    F = np.hstack([X.comp, X.struct])
+    rf = RandomForestClassifier(15, random_state=0).fit(F[:200], y[:200])
+    flat = FlatForest.from_members([rf.estimators_])
+    np.testing.assert_array_equal(flat.member_proba(F[200:])[0], rf.predict_proba(F[200:])[:, 1])
+
+
+def test_learns_and_beats_controls(toy, clf):
+    X, y = toy
+    p = clf.predict_proba(X[np.arange(200, 300)])
+    assert p.shape == (100, 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    from sklearn.metrics import average_precision_score
+
+    assert average_precision_score(y[200:], p[:, 1]) > y[200:].mean() + 0.3
+    assert (clf.predict(X[np.arange(200, 300)]) == y[200:]).mean() > 0.75
+
+
+def test_deterministic_and_round_trip(tmp_path, toy, clf):
+    X, y = toy
+    again = SuperionicClassifier(random_state=0, **SMALL).fit(X[np.arange(200)], y[:200])
+    test = X[np.arange(200, 300)]
+    pd.testing.assert_frame_equal(again.predict_confidence(test), clf.predict_confidence(test))
+    back = SuperionicClassifier.load(clf.save(tmp_path / "c.msclf"))
+    pd.testing.assert_frame_equal(back.predict_confidence(test), clf.predict_confidence(test))
+    assert back.get_params() == clf.get_params()
+    raw = bytearray((tmp_path / "c.msclf").read_bytes())
+    raw[-3] ^= 0x01
+    (tmp_path / "bad.msclf").write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="checksum"):
+        SuperionicClassifier.load(tmp_path / "bad.msclf")
+
+
+def test_confidence_columns(toy, clf):
+    X, _ = toy
+    conf = clf.predict_confidence(X[np.arange(200, 300)])
+    assert list(conf.columns) == [
+        "p_superionic",
+        "p_superionic_std",
+        "distance_to_training",
+        "nearest_training_id",
+    ]
+    assert (conf["p_superionic_std"] >= 0).all() and conf["p_superionic_std"].max() > 0.05
+    train = clf.predict_confidence(X[np.arange(200)])
+    assert (train["distance_to_training"] < 1e-6).all()  # each training row is its own neighbour
+    assert (train["nearest_training_id"] == X.ids[:200]).all()
+    # held-out rows from the same distribution sit at about the typical training spacing
+    assert 0.5 < conf["distance_to_training"].median() < 2.0
+
+
+def test_distance_normalisation_and_far_points():
+    rng = np.random.default_rng(1)
+    F = rng.normal(size=(400, 6)) * [1, 10, 100, 1, 1, 1]
+    td = TrainingDistance(4).fit(F)
+    near, _ = td(F[:50] + 0.01)
+    far, _ = td(F[:5] + 20 * F.std(axis=0))
+    assert near.max() < 0.2 and far.min() > 5.0
+
+
+def test_coordinates_and_bad_input(toy):
+    X, y = toy
+    coords = np.column_stack([X.comp[:, 0], X.struct[:, 0]])
+    c = SuperionicClassifier(random_state=0, **SMALL).fit(coords, y)
+    assert c.features_ == "coordinates" and c.n_features_in_ == 2
+    with pytest.raises(ValueError, match="fitted on 2"):
+        c.predict_proba(X)
+    with pytest.raises(ValueError, match="both superionic and non-superionic"):
+        SuperionicClassifier(**SMALL).fit(coords, np.ones(len(y), bool))
+    with pytest.raises(ValueError, match="superionic_labels"):
+        SuperionicClassifier(**SMALL).fit(coords, np.linspace(0, 1, len(y)))
+    bad = X[np.arange(10)]
+    bad.struct[3, 0] = np.nan
+    with pytest.raises(ValueError, match="m3"):
+        c.fit(bad, y[:10])
+    np.testing.assert_array_equal(superionic_labels([1e-3, 1e-4, 2e-4]), [True, False, True])
+
+
+def test_screen_ranks_with_confidence(toy, clf):
+    X, _ = toy
+    ranked = screen(X[np.arange(200, 300)], clf)
+    assert list(ranked["rank"]) == list(range(1, 101))
+    assert ranked["p_superionic"].is_monotonic_decreasing
+    assert set(ranked["id"]) == set(X.ids[200:])
+    assert {"p_superionic_std", "distance_to_training", "predicted_superionic"} <= set(ranked)
+
+
+# ---------------------------------------------------------------- validation helpers
+def test_composition_distance_is_emd_on_mendeleev_numbers():
+    from pymatgen.core import Element
+
+    d = composition_distance(["Li", "Na", "LiNa", "Li2O"])
+    mli, mna = Element("Li").mendeleev_no, Element("Na").mendeleev_no
+    assert d[0, 1] == pytest.approx(abs(mli - mna))
+    assert d[0, 2] == pytest.approx(abs(mli - mna) / 2)  # half the mass moves
+    assert d[3, 3] == 0 and np.allclose(d, d.T)
+    mo = Element("O").mendeleev_no
+    assert d[0, 3] == pytest.approx(abs(mo - mli) / 3)
+
+
+def test_clusters_separate_families():
+    formulas = ["Li7La3Zr2O12", "Li6.5La3Zr1.5Ta0.5O12", "Li7La3Hf2O12"]
+    formulas += ["Li6PS5Cl", "Li6PS5Br", "Li5.5PS4.5Cl1.5"]
+    labels = composition_clusters(formulas, n_clusters=2)
+    assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
+
+
+def test_evaluate_controls(toy):
+    X, y = toy
+    folds = splits(y, "kfold", n_splits=3)
+    table = evaluate(lambda: SuperionicClassifier(random_state=0, **SMALL), X, y, folds)
+    mean = table[(table["kind"] == "mean") & (table["fold"] != "pooled")]
+    for _, row in mean.iterrows():
+        test = folds[int(row["fold"])][1]
+        assert row["auc_pr"] == pytest.approx(y[test].mean())  # a constant score: prevalence
+        assert row["mcc"] == 0
+    s = summary(table)
+    assert s.loc["model", "auc_pr_mean"] > s.loc["shuffled", "auc_pr_mean"] + 0.2
+    groups = np.arange(len(y)) % 4
+    loco = splits(y, "loco", groups)
+    assert len(loco) == 4 and all(np.all(groups[te] == groups[te][0]) for _, te in loco)
+
+
+# ---------------------------------------------------------------- real data
+@pytest.mark.slow
+def test_obelix_li_o_kfold_beats_controls(obelix_path, tmp_path):
+    """The OBELiX Li–O entries (real, mostly disordered CIFs): 5-fold AUC-PR well above the
+    shuffled-label and mean controls."""
+    from materials_map.model.screen import obelix_training_set
+
+    _, X, y = obelix_training_set(obelix_path, "li-o", cache=tmp_path)
+    assert len(X) > 100 and 0.1 < y.mean() < 0.6
+    table = evaluate(
+        lambda: SuperionicClassifier(n_members=5, n_trees=40, random_state=0),
+        X,
+        y,
+        splits(y, "kfold", n_splits=5),
+    )
+    s = summary(table)
+    assert s.loc["model", "auc_pr_pooled"] > s.loc["mean", "auc_pr_pooled"] + 0.2
+    assert s.loc["model", "auc_pr_pooled"] > s.loc["shuffled", "auc_pr_pooled"] + 0.15
+    assert s.loc["model", "mcc_pooled"] > 0.3
