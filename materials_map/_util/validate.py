@@ -82,7 +82,8 @@ def lattice_problem(lattice: Any) -> str | None:
 def _site_label(structure: Any, i: int) -> str:
     site = structure[i]
     label = getattr(site, "label", None)
-    return f"{label}" if label else f"#{i} ({site.species_string})"
+    # pymatgen's default label is the species: the site number says more
+    return label if label and label != site.species_string else f"#{i} ({site.species_string})"
 
 
 def species_problem(structure: Any) -> str | None:
