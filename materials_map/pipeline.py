@@ -244,7 +244,13 @@ def map_layers(
             if result.target in df
             else np.full(len(df), np.nan)
         )
-        if uncertainty is not False and uncertainty is not None and np.isfinite(y).sum() >= 3:
+        # the ensemble learns from the model's training rows: it needs 3 labelled among them
+        train = np.asarray(getattr(result.model, "train_index_", np.arange(len(y))), dtype=int)
+        if (
+            uncertainty is not False
+            and uncertainty is not None
+            and np.isfinite(y[train]).sum() >= 3
+        ):
             ens, source = _head_ensemble(result, y, uncertainty, use_cache)
             gx, gy = np.meshgrid(xs, ys)
             mean, std = ens.predict(np.column_stack([gx.ravel(), gy.ravel()]), return_std=True)
@@ -395,6 +401,13 @@ def build_map(
     X = featurize(
         ds, n_jobs=n_jobs, cache=None if cache is None else cache / "descriptors", progress=progress
     )
+    if len(X) < 2:  # a map needs two points; say which materials were lost and why
+        f = X.failures
+        lost = "; ".join(f"{i}: {r}" for i, r in zip(f["id"], f["reason"], strict=True))
+        raise ValueError(
+            f"build_map needs at least 2 materials with descriptors; {len(X)} of {len(ds)} "
+            f"could be featurized" + (f" ({lost[:500]})" if lost else "")
+        )
     ds_rows = align(ds, X)
     y = pd.to_numeric(ds_rows.df[target], errors="coerce").to_numpy(dtype=float)
 
