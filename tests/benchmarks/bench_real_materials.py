@@ -150,11 +150,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument(
+        "--dataset", default="li-o", help="embedded dataset name or a parquet file (default li-o)"
+    )
+    ap.add_argument("--skip-sweep", action="store_true", help="no W sweep (no extra training)")
     args = ap.parse_args()
     from materials_map.pipeline import build_map
 
     t0 = time.perf_counter()
-    result = build_map("li-o", progress=False)
+    data = args.dataset
+    if data.endswith(".parquet"):
+        from materials_map.datasets.dataset import MapDataset
+
+        data = MapDataset.from_parquet(data)
+    result = build_map(data, progress=False)
     df = result.dataset.df
     print(f"map: {len(df)} rows ({result.info.get('model')}), {time.perf_counter() - t0:.1f} s")
     report: dict = {"spearman": spearman(df)}
@@ -182,6 +191,10 @@ def main() -> None:
     sp = spread(result)
     report["spread"] = sp
     print("(5) spread:", json.dumps(sp))
+    if args.skip_sweep:
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1, default=str))
+        return
     t1 = time.perf_counter()
     sw = sweep(result, args.seeds)
     report["silhouette_w0"] = sw["silhouette_w0"]
