@@ -189,3 +189,34 @@ def test_obelix_li_o_kfold_beats_controls(obelix_path, tmp_path):
     assert s.loc["model", "auc_pr_pooled"] > s.loc["mean", "auc_pr_pooled"] + 0.2
     assert s.loc["model", "auc_pr_pooled"] > s.loc["shuffled", "auc_pr_pooled"] + 0.15
     assert s.loc["model", "mcc_pooled"] > 0.3
+
+
+# ---------------------------------------------------------------- on the map
+def test_map_offers_p_superionic_and_the_spread(fitted, data, tmp_path, monkeypatch):
+    """P(superionic) and its confidence are point-table columns (colour menu, tooltip), and
+    the map widget carries the ensemble's sigma grid beside the prediction."""
+    from materials_map.datasets import MapDataset
+    from materials_map.pipeline import map_result
+    from materials_map.widgets.explorer import Explorer
+    from materials_map.widgets.map import MapWidget
+
+    monkeypatch.setenv("MATERIALS_MAP_CACHE", str(tmp_path))
+    X, y, _ = data
+    clf = SuperionicClassifier(random_state=0, **SMALL).fit(X, y > np.median(y))
+    ds = MapDataset(pd.DataFrame({"id": X.ids, "migration_energy": y}))
+    r = map_result(ds, X, fitted, grid_size=24, classifier=clf)
+    conf = clf.predict_confidence(X)
+    for col in ("p_superionic", "p_superionic_std", "distance_to_training"):
+        np.testing.assert_array_equal(r.table[col].to_numpy(), conf[col].to_numpy())
+    w = MapWidget.from_result(r)
+    assert {"p_superionic", "p_superionic_std", "distance_to_training"} <= set(w.color_columns)
+    np.testing.assert_array_equal(w.background_std, r.grid_std.ravel())
+    assert w.background_mode == "mean" and w.background_std_label.startswith("σ")
+    w.color = "p_superionic"
+    np.testing.assert_allclose(w.values, conf["p_superionic"].to_numpy(np.float32))
+    with pytest.raises(ValueError, match="std has shape"):
+        w.set_background(r.grid, r.extent, std=np.ones((3, 3)))
+    ex = Explorer.from_result(r)
+    assert {"p_superionic", "p_superionic_std", "distance_to_training"} <= set(ex.map.tooltip_table)
+    ex.decode(r.coords[0])
+    assert "± " in ex.status.value  # the clicked coordinate's ensemble mean ± sigma

@@ -2,7 +2,8 @@
 // grid[i * nx + j] is the value at the centre of cell (i, j): row i runs along y from the
 // extent's y0 (bottom) to y1 (top), column j along x from x0 to x1 (matplotlib's
 // imshow(origin="lower", extent=...)). Drawn with nearest-neighbour sampling so a pixel
-// shows exactly the colour of its cell.
+// shows exactly the colour of its cell. With a standard-deviation grid (`background_std`) the
+// layer can show the spread instead, or the grid faded where the spread is large.
 
 import { continuousLut, finiteRange, lutIndex } from "./colormaps";
 import { dataToScreen, type Extent } from "./scales";
@@ -15,6 +16,27 @@ export interface BackgroundSpec {
   colormap: string;
   vmin: number | null;
   vmax: number | null;
+  /** per-cell opacity in [0, 1] (same layout as values); absent: opaque */
+  alpha?: Float32Array | null;
+}
+
+/** What the layer shows: the grid, its spread, or the grid faded by its spread. */
+export type BackgroundMode = "mean" | "spread" | "faded";
+
+export function asBackgroundMode(v: unknown): BackgroundMode {
+  return v === "spread" || v === "faded" ? v : "mean";
+}
+
+/** Per-cell opacity of the "faded" mode: 1 where the spread is smallest, `floor` where it
+ * is largest, linear in between (finite range of the spread); NaN spread stays opaque. */
+export function fadeAlpha(std: Float32Array, floor = 0.15): Float32Array {
+  const [lo, hi] = finiteRange(std);
+  const out = new Float32Array(std.length);
+  for (let k = 0; k < std.length; k++) {
+    const t = hi > lo && Number.isFinite(std[k]) ? (std[k] - lo) / (hi - lo) : 0;
+    out[k] = 1 - (1 - floor) * t;
+  }
+  return out;
 }
 
 /** RGBA pixels of the grid, image row 0 = top (y1). NaN cells are transparent. */
@@ -34,7 +56,7 @@ export function backgroundPixels(spec: BackgroundSpec): { rgba: Uint8ClampedArra
       rgba[o] = lut[3 * k];
       rgba[o + 1] = lut[3 * k + 1];
       rgba[o + 2] = lut[3 * k + 2];
-      rgba[o + 3] = 255;
+      rgba[o + 3] = spec.alpha ? Math.round(255 * spec.alpha[i * nx + j]) : 255;
     }
   }
   return { rgba, range: [vmin, vmax] };
@@ -44,6 +66,10 @@ export class BackgroundLayer {
   private image: HTMLCanvasElement | null = null;
   private extent: Extent | null = null;
   range: [number, number] = [0, 1];
+  /** the layer shows the spread grid (the colour bar then titles and colours it) */
+  showsSpread = false;
+  /** a spread grid came with the background (the mode menu is offered) */
+  hasSpread = false;
 
   set(spec: BackgroundSpec | null): void {
     if (!spec || spec.nx < 1 || spec.ny < 1 || spec.values.length < spec.nx * spec.ny) {

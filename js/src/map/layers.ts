@@ -4,7 +4,7 @@
 import { densityContours, densityGrid, type Ring } from "./density";
 import { isDark, num } from "./dom";
 import { drawHalos } from "./halo";
-import { BackgroundLayer } from "./background";
+import { asBackgroundMode, BackgroundLayer, fadeAlpha } from "./background";
 import { asTyped, type MapModel } from "./model";
 import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
 import type { MapState } from "./state";
@@ -25,7 +25,8 @@ export class Layers {
     private state: MapState,
   ) {}
 
-  /** Rebuild the background image from the background traits. */
+  /** Rebuild the background image from the background traits (and `background_mode`:
+   * the grid, its spread `background_std`, or the grid faded where the spread is large). */
   readHeatmap(): void {
     const m = this.model;
     const values = asTyped(m.get("background"), Float32Array);
@@ -33,19 +34,27 @@ export class Layers {
     const extent = backgroundExtent(m);
     if (!values || !extent || !Array.isArray(shape) || shape.length !== 2) {
       this.background.set(null);
+      this.background.hasSpread = this.background.showsSpread = false;
       return;
     }
     const hv = m.get("background_vmin");
     const hx = m.get("background_vmax");
+    const std = asTyped(m.get("background_std"), Float32Array);
+    const hasSpread = std !== null && std.length === values.length;
+    const mode = hasSpread ? asBackgroundMode(m.get("background_mode")) : "mean";
+    const spread = mode === "spread" && std !== null;
     this.background.set({
-      values,
+      values: spread ? std : values,
       ny: shape[0],
       nx: shape[1],
       extent,
-      colormap: String(m.get("background_colormap") || "viridis"),
-      vmin: typeof hv === "number" ? hv : null,
-      vmax: typeof hx === "number" ? hx : null,
+      colormap: String((spread ? m.get("background_std_colormap") : m.get("background_colormap")) || (spread ? "magma" : "viridis")),
+      vmin: !spread && typeof hv === "number" ? hv : null,
+      vmax: !spread && typeof hx === "number" ? hx : null,
+      alpha: mode === "faded" && std !== null ? fadeAlpha(std) : null,
     });
+    this.background.hasSpread = hasSpread;
+    this.background.showsSpread = spread;
   }
 
   /** Recompute the contours of the visible points (none unless `show_density`). */

@@ -5,6 +5,7 @@ import { hiddenCategories, categoryCounts } from "./categories";
 import { renderColorbar } from "./colorbar";
 import { categoricalPalette } from "./colormaps";
 import { el } from "./dom";
+import { save } from "./sync";
 import type { BackgroundLayer } from "./background";
 import { renderLegend } from "./legend";
 import type { MapModel } from "./model";
@@ -14,6 +15,8 @@ export class SidePanel {
   readonly el = el("div", "mm-side");
   private colorbar = el("div", "mm-colorbar");
   private backgroundBar = el("div", "mm-colorbar mm-background-bar");
+  /** mean / spread / faded: offered when the background comes with a spread grid */
+  private modeSelect = el("select", "mm-background-mode", { "aria-label": "Background shows" });
   /** the category legend: a row of its own under the plot (view.ts), wrapping */
   readonly legend = el("div", "mm-legend");
 
@@ -24,7 +27,13 @@ export class SidePanel {
     /** the legend hid or showed categories (already saved to the model) */
     private onHiddenChange: () => void,
   ) {
-    this.el.append(this.colorbar, this.backgroundBar);
+    for (const [value, text] of [["mean", "prediction"], ["spread", "spread (σ)"], ["faded", "faded by σ"]]) {
+      const o = el("option", "", { value });
+      o.textContent = text;
+      this.modeSelect.append(o);
+    }
+    this.modeSelect.addEventListener("change", () => save(model, { background_mode: this.modeSelect.value }));
+    this.el.append(this.colorbar, this.modeSelect, this.backgroundBar);
   }
 
   render(colorRange: [number, number]): void {
@@ -36,8 +45,14 @@ export class SidePanel {
       this.colorbar.hidden = true;
       this.colorbar.replaceChildren();
     }
-    if (this.background.present && m.get("show_background") !== false) {
-      renderColorbar(this.backgroundBar, String(m.get("background_label") || "background"), String(m.get("background_colormap") || "viridis"), this.background.range);
+    const shown = this.background.present && m.get("show_background") !== false;
+    this.modeSelect.hidden = !(shown && this.background.hasSpread);
+    this.modeSelect.value = String(m.get("background_mode") || "mean");
+    if (shown) {
+      const spread = this.background.showsSpread;
+      const title = spread ? m.get("background_std_label") || "spread (σ)" : m.get("background_label") || "background";
+      const cmap = spread ? m.get("background_std_colormap") || "magma" : m.get("background_colormap") || "viridis";
+      renderColorbar(this.backgroundBar, String(title), String(cmap), this.background.range);
     } else {
       this.backgroundBar.hidden = true;
       this.backgroundBar.replaceChildren();

@@ -41,6 +41,8 @@ from ..panels import (
 )
 from ..panels.design import DesignPanel
 
+#: per-point P(superionic) and its confidence (MapResult.superionic), shown on hover
+SUPERIONIC_COLUMNS = ("p_superionic", "p_superionic_std", "distance_to_training")
 #: (attribute, tab title); titles short enough not to be truncated beside the map
 TABS = (
     ("ratios", "Li/O"),
@@ -139,7 +141,9 @@ class Explorer:
         structures = list(r.dataset.df["structure"]) if "structure" in r.dataset.df else None
         opts = {
             "tooltip": [
-                c for c in ("id", "formula", "structure_type", self.target) if c in self.table
+                c
+                for c in ("id", "formula", "structure_type", self.target, *SUPERIONIC_COLUMNS)
+                if c in self.table
             ],
             "height": 520,
             "title": "Materials map",
@@ -360,6 +364,10 @@ class Explorer:
             pred = ""
             if getattr(self.model, "has_target_", False):
                 pred = f" → predicted {self.target} {float(self.model.predict_coords([[x, y]])[0]):.3f}"
+                ens = getattr(self.result, "ensemble", None)
+                if ens is not None:  # the head ensemble's mean ± sigma at the same coordinate
+                    mean, sd = ens.predict([[x, y]], return_std=True)
+                    pred += f" (ensemble {float(mean[0]):.3f} ± {float(sd[0]):.3f})"
             parts.append(f"clicked ({x:.2f}, {y:.2f}){pred}")
         self.status.value = "<span style='font-size:13px'>" + " · ".join(parts) + "</span>"
 

@@ -35,6 +35,11 @@ background_vmin/vmax   float | None          its colour range
 background_label       str                   its colour-bar title
 background_opacity     float                 0..1
 show_background        bool                  draw the grid
+background_std         float32 (ny, nx)|None standard deviation of the grid (same cells)
+background_std_colormap str                  colour map of the spread
+background_std_label   str                   its colour-bar title
+background_mode        "mean"|"spread"|"faded"  draw the grid, its spread, or the grid faded
+                                             where the spread is large
 show_density        bool                  draw point-density contours
 density_opacity     bool                  density-aware point opacity (crowded regions fade)
 point_size          float                 pixels
@@ -121,6 +126,12 @@ class MapWidget(anywidget.AnyWidget):
     background_label = traitlets.Unicode("").tag(sync=True)
     background_opacity = traitlets.Float(1.0, min=0.0, max=1.0).tag(sync=True)
     show_background = traitlets.Bool(True).tag(sync=True)
+    background_std = buffer_trait("float32")
+    background_std_colormap = traitlets.Enum(CONTINUOUS, default_value="magma").tag(sync=True)
+    background_std_label = traitlets.Unicode("").tag(sync=True)
+    background_mode = traitlets.Enum(("mean", "spread", "faded"), default_value="mean").tag(
+        sync=True
+    )
     show_density = traitlets.Bool(False).tag(sync=True)
     density_opacity = traitlets.Bool(False).tag(sync=True)
     point_size = traitlets.Float(5.0, min=0.5).tag(sync=True)
@@ -271,20 +282,31 @@ class MapWidget(anywidget.AnyWidget):
         colormap: str | None = None,
         vmin: float | None = None,
         vmax: float | None = None,
+        std: Any = None,
+        std_label: str | None = None,
     ) -> None:
         """Draw a background grid (e.g. predicted migration energy) under the points.
 
         ``grid[j, i]`` is the value at the centre of cell (i, j): i runs along x, j along y
         (row 0 at the bottom, like ``imshow(origin="lower")``); ``extent = [x0, x1, y0, y1]``
         are the outer cell edges in data coordinates. NaN cells stay transparent.
+        ``std`` (same shape) is the grid's standard deviation, drawn when
+        :attr:`background_mode` is ``"spread"`` or used to fade the grid (``"faded"``); a new
+        grid without one clears the old one.
         """
         g = np.asarray(grid, dtype=np.float32)
         if g.ndim != 2 or min(g.shape) < 1:
             raise ValueError(f"grid must be a non-empty 2-D array, got shape {g.shape}")
+        sd = None if std is None else np.asarray(std, dtype=np.float32)
+        if sd is not None and sd.shape != g.shape:
+            raise ValueError(f"std has shape {sd.shape} but the grid has shape {g.shape}")
         with self.hold_sync():
             self.background_extent = [float(v) for v in extent]
             self.background_shape = [int(g.shape[0]), int(g.shape[1])]
             self.background = g.reshape(-1)
+            self.background_std = None if sd is None else sd.reshape(-1)
+            if std_label is not None:
+                self.background_std_label = std_label
             if label is not None:
                 self.background_label = label
             if colormap is not None:
@@ -540,6 +562,8 @@ class MapWidget(anywidget.AnyWidget):
                 result.extent,
                 label=f"predicted {target}" if target else "prediction",
                 colormap=w.colormap,
+                std=getattr(result, "grid_std", None),  # the head ensemble's sigma
+                std_label=f"σ of predicted {target}" if target else "σ of the prediction",
             )
         return w
 
