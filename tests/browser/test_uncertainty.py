@@ -63,7 +63,10 @@ def _samples(plot: Plot):
             # skip pixels within 2 px of a cell edge (nearest-neighbour sampling boundary)
             px_per_cell = plot.size[0] / (plot.view[1] - plot.view[0]) * (x1 - x0) / NX
             py_per_cell = plot.size[1] / (plot.view[3] - plot.view[2]) * (y1 - y0) / NY
-            if min(fx % 1, 1 - fx % 1) * px_per_cell < 2 or min(fy % 1, 1 - fy % 1) * py_per_cell < 2:
+            if (
+                min(fx % 1, 1 - fx % 1) * px_per_cell < 2
+                or min(fy % 1, 1 - fy % 1) * py_per_cell < 2
+            ):
                 continue
             out.append((cx, cy, int(fy), int(fx)))
     return out
