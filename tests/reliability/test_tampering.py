@@ -4,6 +4,7 @@ runs); ids and formulas with markup stay text in the exported page."""
 
 from __future__ import annotations
 
+import html
 import json
 import pickle
 import re
@@ -146,3 +147,33 @@ def test_markup_in_ids_stays_text_in_the_exported_page(document, tmp_path):
     head = page.split('<script type="application/json"', 1)[0]
     assert "<img" not in head and "&lt;img src=x" in head  # the title is escaped
     assert page.count("<script") == 3 and page.count("</script>") == 3
+
+
+def test_markup_in_ids_stays_text_in_the_explorer_panels(obelix_path, monkeypatch, tmp_path):
+    import ipywidgets as ipw
+
+    from materials_map.datasets import from_structures
+    from materials_map.pipeline import build_map
+    from materials_map.widgets.explorer import Explorer
+
+    monkeypatch.setenv("MATERIALS_MAP_CACHE", str(tmp_path))
+    structures = small_obelix(obelix_path, 3, max_sites=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = from_structures(structures, ids=MARKUP[:3], target="y", y=[0.2, 0.4, 0.3])
+        model = mm.MapModel(max_epochs=3, patience=2, verbose=False)
+        ex = Explorer.from_result(build_map(ds, model=model, use_cache=False, progress=False))
+
+    def html_values(w) -> list[str]:
+        out = [w.value] if isinstance(w, ipw.HTML) else []
+        for child in getattr(w, "children", ()):
+            out += html_values(child)
+        return out
+
+    ex.selection = [0, 1, 2]  # the table panel lists them
+    for i in range(3):
+        ex.focus_material(i)  # the structure caption and the status line name them
+        shown = "\n".join(html_values(ex.widget))
+        for evil in MARKUP[:3]:
+            assert evil not in shown  # never as markup ...
+        assert html.escape(MARKUP[i]) in shown  # ... always as text

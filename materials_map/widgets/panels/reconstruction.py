@@ -10,6 +10,7 @@ autoencoder reconstructs; Fig. 3) or in original units (toggle).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import ipywidgets as ipw
@@ -70,8 +71,6 @@ def nearest(coords: np.ndarray, xy, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def legend_html(colors: list[str], labels: list[str]) -> str:
     """A wrapping row of line swatches and labels (``.mm-panel-legend``), one per curve."""
-    import html
-
     items = "".join(
         "<span class='mm-panel-legend-item' style='display:inline-flex;align-items:center;"
         "gap:4px;margin-right:12px;white-space:nowrap'>"
@@ -186,8 +185,10 @@ class ReconstructionPanel:
             "inputs_scaled": self.model.scaler_.transform(comp, struct),
         }
         row = self.table.iloc[i]
+        esc = html.escape  # ids and formulas are user text: shown, never interpreted
         set_caption = (
-            f"<b>{row.get('id', i)}</b> {row.get('formula', '')}: input (blue) vs decoded from "
+            f"<b>{esc(str(row.get('id', i)))}</b> {esc(str(row.get('formula', '')))}: "
+            "input (blue) vs decoded from "
             f"({xy[0, 0]:.3f}, {xy[0, 1]:.3f}) (orange)"
         )
         style.set_note(self.caption, set_caption)
@@ -210,7 +211,7 @@ class ReconstructionPanel:
             "inputs_scaled": self.model.scaler_.transform(comp, struct),
         }
         names = ", ".join(
-            f"{self.table.iloc[j].get('formula', j)} (d={d:.2f})"
+            f"{html.escape(str(self.table.iloc[j].get('formula', j)))} (d={d:.2f})"
             for j, d in zip(idx, dist, strict=True)
         )
         style.set_note(

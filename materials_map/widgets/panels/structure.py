@@ -144,15 +144,16 @@ class StructurePanel:
         s = self.structures[self.index] if self.structures is not None else None
         if s is None or not hasattr(s, "lattice"):
             self.view = None
-            style.set_note(
-                self.caption, f"{row.get('formula', i)}: no crystal structure for this row"
+            style.set_note(  # ids and formulas are user text: escaped, never markup
+                self.caption,
+                f"{html.escape(str(row.get('formula', i)))}: no crystal structure for this row",
             )
             self.atoms.x, self.atoms.y = [], []
             self.sites.value = ""
             return
         style.set_note(
             self.caption,
-            f"<b>{row.get('id', i)}</b> {s.composition.reduced_formula}, "
+            f"<b>{html.escape(str(row.get('id', i)))}</b> {s.composition.reduced_formula}, "
             f"{len(s)} sites, {s.lattice.abc[0]:.2f} × {s.lattice.abc[1]:.2f} × "
             f"{s.lattice.abc[2]:.2f} Å",
         )
