@@ -429,6 +429,10 @@ def _read(path: Path, blocks: str, max_bytes: int, check_formula: bool) -> list[
         except CifRefused as exc:
             reasons.append((name, str(exc)))
             continue
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # a block malformed in a way none of the checks above names (a missing column)
+            reasons.append((name, f"unreadable CIF: {type(exc).__name__}: {exc}"))
+            continue
         entry.notes[:0] = notes
         entries.append(entry)
         if blocks == "first":

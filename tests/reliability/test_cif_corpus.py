@@ -222,3 +222,18 @@ def test_every_obelix_cif_is_kept(obelix_path):
     assert len(ds) == 321 and ds.failures == []
     # the four garnets whose 96h Li copies sit 0.42 Å apart with occupancies 0.54 are kept
     assert {"13q", "9rc", "ik8", "mtn"} <= set(ds.df["id"])
+
+
+def test_a_missing_coordinate_column_is_a_reason_not_a_crash(obelix_path, tmp_path):
+    text = (obelix_path / "all_randomized_cifs" / "00x.cif").read_text()
+    lines = text.split("\n")
+    k = lines.index(" _atom_site_fract_y")
+    rows = [i for i, line in enumerate(lines) if line.startswith("  ") and len(line.split()) == 7]
+    for i in rows:  # drop the y column from the header and from every row
+        f = lines[i].split()
+        lines[i] = "  " + "  ".join(f[:4] + f[5:])
+    del lines[k]
+    path = tmp_path / "no_y.cif"
+    path.write_text("\n".join(lines))
+    with pytest.raises(CifRefused, match="^unreadable CIF: KeyError: '_atom_site_fract_y'"):
+        read_cif(path)
