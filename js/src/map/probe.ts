@@ -26,6 +26,8 @@ export interface ProbeValues {
   selectMs: string;
   /** ms of the last selection change: "merge,send" (data-set-selection-ms) */
   setSelectionMs: string;
+  /** candidate markers drawn (data-candidates; 0 when the layer is hidden) */
+  candidates: number;
 }
 
 export function probe<K extends keyof ProbeValues>(root: HTMLElement, key: K, value: ProbeValues[K]): void {

@@ -23,6 +23,7 @@ export const TRAIT_HANDLERS = {
   height: ["height"],
   tooltipTable: ["tooltip_table"],
   colorColumns: ["color_columns", "color"],
+  candidates: ["candidates", "candidate_labels", "show_candidates", "focused_candidate"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TraitHandlers = Record<keyof typeof TRAIT_HANDLERS, () => void>;

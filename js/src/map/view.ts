@@ -8,6 +8,7 @@
 
 import { Brush, bindBrush, type Shape, shapeSelection } from "./brush";
 import { Camera, normalizeCoords } from "./camera";
+import { CandidateLayer } from "./candidates";
 import { hiddenCategories, readCategories, visibility } from "./categories";
 import { el, num } from "./dom";
 import { colorCodes, colorSpec } from "./encoding";
@@ -34,6 +35,7 @@ export class MapView {
   private toolbar: Toolbar;
   private tooltips: TooltipSource;
   private overlay: Overlay;
+  private candidates: CandidateLayer;
   private layers: Layers;
   private side: SidePanel;
   private camera: Camera;
@@ -73,6 +75,7 @@ export class MapView {
     const pointCanvas = el("canvas", "mm-points", { "aria-hidden": "true" });
     this.tooltips = new TooltipSource(model);
     this.overlay = new Overlay(this.root, this.state, this.tooltips);
+    this.candidates = new CandidateLayer(model, this.overlay.svg, this.root);
     const xl = el("div", "mm-axis mm-axis-x");
     xl.textContent = String(model.get("x_label") ?? "");
     const yl = el("div", "mm-axis mm-axis-y");
@@ -82,13 +85,14 @@ export class MapView {
     this.side = new SidePanel(model, this.state, this.layers.background, () => this.applyFilter());
     const body = el("div", "mm-body");
     body.append(this.plot, this.side.el);
-    this.root.append(this.toolbar.el, body, this.side.legend, this.statusEl);
+    this.root.append(this.toolbar.el, body, this.side.legend, this.candidates.toggle, this.statusEl);
     host.appendChild(this.root);
     this.applyHeight();
 
     this.camera = new Camera(model, this.state, this.root, this.plot, () => {
       this.drawLayers();
       this.drawFocus();
+      this.drawCandidates();
     });
     this.points = new PointLayer(pointCanvas, this.camera.xScale, this.camera.yScale, {
       pointSize: num(model.get("point_size"), 4),
@@ -156,6 +160,10 @@ export class MapView {
         height: () => this.applyHeight(),
         tooltipTable: () => this.tooltips.clear(),
         colorColumns: () => this.toolbar.syncColorSelect(m),
+        candidates: () => {
+          this.candidates.read();
+          this.drawCandidates();
+        },
       },
       {
         tooltip: (msg) => this.tooltips.receive(msg),
@@ -234,6 +242,7 @@ export class MapView {
       probe(this.root, "renderMs", performance.now() - this.loadStart);
     }
     s.ready = true;
+    this.drawCandidates();
     probe(this.root, "ready", "true");
     probe(this.root, "points", s.n);
     this.root.dispatchEvent(new CustomEvent("mm-ready"));
@@ -273,6 +282,10 @@ export class MapView {
 
   private drawFocus(): void {
     this.overlay.focus(Number(this.model.get("focused") ?? -1), this.camera.view(), num(this.model.get("point_size"), 4));
+  }
+
+  private drawCandidates(): void {
+    this.candidates.draw(this.camera.view(), this.state.width, this.state.height);
   }
 
   private renderSide(): void {
@@ -333,6 +346,12 @@ export class MapView {
     const { coords, width, height } = this.state;
     const view = this.camera.view();
     const toScreen = (dx: number, dy: number) => dataToScreen(view, width, height, dx, dy);
+    const picked = this.candidates.hit(x, y, view, width, height);
+    if (picked >= 0) {
+      save(this.model, { focused_candidate: picked });
+      this.showStatus(`candidate ${picked}: ${this.candidates.label(picked)}`);
+      return;
+    }
     const radius = num(this.model.get("point_size"), 4) / 2 + 3;
     const hit = nearestPoint(coords, toScreen, x, y, radius, this.state.visibleFilter());
     if (hit >= 0) {

@@ -1,0 +1,144 @@
+"""The Design tab in a real JupyterLab + Chromium: click empty map -> Propose -> candidate
+markers drawn where the kernel encoded them (pixel check), table filled, CIF export that
+pymatgen reads back.
+
+Data: every 14th material of the embedded li-o dataset under the shipped model, so the
+kernel needs no training.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+from .conftest import Plot, data_to_screen
+
+SETUP = """
+import numpy as np, torch
+torch.set_num_threads(1)
+import materials_map as mm
+from materials_map.features.batch import featurize
+from materials_map.model.estimator import MapModel
+from materials_map.pipeline import SHIPPED_MODELS, MapResult, prediction_grid
+from materials_map.widgets.explorer import Explorer
+lio = mm.datasets.load("li-o")
+ds = lio.subset(list(range(0, len(lio), 14)))
+model = MapModel.load(sorted(SHIPPED_MODELS.glob("*.mmodel"))[0])
+X = featurize(ds, progress=False)
+coords = model.transform(X)
+grid, extent = prediction_grid(model, coords, n=48)
+res = MapResult(dataset=ds, descriptors=X, model=model, coords=coords, grid=grid, extent=extent,
+                target="migration_energy")
+ex = Explorer.from_result(res, map_options={"point_size": 7, "height": 480})
+ex.design.n.value = 8
+ex.design.budget.value = 40.0
+w = ex.map
+ex
+"""
+
+MAGENTA = np.array([255, 0, 255])
+
+
+@pytest.fixture(scope="module")
+def nb(lab):
+    session = lab.open_notebook("design.ipynb", [SETUP], viewport=(1400, 1200))
+    session.page.wait_for_selector(".materials-map-explorer .lm-TabBar-tab", state="attached")
+    yield session
+    session.close()
+
+
+def _empty_spot(plot: Plot, coords: np.ndarray) -> tuple[float, float]:
+    """A plot pixel at least 25 px from every material, away from the edges."""
+    px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
+    w, h = plot.size
+    for gy in np.linspace(0.2, 0.8, 13):
+        for gx in np.linspace(0.2, 0.8, 13):
+            x, y = gx * w, gy * h
+            if np.min(np.hypot(px - x, py - y)) > 25:
+                return x, y
+    pytest.fail("no empty spot on the map")
+
+
+def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_dir):
+    page = nb.page
+    coords = np.array(nb.kernel.value("w.coords.tolist()"))
+    page.locator(".mm-reset").click()
+    time.sleep(0.4)
+    plot = Plot(page)
+    x, y = _empty_spot(plot, coords)
+    page.mouse.click(*plot.to_page(x, y))
+    target = nb.kernel.wait_for(
+        "ex.design.target and list(ex.design.target['at'])", bool, timeout=15
+    )
+    view, (w, h) = plot.view, plot.size
+    want = (view[0] + x / w * (view[1] - view[0]), view[2] + (h - y) / h * (view[3] - view[2]))
+    np.testing.assert_allclose(target, want, atol=2 * (view[1] - view[0]) / w)
+
+    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text="Design").first.click()
+    page.locator(".mm-design-propose").first.click()
+    n = nb.kernel.wait_for(
+        "0 if ex.design.candidates is None else len(ex.design.candidates)", bool, 240
+    )
+    page.wait_for_selector(f".mm-root[data-candidates='{n}']", state="attached", timeout=30_000)
+
+    # the table lists every candidate's formula
+    table = page.locator(".mm-design-table").first.inner_text()
+    formulas = nb.kernel.value("ex.design.candidates.df['formula'].tolist()")
+    assert all(f in table for f in formulas), (formulas, table[:400])
+
+    # markers: magenta where the kernel says each candidate sits (those inside the view)
+    page.mouse.move(2, 2)
+    time.sleep(0.3)
+    plot = Plot(page)
+    img = plot.screenshot(artifacts_dir / "design-candidates.png")
+    xy = np.array(nb.kernel.value("ex.design.candidates.coords.tolist()"))
+    sx, sy = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    inside = (sx > 8) & (sx < plot.size[0] - 8) & (sy > 8) & (sy < plot.size[1] - 8)
+    assert inside.any(), "no candidate inside the view"
+    hits = 0
+    for cx, cy in zip(sx[inside], sy[inside], strict=True):
+        patch = img[
+            int(round(cy)) - 1 : int(round(cy)) + 2, int(round(cx)) - 1 : int(round(cx)) + 2
+        ]
+        if (np.abs(patch - MAGENTA).max(axis=-1) < 40).any():
+            hits += 1
+    assert hits == int(inside.sum()), f"{hits} of {int(inside.sum())} markers found in magenta"
+    # and nothing magenta far from every candidate (the layer draws only them)
+    mask = np.abs(img - MAGENTA).max(axis=-1) < 40
+    ys, xs = np.nonzero(mask)
+    d = np.min(np.hypot(xs[:, None] - sx[None, :], ys[:, None] - sy[None, :]), axis=1)
+    assert (d <= 12).all()
+
+    # legend toggle hides the layer and shows it again
+    toggle = page.locator(".mm-candidate-toggle").first
+    toggle.click()
+    page.wait_for_selector(".mm-root[data-candidates='0']", state="attached")
+    assert nb.kernel.value("w.show_candidates") is False
+    toggle.click()
+    page.wait_for_selector(f".mm-root[data-candidates='{n}']", state="attached")
+
+    # export through the panel's own controls; pymatgen reads every CIF back
+    page.locator(".widget-text", has_text="CIFs to").locator("input").fill(
+        "exported-candidates.zip"
+    )
+    page.keyboard.press("Tab")
+    nb.kernel.wait_for("ex.design.cif_path.value", lambda v: v == "exported-candidates.zip")
+    page.locator(".materials-map-explorer button", has_text="Export CIFs").first.click()
+    path = lab_server.root / "exported-candidates.zip"
+    deadline = time.monotonic() + 30
+    while not path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert path.is_file(), nb.kernel.value("ex.design.status.value")
+    from pymatgen.io.cif import CifParser
+
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        read = [
+            CifParser.from_str(zf.read(nm).decode()).parse_structures(primitive=False)[0]
+            for nm in names
+        ]
+    assert len(read) == n
+    assert sorted(s.composition.reduced_formula for s in read) == sorted(formulas)
