@@ -2,7 +2,7 @@
 // standalone HTML page and in the JupyterLab .mmap viewer. Binary traits become DataViews,
 // exactly as anywidget delivers them from a live kernel.
 
-import type { MapModel } from "./map/model";
+import type { MapModel, SaveCallbacks } from "./map/model";
 
 // A binary trait in a saved document: base64 of the raw little-endian bytes.
 export type Encoded = { b64: string };
@@ -43,8 +43,9 @@ export class ShimModel implements MapModel {
     this.emit(`change:${name}`, value);
   }
 
-  save_changes(): void {
-    // No kernel: state lives in the page only.
+  save_changes(callbacks?: SaveCallbacks): void {
+    // No kernel: state lives in the page only, so nothing is in flight.
+    callbacks?.iopub?.status?.();
   }
 
   on(event: string, cb: Callback): void {

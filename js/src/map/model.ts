@@ -3,10 +3,19 @@
 
 export type Callback = (...args: any[]) => void;
 
+/**
+ * ipywidgets' optional `save_changes` callbacks (anywidget passes them through):
+ * `iopub.status` runs on each kernel status message about the change, the first when the
+ * kernel starts handling it, i.e. once the whole message has left the page.
+ */
+export interface SaveCallbacks {
+  iopub?: { status?: (msg?: unknown) => void };
+}
+
 export interface MapModel {
   get(name: string): any;
   set(name: string, value: unknown): void;
-  save_changes(): void;
+  save_changes(callbacks?: SaveCallbacks): void;
   on(event: string, cb: Callback): void;
   off(event?: string | null, cb?: Callback | null): void;
   send(msg: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;

@@ -26,6 +26,8 @@ export interface ProbeValues {
   selectMs: string;
   /** ms of the last selection change: "merge,send" (data-set-selection-ms) */
   setSelectionMs: string;
+  /** ms the last selection highlight took on the main thread (data-highlight-ms) */
+  highlightMs: number;
   /** candidate markers drawn (data-candidates; 0 when the layer is hidden) */
   candidates: number;
 }

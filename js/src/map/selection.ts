@@ -9,6 +9,22 @@ import { searchTable } from "./search";
 import type { MapState } from "./state";
 
 const SEARCH_TIMEOUT_MS = 3000;
+// A selection this large (uint32: 256 KiB) leaves the page in several writes of the socket's
+// data pipe, each a task on this thread. Highlighting it (a long task in regl-scatterplot)
+// before the last write would hold the message back, so it waits for the kernel's first
+// status reply about the change, or at most HIGHLIGHT_WAIT_MS.
+const LARGE_SELECTION = 1 << 16;
+const HIGHLIGHT_WAIT_MS = 2000;
+
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
 
 function plural(count: number, query: string): string {
   return `${count} match${count === 1 ? "" : "es"} for “${query}”`;
@@ -42,10 +58,12 @@ export class Selection {
 
   highlight(): void {
     if (!this.points.drawn) return;
+    const t0 = performance.now();
     const { selection, n, isVisible } = this.state;
     const idx: number[] = [];
     for (const i of selection) if (i < n && isVisible(i)) idx.push(i);
     this.points.highlight(idx);
+    probe(this.root, "highlightMs", Math.round(performance.now() - t0));
     probe(this.root, "selected", selection.length);
     this.status();
   }
@@ -56,11 +74,17 @@ export class Selection {
     this.state.selection = mergeSelection(this.state.selection, next, mode);
     const t1 = performance.now();
     this.model.set("selection", uint32View(this.state.selection));
-    this.model.save_changes();
+    if (this.state.selection.length < LARGE_SELECTION) {
+      this.model.save_changes();
+      // highlight in the next task: the message to Python is already on its way
+      setTimeout(() => this.highlight(), 0);
+    } else {
+      const highlight = once(() => setTimeout(() => this.highlight(), 0));
+      this.model.save_changes({ iopub: { status: highlight } });
+      setTimeout(highlight, HIGHLIGHT_WAIT_MS);
+    }
     const t2 = performance.now();
     probe(this.root, "setSelectionMs", [t1 - t0, t2 - t1].map((t) => t.toFixed(1)).join(","));
-    // highlight in the next task: the message to Python is already on its way
-    setTimeout(() => this.highlight(), 0);
   }
 
   search(query: string): void {
