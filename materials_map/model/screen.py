@@ -199,6 +199,12 @@ def obelix_training_set(
     return rows, X, superionic_labels(rows.df["sigma"].to_numpy(dtype=float))
 
 
+def fit_default(X: Descriptors, y: Any) -> SuperionicClassifier:
+    """The default classifier's settings (default parameters, ``random_state=0``) fitted on
+    ``X``, ``y``."""
+    return SuperionicClassifier(random_state=0).fit(X, y)
+
+
 def train_default(
     obelix_path: str | os.PathLike,
     out: str | os.PathLike | None = DEFAULT_CLASSIFIER,
@@ -207,7 +213,7 @@ def train_default(
     """Fit the default classifier (default parameters, ``random_state=0``) on every OBELiX
     entry with a CIF and write it to ``out`` (the shipped file unless told otherwise)."""
     _, X, y = obelix_training_set(obelix_path, "all", cache=cache)
-    clf = SuperionicClassifier(random_state=0).fit(X, y)
+    clf = fit_default(X, y)
     if out is not None:
         clf.save(out)
         _LOADED.pop(Path(out), None)
