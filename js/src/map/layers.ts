@@ -8,6 +8,7 @@ import { asBackgroundMode, BackgroundLayer, fadeAlpha } from "./background";
 import { asTyped, type MapModel } from "./model";
 import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
 import type { MapState } from "./state";
+import { AxisTicks } from "./ticks";
 
 /** The `background_extent` trait when a background is present. */
 export function backgroundExtent(model: MapModel): Extent | null {
@@ -19,11 +20,16 @@ export class Layers {
   readonly background = new BackgroundLayer();
   private contours: Ring[][] = [];
 
+  /** round-number labels of the view along the plot's edges (ticks.ts) */
+  readonly ticks = new AxisTicks();
+
   constructor(
     readonly canvas: HTMLCanvasElement,
     private model: MapModel,
     private state: MapState,
-  ) {}
+  ) {
+    canvas.parentElement?.append(this.ticks.el);
+  }
 
   /** Rebuild the background image from the background traits (and `background_mode`:
    * the grid, its spread `background_std`, or the grid faded where the spread is large). */
@@ -87,6 +93,7 @@ export class Layers {
     ctx.clearRect(0, 0, w, h);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (this.model.get("show_background") !== false) this.background.draw(ctx, view, width, height, num(this.model.get("background_opacity"), 1));
+    this.ticks.render(view, width, height);
     const s = this.state;
     drawHalos(ctx, view, width, height, { coords: s.coords, n: s.n, isVisible: s.isVisible, pointSize: num(this.model.get("point_size"), 4) });
     if (!this.contours.length) return;
