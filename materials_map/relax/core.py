@@ -23,8 +23,8 @@ from pymatgen.core import Lattice, Structure
 
 from .._util import structure_fingerprint
 from ..labels.bvse import _parse_memory
-from ..labels.cache import LabelCache
 from ._worker import MODEL_NAME
+from .cache import RelaxCache
 from .runner import RelaxWorker, relax_chunk
 
 # bump when the relaxation recipe changes (optimizer, filter, recorded fields)
@@ -175,7 +175,7 @@ def relax(
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
     mem = _parse_memory(memory_limit)
-    store = LabelCache(cache) if cache is not None else None
+    store = RelaxCache(cache) if cache is not None else None
 
     rows: list[dict | None] = [None] * len(items)
     keys: dict[int, str] = {}
