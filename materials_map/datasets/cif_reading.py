@@ -29,6 +29,7 @@ from pymatgen.core import Structure
 
 from .._util.deadline import TimeLimitExceeded, deadline
 from .._util.validate import cell_problem, structure_problem
+from .cif_p1 import p1_structure
 
 #: largest accepted file, after decompression (bytes)
 MAX_BYTES = 64 * 2**20
@@ -323,11 +324,19 @@ def read_block(block, text: str | None, check_formula: bool = True) -> CifEntry:
             f"exceed the {MAX_EXPANDED_SITES} limit"
         )
     source = text if (text is not None and not notes) else str(block)
+    try:  # a large P1 block: linear-time reader (pymatgen's is quadratic in the rows)
+        fast = p1_structure(block, params, OCCUPANCY_ROUNDING)
+    except ValueError as exc:
+        raise CifRefused(str(exc)) from None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         parser = CifParser.from_str(source, occupancy_tolerance=OCCUPANCY_ROUNDING, check_cif=False)
         try:
-            structures = parser.parse_structures(primitive=False, on_error="raise")
+            structures = (
+                [fast]
+                if fast is not None
+                else parser.parse_structures(primitive=False, on_error="raise")
+            )
         except (TimeLimitExceeded, MemoryError):
             raise
         except Exception as exc:  # noqa: BLE001 - pymatgen's reason becomes ours

@@ -10,6 +10,7 @@ import gzip
 import re
 import shutil
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -237,3 +238,31 @@ def test_a_missing_coordinate_column_is_a_reason_not_a_crash(obelix_path, tmp_pa
     path.write_text("\n".join(lines))
     with pytest.raises(CifRefused, match="^unreadable CIF: KeyError: '_atom_site_fract_y'"):
         read_cif(path)
+
+
+def test_large_p1_blocks_read_in_linear_time_match_pymatgen(obelix_path, tmp_path):
+    from pymatgen.io.cif import CifWriter
+
+    from materials_map.datasets import cif_p1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = Structure.from_file(obelix_path / "all_randomized_cifs" / "00x.cif") * (2, 2, 5)
+        gd = next(i for i, site in enumerate(s) if site.species_string == "Gd")
+        s.replace(gd, {"Gd": 0.5, "Y": 0.5})  # a mixed site: two rows at one position
+        s.replace(0, {s[0].species_string: 0.5})  # a half-occupied site
+        text = str(CifWriter(s))
+    path = tmp_path / "p1.cif"
+    path.write_text(text)
+    assert len(s) >= cif_p1.MIN_ROWS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = Structure.from_file(path)  # pymatgen's own (quadratic) reader
+    (entry,) = read_cif(path)
+    assert _same(entry.structure, ref) and len(entry.structure) == len(s)
+    # and it is the P1 path that read it: the block qualifies
+    from pymatgen.io.cif import CifFile
+
+    (block,) = CifFile.from_str(text).data.values()
+    cell = [*s.lattice.abc, *s.lattice.angles]
+    assert cif_p1.p1_structure(block, cell, 1.05) is not None
