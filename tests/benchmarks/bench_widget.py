@@ -99,6 +99,13 @@ def bytes_per_point(n: int) -> tuple[float, float]:
     return binary, as_json
 
 
+def _frame_stats(intervals: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile of frame intervals (NaN when a loaded machine drew one frame)."""
+    if not intervals:
+        return float("nan"), float("nan")
+    return float(np.median(intervals)), float(np.percentile(intervals, 95))
+
+
 def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
     t_open = time.monotonic()
     nb = lab.open_notebook(f"bench_{n}.ipynb", [CELL.format(n=n)], viewport=(1280, 1000))
@@ -121,11 +128,7 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
         k += 1
         page.mouse.move(cx + 80 * np.sin(k / 5), cy + 50 * np.cos(k / 7))
     page.mouse.up()
-    pan = np.array(handle.json_value()[1:])
-    out["pan_frame_median_ms"], out["pan_frame_p95_ms"] = (
-        float(np.median(pan)),
-        float(np.percentile(pan, 95)),
-    )
+    out["pan_frame_median_ms"], out["pan_frame_p95_ms"] = _frame_stats(handle.json_value()[1:])
     # zoom: wheel steps in and out
     handle = page.evaluate_handle(FRAMES % frames_ms)
     t_end = time.monotonic() + frames_ms / 1000
@@ -133,11 +136,7 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
     while time.monotonic() < t_end:
         k += 1
         page.mouse.wheel(0, -120 if (k // 6) % 2 == 0 else 120)
-    zoom = np.array(handle.json_value()[1:])
-    out["zoom_frame_median_ms"], out["zoom_frame_p95_ms"] = (
-        float(np.median(zoom)),
-        float(np.percentile(zoom, 95)),
-    )
+    out["zoom_frame_median_ms"], out["zoom_frame_p95_ms"] = _frame_stats(handle.json_value()[1:])
     page.locator(".mm-reset").click()
     time.sleep(1.0)
     # lasso over about half of the points -> kernel selection updated
@@ -163,10 +162,16 @@ def measure(lab: Lab, n: int, frames_ms: int) -> dict[str, float]:
         time.sleep(0.05)
     out["lasso_to_python_s"] = times[-1] - t_up if times else float("nan")
     out["lasso_selected"] = float(nb.kernel.value("int(w.selection.size)"))
+    # the highlight follows once the kernel has the selection (js/src/map/selection.ts)
+    page.wait_for_selector(
+        f".mm-root[data-selected='{int(out['lasso_selected'])}']", state="attached"
+    )
+    out["lasso_to_highlight_s"] = time.time() - t_up
     # the map's own timing of that lasso (js/src/map/probe.ts): geometry, then merge + send
     out["lasso_geometry_ms"], out["lasso_send_ms"] = (
         float(v) for v in root.get_attribute("data-select-ms").split(",")
     )
+    out["lasso_highlight_ms"] = float(root.get_attribute("data-highlight-ms"))
     out["pip_only_ms"] = float(page.evaluate(PIP, [json.dumps(poly), n]))
     nb.close()
     return out
@@ -212,7 +217,8 @@ def main() -> None:
         )
         print(
             f"  {'':>10} lasso selected {int(r['lasso_selected']):,} points; in the browser "
-            f"{r['lasso_geometry_ms']:.0f} ms point-in-polygon + {r['lasso_send_ms']:.0f} ms merge and send"
+            f"{r['lasso_geometry_ms']:.0f} ms point-in-polygon + {r['lasso_send_ms']:.0f} ms merge and send; "
+            f"highlight {r['lasso_highlight_ms']:.0f} ms, on screen by {r['lasso_to_highlight_s']:.2f} s"
         )
     big = results[sizes[-1]]
     print(
