@@ -8,16 +8,20 @@ featurizers, the model or the package version), writes under ``materials_map/dat
 * ``descriptors/<name>.<featurize cache key>.npz`` — the descriptors of every row, float32,
   keyed like the featurize cache (``features/shipped.py``): the first map on a new machine
   needs no featurization;
-* ``models/<model key>.mmodel`` — the default model (``build_map(name)`` defaults);
+* ``models/<model key>.mmodel`` — the default model (``build_map(name)`` defaults), and
+  ``models/<ensemble key>.mensemble``, the head ensemble of its uncertainty layer when
+  ``build_map`` fits one;
 * ``sweeps/<model key>.npz`` — the W-sweep table row and map coordinates for each W of the
   paper (``sweep.py``): notebook 02 needs no training;
 * ``shipped.json`` — the manifest: which files belong to which dataset, with their keys.
 
 Files that the previous manifest listed for the dataset and that are not rewritten are
-deleted. Everything is computed from scratch (descriptors in float64 from a fresh temporary
-cache, then the models), about 12 minutes on 2 cores for ``li-o``; at the end the runtime
-paths (``build_map``, ``w_sweep``) are run against a fresh cache to check that they find every
-artefact.
+deleted. Everything is computed from scratch: the descriptors once into a fresh temporary
+cache (packed into the shipped file), once more inside ``build_map(name, use_cache=False)``,
+which trains the default model exactly as a user without the shipped files would (float64
+descriptors); then the three other models of the sweep. About 15 minutes on 2 idle cores for
+``li-o``. At the end the runtime paths (``build_map``, ``w_sweep``) run against an empty cache
+and must find every artefact, or the command fails.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from .._util import write_text_atomic
 from .._version import __version__
@@ -71,8 +76,6 @@ def pretrain(
 ) -> dict[str, Any]:
     """Regenerate the shipped descriptors, default model and W-sweep tables of the embedded
     dataset ``name``; returns its new manifest entry (also written to ``shipped.json``)."""
-    from sklearn.base import clone
-
     ds = load(name)
     with tempfile.TemporaryDirectory(prefix="mm-pretrain-") as tmp:
         _log(progress, f"featurizing {len(ds.df)} materials of {name!r} from scratch")
@@ -90,18 +93,37 @@ def pretrain(
     key = model_key(rows, target, default)
     model_path = default.save(SHIPPED_MODELS / f"{key}.mmodel")
     _log(progress, f"wrote {model_path.name} (W = {default.w:g}, {default.n_epochs_} epochs)")
+    # the head ensemble of the map's uncertainty layer, fitted by build_map on these codes: keyed
+    # by the model's key and weights (pipeline.ensemble_key), so it is shipped beside the model
+    ensemble = None
+    if getattr(result, "ensemble", None) is not None:
+        from ..pipeline import ensemble_key
 
+        ens_key = ensemble_key(rows, target, default, result.ensemble, key)
+        ens_path = result.ensemble.save(SHIPPED_MODELS / f"{ens_key}.mensemble")
+        ensemble = {"file": _rel(ens_path), "key": ens_key}
+        _log(progress, f"wrote {ens_path.name} (head ensemble of the uncertainty layer)")
+
+    # the other W models of the sweep are independent: trained in parallel (n_jobs processes)
+    others = [float(w) for w in ws if float(w) != float(default.w)]
+    _log(progress, f"training the W = {', '.join(f'{w:g}' for w in others)} models of the sweep")
+    fitted = dict(
+        zip(
+            others,
+            Parallel(n_jobs=max(1, min(n_jobs, len(others))))(
+                delayed(_fit_clone)(default, w, X, y) for w in others
+            ),
+            strict=True,
+        )
+    )
     sweep = []
     for w in ws:
-        model = default
-        if float(w) != float(default.w):
-            model = clone(default).set_params(w=float(w))
-            _log(progress, f"training the W = {float(w):g} model of the sweep")
-            model.fit(X, y)
+        model = fitted.get(float(w), default)
         k = model_key(rows, target, model)
         record, coords = summarize(model, X, y)
         path = save_summary(SHIPPED_SWEEPS / f"{k}.npz", record, coords, X.ids)
         sweep.append({"w": float(w), "key": k, "file": _rel(path), "epochs": record["epochs"]})
+        _log(progress, f"wrote {path.name} (W = {float(w):g}, {record['epochs']} epochs)")
 
     # the runtime path on an empty cache reads the shipped float32 rows: how far do they move
     # the map coordinates from the float64 ones the model was trained on?
@@ -122,6 +144,7 @@ def pretrain(
         "materials_map": __version__,
         "descriptors": {"file": _rel(desc_path), "featurize_key": desc_key, "rows": n_rows},
         "model": {"file": _rel(model_path), "key": key, "params": _params(default)},
+        "ensemble": ensemble,
         "sweep": sweep,
         "float32_coordinate_shift": shift,
     }
@@ -129,6 +152,13 @@ def pretrain(
     _log(progress, f"float32 descriptors move the map coordinates by {shift:.2e} of its span")
     _check_runtime(name, [s["w"] for s in sweep], progress)
     return entry
+
+
+def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray) -> Any:
+    """A clone of ``model`` with ``w`` set (same seed, hence the same split), fitted."""
+    from sklearn.base import clone
+
+    return clone(model).set_params(w=float(w), verbose=False).fit(X, y)
 
 
 def _params(model: Any) -> dict[str, Any]:
@@ -158,6 +188,7 @@ def _files(entry: dict[str, Any]) -> list[str]:
     return [
         entry["descriptors"]["file"],
         entry["model"]["file"],
+        *([entry["ensemble"]["file"]] if entry.get("ensemble") else []),
         *(s["file"] for s in entry["sweep"]),
     ]
 
@@ -181,6 +212,10 @@ def _check_runtime(name: str, ws: Sequence[float], progress: bool) -> None:
         problems.append(f"{len(computed)} item(s) were featurized instead of read from the package")
     if "shipped" not in result.info["model"]:
         problems.append(f"build_map did not load the shipped model ({result.info['model']})")
+    if result.info.get("ensemble", "shipped") != "shipped":
+        problems.append(
+            f"build_map did not load the shipped head ensemble ({result.info['ensemble']})"
+        )
     bad = sweep.table[sweep.table["source"] != "shipped table"]
     if len(bad):
         problems.append(f"W sweep rows not from shipped tables: {bad['source'].to_dict()}")
@@ -195,7 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m materials_map.build.pretrain", description=__doc__.splitlines()[0]
     )
     ap.add_argument("name", nargs="?", default="li-o", help="embedded dataset (default li-o)")
-    ap.add_argument("--jobs", type=int, default=2, help="featurize worker processes (default 2)")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="worker processes: featurize, sweep trainings (default 2)",
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress output")
     args = ap.parse_args(argv)
     entry = pretrain(args.name, n_jobs=args.jobs, progress=not args.quiet)
