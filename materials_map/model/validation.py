@@ -93,43 +93,53 @@ def evaluate(
     y: Any,
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     random_state: int = 0,
+    n_shuffles: int = 1,
 ) -> pd.DataFrame:
     """Model, shuffled-label and mean-prediction scores on every fold.
 
-    ``make()`` returns a fresh unfitted classifier with ``predict_proba``. Returns one row per
-    fold and kind (``model``, ``shuffled``, ``mean``) with ``auc_pr``, ``mcc``, ``n_test``,
+    ``make()`` returns a fresh unfitted classifier with ``predict_proba``. The shuffled-label
+    control is trained ``n_shuffles`` times per fold on different permutations (one
+    permutation of a small test set is a noisy control). Returns one row per fold, kind
+    (``model``, ``shuffled``, ``mean``) and ``repeat`` with ``auc_pr``, ``mcc``, ``n_test``,
     ``n_pos`` — plus ``fold = "pooled"`` rows scoring all out-of-fold predictions together
     (defined even when a single cluster holds one class only).
     """
     y = np.asarray(y, dtype=bool)
     rng = np.random.default_rng(random_state)
-    rows, pooled = [], {k: np.full(len(y), np.nan) for k in ("model", "shuffled", "mean")}
+    keys = [("model", 0), *(("shuffled", r) for r in range(max(1, int(n_shuffles)))), ("mean", 0)]
+    rows, pooled = [], {k: np.full(len(y), np.nan) for k in keys}
     for f, (train, test) in enumerate(folds):
         if y[train].all() or not y[train].any():
             continue  # a training set of one class cannot train a classifier
-        shuffled = rng.permutation(y[train])
-        preds = {
-            "model": make().fit(_take(X, train), y[train]).predict_proba(_take(X, test))[:, 1],
-            "shuffled": make().fit(_take(X, train), shuffled).predict_proba(_take(X, test))[:, 1],
-            "mean": np.full(len(test), y[train].mean()),
-        }
-        for kind, p in preds.items():
-            pooled[kind][test] = p
+        X_train, X_test = _take(X, train), _take(X, test)
+        preds = {}
+        for kind, r in keys:
+            if kind == "model":
+                p = make().fit(X_train, y[train]).predict_proba(X_test)[:, 1]
+            elif kind == "shuffled":
+                p = make().fit(X_train, rng.permutation(y[train])).predict_proba(X_test)[:, 1]
+            else:
+                p = np.full(len(test), y[train].mean())
+            preds[(kind, r)] = p
+        for (kind, r), p in preds.items():
+            pooled[(kind, r)][test] = p
             rows.append(
                 {
                     "fold": str(f),
                     "kind": kind,
+                    "repeat": r,
                     **scores(y[test], p),
                     "n_test": len(test),
                     "n_pos": int(y[test].sum()),
                 }
             )
-    for kind, p in pooled.items():
+    for (kind, r), p in pooled.items():
         ok = np.isfinite(p)
         rows.append(
             {
                 "fold": "pooled",
                 "kind": kind,
+                "repeat": r,
                 **scores(y[ok], p[ok]),
                 "n_test": int(ok.sum()),
                 "n_pos": int(y[ok].sum()),
@@ -139,10 +149,11 @@ def evaluate(
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per kind: fold mean and standard deviation of AUC-PR and MCC (folds where AUC-PR is
-    defined; ``n_folds`` counts them) and the pooled scores."""
+    """Per kind: mean and standard deviation of AUC-PR and MCC over folds (and repeats of the
+    shuffled control) where AUC-PR is defined (``n_folds`` counts those folds), and the
+    pooled scores (averaged over repeats)."""
     folds = table[table["fold"] != "pooled"]
-    pooled = table[table["fold"] == "pooled"].set_index("kind")
+    pooled = table[table["fold"] == "pooled"].groupby("kind")[["auc_pr", "mcc"]].mean()
     out = {}
     for kind, g in folds.groupby("kind", sort=False):
         ok = g["auc_pr"].notna()
@@ -151,7 +162,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
             "auc_pr_std": g.loc[ok, "auc_pr"].std(ddof=0),
             "mcc_mean": g.loc[ok, "mcc"].mean(),
             "mcc_std": g.loc[ok, "mcc"].std(ddof=0),
-            "n_folds": int(ok.sum()),
+            "n_folds": int(g.loc[ok, "fold"].nunique()),
             "auc_pr_pooled": pooled.loc[kind, "auc_pr"],
             "mcc_pooled": pooled.loc[kind, "mcc"],
         }

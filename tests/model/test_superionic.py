@@ -165,6 +165,10 @@ def test_evaluate_controls(toy):
         assert row["mcc"] == 0
     s = summary(table)
     assert s.loc["model", "auc_pr_mean"] > s.loc["shuffled", "auc_pr_mean"] + 0.2
+    repeated = evaluate(lambda: SuperionicClassifier(random_state=0, **SMALL), X, y, folds, 0, 3)
+    shuffled = repeated[(repeated["kind"] == "shuffled") & (repeated["fold"] != "pooled")]
+    assert len(shuffled) == 9 and shuffled["auc_pr"].nunique() > 3  # 3 permutations per fold
+    assert summary(repeated).loc["shuffled", "n_folds"] == 3
     groups = np.arange(len(y)) % 4
     loco = splits(y, "loco", groups)
     assert len(loco) == 4 and all(np.all(groups[te] == groups[te][0]) for _, te in loco)
