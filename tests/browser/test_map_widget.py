@@ -255,11 +255,19 @@ def _check_background(
 ) -> int:
     img = plot.screenshot(path)
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    # the view's tick labels (ticks.ts) sit over the background along two edges
+    labels = [
+        (b["x"] - plot.left - 1, b["y"] - plot.top - 1, b["width"] + 2, b["height"] + 2)
+        for b in (t.bounding_box() for t in nb.page.locator(".mm-root .mm-tick").all())
+        if b is not None
+    ]
     checked = 0
     for cy in range(5, int(plot.size[1]) - 5, 17):
         for cx in range(5, int(plot.size[0]) - 5, 23):
             if np.min(np.hypot(px - cx, py - cy)) < clear:
                 continue  # a point covers this pixel
+            if any(x0 <= cx <= x0 + w and y0 <= cy <= y0 + h for x0, y0, w, h in labels):
+                continue  # a tick label covers it
             want, x, y = _grid_colors(plot.view, plot.size, np.array(cx), np.array(cy))
             if want is None:
                 continue
