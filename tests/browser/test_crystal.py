@@ -249,7 +249,13 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
     root = page.locator(".materials-map-explorer .mmc-root")
     view = root.locator(f".mmc-view[data-id='{sid}'][data-pathway='off']")
-    view.wait_for(state="attached", timeout=30_000)
+    try:
+        view.wait_for(state="attached", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(artifacts_dir / "crystal_hover_not_ready.png"))
+        state = root.evaluate("r => ({...r.dataset})")
+        shown = nb.kernel.value("[c['id'] for c in ex.crystal.structures]")
+        raise AssertionError(f"crystal {sid} not shown: {state}, kernel: {shown}") from None
     time.sleep(0.5)
     canvas = view.locator(".mmc-canvas canvas")
     img = _shot(page, canvas)
@@ -260,7 +266,7 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     ys, xs = np.nonzero(inner)
     assert len(xs), "no Fe sphere on screen"
     box = canvas.bounding_box()
-    x, y = box["x"] + xs[len(xs) // 2] + 2, box["y"] + ys[len(ys) // 2] + 2
+    x, y = box["x"] + float(xs[len(xs) // 2]) + 2, box["y"] + float(ys[len(ys) // 2]) + 2
     page.mouse.move(x, y)
     page.mouse.move(x + 1, y)
     view.locator(".mmc-tip:not([hidden])").wait_for(timeout=10_000)

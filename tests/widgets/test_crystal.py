@@ -153,9 +153,13 @@ def test_document_carries_crystals_and_pathways(tmp_path, cache):
     assert back.structures == crystals
     assert back.pathways[0]["data"] == vol.energy.tobytes()
     # a structures list that does not match the points is refused with the reason
-    raw["table"] = {"columns": ["id"], "data": [["a"], ["b"], ["c"]]}
-    with pytest.raises(ValueError, match="one entry per map point"):
-        MapDocument.from_json(json.dumps(raw), source="bad.mmap")
+    import pandas as pd
+
+    bad = MapDocument(
+        traits=doc.traits, table=pd.DataFrame({"id": ["a", "b", "c"]}), structures=crystals
+    )
+    with pytest.raises(ValueError, match="bad.mmap.*one entry per map point"):
+        MapDocument.from_json(bad.to_json(), source="bad.mmap")
 
 
 def _volume(w: CrystalWidget, s: Structure):

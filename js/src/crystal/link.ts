@@ -6,7 +6,7 @@
 import { ShimModel } from "../shim";
 import { CrystalPanel, MAX_GRID } from "./panel";
 import type { CrystalJSON, PathwayJSON } from "./types";
-import { injectCrystalStyle } from "./widget";
+import { injectCrystalStyle } from "./style";
 
 export interface CrystalDocument {
   structures?: (CrystalJSON | null)[] | null;

@@ -111,7 +111,10 @@ export class CrystalPanel {
     ])
       model.on(`change:${name}`, this.onChange);
     // JupyterLab switches themes by flipping this attribute on <body>
-    this.observer = new MutationObserver(() => this.schedule());
+    this.observer = new MutationObserver(() => {
+      this.theme = null;
+      this.schedule();
+    });
     if (document.body) this.observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
     this.render();
     this.root.dataset.ready = "true";
@@ -230,7 +233,10 @@ export class CrystalPanel {
       this.captions.push(cap);
     }
     this.shownItems = items;
-    const theme = themeOf(this.root, this.get("theme", "auto"));
+    // reading theme variables forces a style recalculation of the whole page: once per theme
+    const choice = String(this.get("theme", "auto"));
+    if (!this.theme || this.theme.choice !== choice) this.theme = { ...themeOf(this.root, choice), choice };
+    const theme = this.theme;
     this.root.classList.toggle("mmc-dark", theme.dark);
     const pathways = this.get<Record<string, PathwayJSON>>("pathways", {});
     const status = this.get<Record<string, string>>("pathway_status", {});
@@ -276,6 +282,7 @@ export class CrystalPanel {
   }
 
   private shownItems: CrystalJSON[] = [];
+  private theme: (Theme & { choice: string }) | null = null;
 
   private publish(el: HTMLElement, st: DrawnState, index: number): void {
     Object.assign(el.dataset, {

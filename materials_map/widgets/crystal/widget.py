@@ -29,6 +29,7 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,19 @@ from .payload import pathway_json, structure_json
 STATIC = Path(__file__).resolve().parents[2] / "static"
 MAX_GRID = 9
 MAX_SUPERCELL = 4
+
+
+@lru_cache(maxsize=1)
+def _viewer_code() -> str:
+    """The viewer bundle (3Dmol.js + panel), imported by the tiny ``crystal.js`` at render:
+    anywidget allows a widget module 2 s to load, too little for 600 kB on a busy machine."""
+    path = STATIC / "crystal-viewer.js"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"front-end bundle {path} is missing: build it with `npm run build` "
+            "(a pip install of materials-map builds it automatically)"
+        )
+    return path.read_text(encoding="utf-8")
 
 
 class CrystalWidget(anywidget.AnyWidget):
@@ -62,6 +76,7 @@ class CrystalWidget(anywidget.AnyWidget):
     """
 
     _esm = STATIC / "crystal.js"
+    _viewer = traitlets.Unicode().tag(sync=True)
 
     structures = traitlets.List(traitlets.Dict()).tag(sync=True)
     mode = traitlets.Enum(("single", "compare", "grid"), default_value="single").tag(sync=True)
@@ -84,7 +99,7 @@ class CrystalWidget(anywidget.AnyWidget):
         pathway_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(_viewer=_viewer_code(), **kwargs)
         self.pathway_options = dict(pathway_options or {})
         self._shown: dict[str, Structure] = {}
         self._volumes: dict[str, Any] = {}  # structure fingerprint -> PathwayVolume
