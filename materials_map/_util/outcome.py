@@ -19,10 +19,11 @@ _NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 def reason_kind(reason: str) -> str:
     """The group of a reason: the text before its first ``": "`` (exception class names
-    dropped), numbers masked, at most 60 characters."""
+    dropped); a longer free text (no kind) has its numbers masked; at most 60 characters."""
     text = _EXC_PREFIX.sub("", str(reason).strip()) or "unknown reason"
-    head = text.split(": ", 1)[0]
-    head = _NUMBER.sub("#", head).strip()
+    head = text.split(": ", 1)[0].strip()
+    if len(head) > 60:
+        head = _NUMBER.sub("#", head)
     return head if len(head) <= 60 else head[:57] + "..."
 
 
