@@ -14,7 +14,7 @@ from matplotlib import colormaps
 
 from materials_map.widgets.map import MapWidget
 from materials_map.widgets.map import colormaps as cm
-from materials_map.widgets.map import widget as map_module
+from materials_map.widgets.map import table as map_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,67 +4,15 @@ Arrays travel between Python and the browser as raw little-endian binary buffers
 coordinates and values, uint8/uint16 category codes, uint32 selections), never as JSON lists:
 12 bytes per point for coordinates plus one colour value.
 
-Synced traits (Python name = front-end name)
-
-==================  ====================  =====================================================
-trait               type                  meaning
-==================  ====================  =====================================================
-coords              float32 (n, 2)        point positions in data coordinates
-values              float32 (n,) | None   numeric colour value per point (NaN drawn grey)
-color               str                   name of the column ``values`` came from
-color_columns       list[str]             numeric columns offered in the colour menu
-color_label         str                   colour-bar title
-colormap            str                   continuous map for ``values`` (viridis, cividis, ...)
-vmin, vmax          float | None          colour range (None: finite min / max)
-color_by            "value"|"category"    what colours the points
-categories          uint8/uint16 (n,)     category code per point (structure type ...)
-categories_dtype    "uint8"|"uint16"      dtype of ``categories`` on the wire
-category_names      list[str]             legend entries, index = code
-category_label      str                   legend title
-category_palette    str                   okabe-ito (default), tableau10, tab10
-hidden_categories   list[int]             codes whose points are hidden (legend toggles)
-selection           uint32 (k,)           selected point indices, sorted; set it to select
-focused             int                   last clicked point (-1: none)
-clicked_coord       list[float]           [x, y] of the last click on empty map ([] before)
-view                list[float]           visible [x0, x1, y0, y1]; set it to zoom
-background             float32 (ny, nx)      background grid (cell centres; row 0 at y0)
-background_shape       [ny, nx]              its shape
-background_extent      [x0, x1, y0, y1]      outer cell edges of the grid in data coordinates
-background_colormap    str                   colour map of the grid
-background_vmin/vmax   float | None          its colour range
-background_label       str                   its colour-bar title
-background_opacity     float                 0..1
-show_background        bool                  draw the grid
-background_std         float32 (ny, nx)|None standard deviation of the grid (same cells)
-background_std_colormap str                  colour map of the spread
-background_std_label   str                   its colour-bar title
-background_mode        "mean"|"spread"|"faded"  draw the grid, its spread, or the grid faded
-                                             where the spread is large
-show_density        bool                  draw point-density contours
-density_opacity     bool                  density-aware point opacity (crowded regions fade)
-point_size          float                 pixels
-opacity             float                 0..1
-mode                "pan"|"box"|"lasso"   mouse tool (shift-drag lassos in pan mode too)
-tooltip_table       dict | None           inline hover table {column: [values]} (small data)
-search_columns      list[str]             columns the search box matches (id, formula ...)
-x_label, y_label    str                   axis titles
-title               str                   accessible name of the map
-height              int                   widget height in pixels
-candidates          float32 (m, 2) | None proposed candidates, drawn as their own layer
-candidate_labels    list[str]             hover text of each candidate ([] or one per row)
-show_candidates     bool                  draw the candidate layer (its legend toggle)
-focused_candidate   int                   picked candidate (-1: none); click a marker to pick
-==================  ====================  =====================================================
-
-Custom messages: hover rows for large data (``tooltip``), search without an inline table
-(``search``) and PNG export (``export_png`` / ``png``); they degrade gracefully without a kernel.
+The synced traits (Python name = front-end name, type, meaning) are listed in
+``docs/widget.md`` ("Synced traits"); custom messages: hover rows for large data
+(``tooltip``), search without an inline table (``search``) and PNG export (``export_png`` /
+``png``); they degrade gracefully without a kernel.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -75,16 +23,16 @@ import pandas as pd
 import traitlets
 
 from .colormaps import CATEGORICAL, CONTINUOUS
+from .png import PngExport
+from .table import PointTable
 from .wire import Buffer, buffer_trait, categories_from_bytes, categories_to_bytes, decode_array
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-#: above this many points hover rows are fetched lazily from the kernel instead of inlined
-INLINE_TOOLTIP_LIMIT = 20_000
 _MISSING_CATEGORY = "(none)"
 
 
 # ----------------------------------------------------------------------------- the widget
-class MapWidget(anywidget.AnyWidget):
+class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
     """Interactive 2-D materials map: WebGL points, background grid, box/lasso brushing.
 
     Build one from arrays (``MapWidget(coords, values=..., categories=...)``), from any 2-D
@@ -321,62 +269,6 @@ class MapWidget(anywidget.AnyWidget):
             return None
         return self.background.reshape(self.background_shape)
 
-    def set_table(
-        self,
-        table: pd.DataFrame,
-        tooltip: Sequence[str] | None = None,
-        search: Sequence[str] | None = None,
-    ) -> None:
-        """Attach a per-point table (rows aligned with ``coords``) for hover rows and search.
-
-        Small tables (<= ``INLINE_TOOLTIP_LIMIT`` rows) are sent inline so hovering works
-        without a kernel (saved maps, HTML export); larger ones are served lazily by the kernel.
-        """
-        if len(table) != len(self.coords):
-            raise ValueError(f"table has {len(table)} rows but there are {len(self.coords)} points")
-        table = table.reset_index(drop=True)
-        cols = list(tooltip) if tooltip is not None else [str(c) for c in table.columns]
-        missing = [c for c in cols if c not in table.columns]
-        if missing:
-            raise KeyError(f"tooltip columns not in the table: {missing}")
-        if search is None:
-            search = [
-                c for c in cols if any(k in str(c).lower() for k in ("id", "formula", "name"))
-            ] or [c for c in cols if table[c].dtype == object]
-        self._table = table
-        self._tooltip_cols = cols
-        with self.hold_sync():
-            self.search_columns = [str(c) for c in search]
-            self.color_columns = [
-                str(c)
-                for c in table.columns
-                if pd.api.types.is_numeric_dtype(table[c])
-                and not pd.api.types.is_bool_dtype(table[c])
-            ]
-            if len(table) <= INLINE_TOOLTIP_LIMIT:
-                self.tooltip_table = {
-                    str(c): [_json_cell(v) for v in table[c].tolist()] for c in cols
-                }
-            else:
-                self.tooltip_table = None
-
-    @property
-    def table(self) -> pd.DataFrame | None:
-        """The per-point table given to :meth:`set_table` / :meth:`from_dataframe`, if any."""
-        return self._table
-
-    def _on_color_column(self, change: dict) -> None:
-        col = change["new"]
-        if self._table is None or not col or col not in self._table:
-            return
-        with self.hold_sync():
-            self.values = pd.to_numeric(self._table[col], errors="coerce").to_numpy(np.float32)
-            self.color_label = col
-            if change["old"]:  # a new column keeps nothing of the old colour range
-                self.vmin = None
-                self.vmax = None
-            self.color_by = "value"
-
     # ------------------------------------------------------------------ selection helpers
     def set_candidates(self, coords: Any, labels: Sequence[str] | None = None) -> None:
         """Draw proposed candidates (``(m, 2)`` map coordinates) as their own layer, with one
@@ -398,51 +290,6 @@ class MapWidget(anywidget.AnyWidget):
         """Select points by index (replaces the current selection)."""
         self.selection = np.asarray(indices, dtype=np.int64).astype(np.uint32)
 
-    @property
-    def selected_table(self) -> pd.DataFrame | None:
-        """Rows of the attached table that are currently selected."""
-        return None if self._table is None else self._table.iloc[self.selection]
-
-    def search(self, query: str) -> np.ndarray:
-        """Indices matching ``query`` in the search columns (same rule as the search box).
-
-        Exact case-insensitive matches win; if there are none, substring matches are returned.
-        """
-        if self._table is None:
-            return np.zeros(0, np.uint32)
-        q = query.strip().lower()
-        cols = self.search_columns or list(self._table.columns)
-        text = [self._table[c].astype(str).str.lower() for c in cols if c in self._table]
-        if not q or not text:
-            return np.zeros(0, np.uint32)
-        valid = [self._table[c].notna().to_numpy() for c in cols if c in self._table]
-        exact = np.logical_or.reduce(
-            [(t == q).to_numpy() & v for t, v in zip(text, valid, strict=True)]
-        )
-        if exact.any():
-            return np.flatnonzero(exact).astype(np.uint32)
-        part = np.logical_or.reduce(
-            [
-                t.str.contains(q, regex=False).to_numpy() & v
-                for t, v in zip(text, valid, strict=True)
-            ]
-        )
-        return np.flatnonzero(part).astype(np.uint32)
-
-    # ------------------------------------------------------------------ PNG export
-    def to_png(self, path: str | os.PathLike, scale: float = 1.0) -> concurrent.futures.Future:
-        """Ask the front end for a PNG of the current view and write it to ``path``.
-
-        Needs a displayed widget. The browser answers through the comm, which the kernel
-        reads once the current cell has finished, so the file appears shortly *after* the
-        cell: the returned Future resolves to the path then (or to the error).
-        """
-        request_id = uuid.uuid4().hex
-        fut: concurrent.futures.Future = concurrent.futures.Future()
-        self._png_requests[request_id] = (Path(path), fut)
-        self.send({"type": "export_png", "request_id": request_id, "scale": float(scale)})
-        return fut
-
     # ------------------------------------------------------------------ custom messages
     def _on_custom_msg(self, widget: Any, content: Any, buffers: list) -> None:
         if not isinstance(content, dict):
@@ -457,27 +304,6 @@ class MapWidget(anywidget.AnyWidget):
             self.send({"type": "search", "query": q, "count": int(hits.size)})
         elif kind == "png":
             self._receive_png(content, buffers)
-
-    def _answer_tooltip(self, index: int) -> None:
-        rows: list[list[Any]] = []
-        if self._table is not None and 0 <= index < len(self._table):
-            row = self._table.iloc[index]
-            rows = [[str(c), _json_cell(row[c])] for c in self._tooltip_cols]
-        self.send({"type": "tooltip", "index": index, "rows": rows})
-
-    def _receive_png(self, content: dict, buffers: list) -> None:
-        entry = self._png_requests.pop(str(content.get("request_id")), None)
-        if entry is None:
-            return
-        path, fut = entry
-        if content.get("error") or not buffers:
-            fut.set_exception(
-                RuntimeError(f"PNG export failed in the browser: {content.get('error', 'no data')}")
-            )
-            return
-        from ..._util.atomic import write_bytes_atomic
-
-        fut.set_result(write_bytes_atomic(path, bytes(buffers[0])))
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -577,16 +403,3 @@ class MapWidget(anywidget.AnyWidget):
             w._table = document.table.reset_index(drop=True)
             w._tooltip_cols = [str(c) for c in document.table.columns]
         return w
-
-
-def _json_cell(v: Any) -> Any:
-    """A JSON-safe table cell (NaN -> None, numpy scalars -> Python)."""
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    if v is pd.NaT:
-        return None
-    return str(v)
