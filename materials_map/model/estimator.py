@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
@@ -17,66 +15,10 @@ from ..features.descriptors import Descriptors
 from . import _scaling, persist
 from ._inputs import Parts, as_parts, as_target
 from .autoencoder import MapNet, map_losses, resolve_device
+from .target import resolve_target_transform, target_forward, target_inverse
+from .training import train_epochs
 
 _LOSS_KEYS = ("comp", "struct", "me", "all")
-
-
-def _adam(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Adam:
-    """Adam with L2 penalty (paper); the fused kernel when this torch has it (many times
-    faster on CPU for ~1M parameters, same arithmetic)."""
-    try:
-        return torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
-
-
-TARGET_TRANSFORMS = ("none", "softplus", "log", "auto")
-# sharpness of the softplus: linear above ~y_scale_/SOFTPLUS_BETA, logarithmic below, so low
-# barriers (the conductors) are spread out rather than squeezed against zero
-SOFTPLUS_BETA = 10.0
-LOG_FLOOR = 0.01  # "log": y / y_scale_ floored at 1 % before the log
-
-
-def resolve_target_transform(kind: str, labelled: np.ndarray) -> str:
-    """The transform a model uses: ``kind``, or for ``"auto"`` ``"softplus"`` when every
-    labelled value is >= 0 (a barrier, a band gap) and ``"none"`` otherwise."""
-    if kind not in TARGET_TRANSFORMS:
-        raise ValueError(f"target_transform must be one of {TARGET_TRANSFORMS}, got {kind!r}")
-    if kind == "auto":
-        return "softplus" if labelled.size and bool(np.all(labelled >= 0)) else "none"
-    if kind in ("softplus", "log") and labelled.size and bool(np.any(labelled < 0)):
-        raise ValueError(
-            f"target_transform={kind!r} needs a non-negative target; "
-            f"{int(np.sum(labelled < 0))} labelled value(s) are negative"
-        )
-    return kind
-
-
-def target_forward(y: np.ndarray, scale: float, kind: str) -> np.ndarray:
-    """Target values -> the space the head learns (NaN stays NaN)."""
-    x = np.asarray(y, dtype=float) / scale
-    if kind == "none":
-        return x
-    b = SOFTPLUS_BETA
-    with np.errstate(invalid="ignore"):
-        if kind == "softplus":  # inverse of softplus_b(t) = log(1 + exp(b t)) / b
-            xb = np.maximum(x, 1e-3) * b
-            return np.where(xb > 30, xb, np.log(np.expm1(xb))) / b
-        if kind == "log":
-            return np.log(np.maximum(x, LOG_FLOOR)) / -np.log(LOG_FLOOR) + 1.0
-    raise ValueError(f"unknown target transform {kind!r}")
-
-
-def target_inverse(t: np.ndarray, scale: float, kind: str) -> np.ndarray:
-    """The head's output -> target units (``"softplus"``/``"log"``: always > 0)."""
-    t = np.asarray(t, dtype=float)
-    if kind == "none":
-        return t * scale
-    if kind == "softplus":
-        return np.logaddexp(0.0, SOFTPLUS_BETA * t) / SOFTPLUS_BETA * scale
-    if kind == "log":
-        return np.exp((t - 1.0) * -np.log(LOG_FLOOR)) * scale
-    raise ValueError(f"unknown target transform {kind!r}")
 
 
 class MapModel(TransformerMixin, BaseEstimator):
@@ -246,80 +188,24 @@ class MapModel(TransformerMixin, BaseEstimator):
         return {"comp": f(comp_s), "struct": f(struct_s), "y": f(y_s)}
 
     def _train(self, t: dict, tr: np.ndarray, te: np.ndarray, gen: torch.Generator) -> None:
-        from tqdm.auto import tqdm
-
-        net = self.net_
-        opt = _adam(net, self.learning_rate, self.weight_decay)
-        tr_t = torch.as_tensor(tr, device=self.device_)
-        train = {k: v[tr_t] for k, v in t.items()}
-        val = (
-            {k: v[torch.as_tensor(te, device=self.device_)] for k, v in t.items()}
-            if te.size
-            else None
+        history, self.best_epoch_ = train_epochs(
+            self.net_,
+            t,
+            tr,
+            te,
+            gen,
+            eval_losses=self._eval_losses,
+            w=float(self.w),
+            loss_reduction=self.loss_reduction,
+            batch_size=int(self.batch_size),
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            patience=int(self.patience),
+            max_epochs=int(self.max_epochs),
+            verbose=self.verbose,
         )
-        n_tr, bs = len(tr), int(self.batch_size)
-        best, best_state, best_epoch, wait = math.inf, None, 0, 0
-        rows = []
-        bar = tqdm(
-            range(1, int(self.max_epochs) + 1),
-            disable=not self.verbose,
-            desc="MapModel",
-            unit="epoch",
-        )
-        for epoch in bar:
-            net.train()
-            perm = torch.randperm(n_tr, generator=gen).to(self.device_)
-            sums = torch.zeros(4, device=self.device_)
-            n_me = torch.zeros((), device=self.device_)
-            for start in range(0, n_tr, bs):
-                idx = perm[start : start + bs]
-                c, s, y = train["comp"][idx], train["struct"][idx], train["y"][idx]
-                _, c_out, s_out, me_out = net(c, s)
-                losses = map_losses(
-                    c, s, y, c_out, s_out, me_out, float(self.w), self.loss_reduction
-                )
-                opt.zero_grad(set_to_none=True)
-                losses["all"].backward()
-                opt.step()
-                with torch.no_grad():
-                    k = len(idx)
-                    sums += torch.stack(
-                        [
-                            losses["comp"] * k,
-                            losses["struct"] * k,
-                            losses["me"] * losses["n_me"],
-                            losses["all"] * k,
-                        ]
-                    )
-                    n_me += losses["n_me"]
-            s = sums.cpu().numpy()
-            row = {
-                "epoch": epoch,
-                "train_comp": s[0] / n_tr,
-                "train_struct": s[1] / n_tr,
-                "train_me": s[2] / float(n_me) if float(n_me) else float("nan"),
-                "train_all": s[3] / n_tr,
-            }
-            if val is not None:
-                row.update({f"val_{k}": v for k, v in self._eval_losses(val).items()})
-            rows.append(row)
-            monitor = row["val_all"] if val is not None else row["train_all"]
-            if monitor < best:
-                best, best_epoch, wait = monitor, epoch, 0
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            else:
-                wait += 1
-            if self.verbose:
-                bar.set_postfix(loss=f"{monitor:.4g}", best=f"{best:.4g}", wait=wait, refresh=False)
-            if wait >= int(self.patience):
-                break
-        bar.close()
-        if best_state is not None:
-            net.load_state_dict(best_state)
-        net.eval()
-        self.history_ = pd.DataFrame(rows)
-        self.best_epoch_ = best_epoch
-        self.n_epochs_ = len(rows)
+        self.history_ = history
+        self.n_epochs_ = len(history)
 
     @torch.no_grad()
     def _eval_losses(self, data: dict) -> dict[str, float]:

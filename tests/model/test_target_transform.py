@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import FAST
 
-from materials_map.model.estimator import (
-    MapModel,
+from materials_map.model.estimator import MapModel
+from materials_map.model.target import (
     resolve_target_transform,
     target_forward,
     target_inverse,
