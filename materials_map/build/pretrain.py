@@ -1,6 +1,6 @@
 """Regenerate every artefact shipped with an embedded dataset (maintainers, after a rebuild).
 
-    python -m materials_map.build.pretrain li-o [--jobs 2] [--quiet]
+    python -m materials_map.build.pretrain li-o [--jobs 2] [--quiet] [--resume]
 
 One command, run after ``materials-map datasets build li-o`` (or any change to the
 featurizers, the model or the package version), writes under ``materials_map/datasets/data/``:
@@ -44,8 +44,16 @@ from .._version import __version__
 from ..datasets.registry import load
 from ..features.batch import featurize
 from ..features.shipped import SHIPPED_DESCRIPTORS, write_shipped
-from ..pipeline import SHIPPED_MODELS, build_map, dataset_fingerprint, model_key
-from ..sweep import PAPER_WS, SHIPPED_SWEEPS, save_summary, summarize, w_sweep
+from ..pipeline import (
+    SHIPPED_MODELS,
+    align,
+    build_map,
+    dataset_fingerprint,
+    ensemble_key,
+    map_result,
+    model_key,
+)
+from ..sweep import PAPER_WS, SHIPPED_SWEEPS, load_summary, save_summary, summarize, w_sweep
 
 DATA = SHIPPED_MODELS.parent
 MANIFEST = DATA / "shipped.json"
@@ -73,9 +81,15 @@ def pretrain(
     n_jobs: int = 2,
     ws: Sequence[float] = PAPER_WS,
     progress: bool = True,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Regenerate the shipped descriptors, default model and W-sweep tables of the embedded
-    dataset ``name``; returns its new manifest entry (also written to ``shipped.json``)."""
+    dataset ``name``; returns its new manifest entry (also written to ``shipped.json``).
+
+    ``resume``: keep the shipped default model (and its head ensemble) and the sweep tables
+    whose keys are still current (an interrupted run, or a sweep that failed) and train only
+    the rest; the descriptors are always recomputed.
+    """
     ds = load(name)
     with tempfile.TemporaryDirectory(prefix="mm-pretrain-") as tmp:
         _log(progress, f"featurizing {len(ds.df)} materials of {name!r} from scratch")
@@ -86,9 +100,20 @@ def pretrain(
     )
     # the default model exactly as build_map makes it, trained on descriptors computed afresh
     # (no cache, nothing shipped): float64, as a user without the package's files gets them
-    _log(progress, "featurizing again without any cache and training the default model")
-    result = build_map(name, n_jobs=n_jobs, use_cache=False, progress=progress)
-    X, rows, target, default = result.descriptors, result.dataset, result.target, result.model
+    runtime = _shipped_default(name) if resume else None
+    if runtime is not None:
+        _log(progress, "resume: the shipped default model is current; featurizing again (float64)")
+        X = featurize(ds, n_jobs=n_jobs, progress=progress)  # no cache: computed, float64
+        default, target = runtime.model, runtime.target
+        rows = align(ds, X)
+        ens = runtime.ensemble if runtime.info.get("ensemble") == "shipped" else None
+        if ens is None and getattr(runtime, "ensemble", None) is not None:
+            ens = map_result(rows, X, default, target, use_cache=False).ensemble
+    else:
+        _log(progress, "featurizing again without any cache and training the default model")
+        result = build_map(name, n_jobs=n_jobs, use_cache=False, progress=progress)
+        X, rows, target, default = result.descriptors, result.dataset, result.target, result.model
+        ens = getattr(result, "ensemble", None)
     y = pd.to_numeric(rows.df[target], errors="coerce").to_numpy(dtype=float)
     key = model_key(rows, target, default)
     model_path = default.save(SHIPPED_MODELS / f"{key}.mmodel")
@@ -96,34 +121,43 @@ def pretrain(
     # the head ensemble of the map's uncertainty layer, fitted by build_map on these codes: keyed
     # by the model's key and weights (pipeline.ensemble_key), so it is shipped beside the model
     ensemble = None
-    if getattr(result, "ensemble", None) is not None:
-        from ..pipeline import ensemble_key
-
-        ens_key = ensemble_key(rows, target, default, result.ensemble, key)
-        ens_path = result.ensemble.save(SHIPPED_MODELS / f"{ens_key}.mensemble")
+    if ens is not None:
+        ens_key = ensemble_key(rows, target, default, ens, key)
+        ens_path = ens.save(SHIPPED_MODELS / f"{ens_key}.mensemble")
         ensemble = {"file": _rel(ens_path), "key": ens_key}
         _log(progress, f"wrote {ens_path.name} (head ensemble of the uncertainty layer)")
 
-    # the other W models of the sweep are independent: trained in parallel (n_jobs processes)
+    # the other W models of the sweep are independent: trained in parallel (n_jobs processes);
+    # with resume, a W whose shipped table is current is kept
+    def table(w: float) -> Path:
+        return SHIPPED_SWEEPS / f"{model_key(rows, target, _clone(default, w))}.npz"
+
     others = [float(w) for w in ws if float(w) != float(default.w)]
-    _log(progress, f"training the W = {', '.join(f'{w:g}' for w in others)} models of the sweep")
+    todo = [w for w in others if not (resume and table(w).is_file())]
+    if todo:
+        _log(progress, f"training the W = {', '.join(f'{w:g}' for w in todo)} models of the sweep")
     fitted = dict(
         zip(
-            others,
-            Parallel(n_jobs=max(1, min(n_jobs, len(others))))(
-                delayed(_fit_clone)(default, w, X, y) for w in others
+            todo,
+            Parallel(n_jobs=max(1, min(n_jobs, len(todo))))(
+                delayed(_fit_clone)(default, w, X, y) for w in todo
             ),
             strict=True,
         )
     )
     sweep = []
     for w in ws:
-        model = fitted.get(float(w), default)
-        k = model_key(rows, target, model)
-        record, coords = summarize(model, X, y)
-        path = save_summary(SHIPPED_SWEEPS / f"{k}.npz", record, coords, X.ids)
-        sweep.append({"w": float(w), "key": k, "file": _rel(path), "epochs": record["epochs"]})
-        _log(progress, f"wrote {path.name} (W = {float(w):g}, {record['epochs']} epochs)")
+        w = float(w)
+        if w in others and w not in fitted:  # resumed: the shipped table stays
+            record, _, _ = load_summary(table(w))
+            k, path = table(w).stem, table(w)
+        else:
+            model = fitted.get(w, default)
+            k = model_key(rows, target, model)
+            record, coords = summarize(model, X, y)
+            path = save_summary(SHIPPED_SWEEPS / f"{k}.npz", record, coords, X.ids)
+            _log(progress, f"wrote {path.name} (W = {w:g}, {record['epochs']} epochs)")
+        sweep.append({"w": w, "key": k, "file": _rel(path), "epochs": record["epochs"]})
 
     # the runtime path on an empty cache reads the shipped float32 rows: how far do they move
     # the map coordinates from the float64 ones the model was trained on?
@@ -154,11 +188,31 @@ def pretrain(
     return entry
 
 
-def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray) -> Any:
-    """A clone of ``model`` with ``w`` set (same seed, hence the same split), fitted."""
+def _clone(model: Any, w: float) -> Any:
+    """An unfitted clone of ``model`` with ``w`` set (same seed, hence the same split)."""
     from sklearn.base import clone
 
-    return clone(model).set_params(w=float(w), verbose=False).fit(X, y)
+    return clone(model).set_params(w=float(w), verbose=False)
+
+
+def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray) -> Any:
+    return _clone(model, w).fit(X, y)
+
+
+def _shipped_default(name: str) -> Any:
+    """``build_map(name)`` on an empty cache when it loads the shipped default model (its key
+    is current), else None."""
+    old = os.environ.get("MATERIALS_MAP_CACHE")
+    with tempfile.TemporaryDirectory(prefix="mm-pretrain-resume-") as tmp:
+        os.environ["MATERIALS_MAP_CACHE"] = tmp
+        try:
+            result = build_map(name, progress=False)
+        finally:
+            if old is None:
+                os.environ.pop("MATERIALS_MAP_CACHE", None)
+            else:
+                os.environ["MATERIALS_MAP_CACHE"] = old
+    return result if "shipped" in result.info.get("model", "") else None
 
 
 def _params(model: Any) -> dict[str, Any]:
@@ -237,8 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="worker processes: featurize, sweep trainings (default 2)",
     )
     ap.add_argument("--quiet", action="store_true", help="no progress output")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the shipped default model and sweep tables whose keys are current",
+    )
     args = ap.parse_args(argv)
-    entry = pretrain(args.name, n_jobs=args.jobs, progress=not args.quiet)
+    entry = pretrain(args.name, n_jobs=args.jobs, progress=not args.quiet, resume=args.resume)
     print(json.dumps(entry, indent=1))
     return 0
 
