@@ -386,6 +386,8 @@ def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, 
     # percolating path below encut")
     e3 = pd.to_numeric(rdf["e_3d"], errors="coerce")
     rdf["migration_energy"] = e3.where(np.isfinite(e3))
+    if "relaxed" in df:  # the real CIFs are as measured, never relaxed: keep the column bool
+        rdf["relaxed"] = False
     out = pd.concat([df, rdf], ignore_index=True, sort=False)
     meta = {
         k: rds.metadata.get(k)
