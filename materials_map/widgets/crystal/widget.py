@@ -101,6 +101,7 @@ class CrystalWidget(anywidget.AnyWidget):
     ) -> None:
         super().__init__(_viewer=_viewer_code(), **kwargs)
         self.pathway_options = dict(pathway_options or {})
+        self._box: Any = None
         self._shown: dict[str, Structure] = {}
         self._volumes: dict[str, Any] = {}  # structure fingerprint -> PathwayVolume
         self._errors: dict[str, str] = {}  # structure fingerprint -> reason
@@ -114,9 +115,13 @@ class CrystalWidget(anywidget.AnyWidget):
             self.show(structure, id=id)
 
     @property
-    def widget(self) -> CrystalWidget:
-        """The widget itself (the Explorer's panels expose ``.widget``)."""
-        return self
+    def widget(self) -> Any:
+        """This viewer in a VBox, as the Explorer's panels expose their ``.widget``."""
+        if self._box is None:
+            import ipywidgets as ipw
+
+            self._box = ipw.VBox([self])
+        return self._box
 
     @traitlets.validate("supercell")
     def _valid_supercell(self, proposal: Any) -> list[int]:
