@@ -129,6 +129,10 @@ def test_kill_9_during_featurize_recomputes_at_most_one_item_per_worker(
         warnings.simplefilter("ignore", UserWarning)  # the summary line; no damaged entry
         X = mm.featurize(structures, cache=cache, progress=False, composition=LogsStarts())
     recomputed = set(log2.read_text().split())
+    print(  # the figures docs/reliability.md quotes (pytest -s)
+        f"kill -9 featurize n_jobs={n_jobs}: {len(started)} started, {len(cached)} cached, "
+        f"{len(lost)} lost, {len(recomputed)} computed on resume of {len(structures)}"
+    )
     assert recomputed == {structure_fingerprint(s) for s in structures} - cached
     assert len(recomputed & started) == len(lost) <= n_jobs
     fresh = _quiet(mm.featurize, structures, progress=False)
@@ -192,6 +196,10 @@ def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypat
         lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1],
     )
     out = migration_energy(items, cache=str(cache), progress=False, resolution=0.3)
+    print(
+        f"kill -9 labelling: {len(started)} started, {len(cached)} cached, "
+        f"{len(started - cached)} lost, {len(calls)} computed on resume of {len(items)}"
+    )
     assert len(calls) == len(items) - len(cached)
     assert (out["reason"] == "").all() and np.isfinite(out["e_3d"]).all()
     # the barrier falls as the cell is stretched (more room for Li): the labels are real
