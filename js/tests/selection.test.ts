@@ -3,6 +3,7 @@ import type { MapModel, SaveCallbacks } from "../src/map/model";
 import type { PointLayer } from "../src/map/points";
 import { Selection } from "../src/map/selection";
 import { MapState } from "../src/map/state";
+import { ShimModel } from "../src/shim";
 
 function setup(n: number) {
   const saved: (SaveCallbacks | undefined)[] = [];
@@ -61,5 +62,17 @@ describe("selection: send first, then highlight", () => {
     expect(highlighted).toHaveLength(1);
     vi.advanceTimersByTime(2); // the wait, then the task it schedules
     expect(highlighted).toHaveLength(2);
+  });
+
+  it("without a kernel (the shim) a large selection is highlighted in the next task", () => {
+    const n = 1 << 17;
+    const highlighted: number[][] = [];
+    const points = { drawn: true, highlight: (idx: number[]) => highlighted.push(idx) } as unknown as PointLayer;
+    const state = new MapState();
+    state.n = n;
+    const sel = new Selection(new ShimModel({}), state, points, { dataset: {} } as HTMLElement, () => {});
+    sel.set(Uint32Array.from({ length: n }, (_, i) => i));
+    vi.advanceTimersByTime(1);
+    expect(highlighted).toHaveLength(1);
   });
 });
