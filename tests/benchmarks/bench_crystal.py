@@ -107,7 +107,7 @@ def shown_after_click(page, condition: str, arg) -> float:
         f"(a) => {{ if (({condition})(a)) {{ window.__seen = performance.now(); return true; }} return false; }}",
         arg=arg,
         polling="raf",
-        timeout=120_000,
+        timeout=60_000,
     )
     return page.evaluate("window.__seen - window.__clicks[window.__clicks.length - 1]") / 1000
 
@@ -126,7 +126,7 @@ def click_times(lab: Lab, repeats: int) -> dict[str, list[float]]:
     page.wait_for_selector(".mmc-root[data-ready='true']", state="attached")
     page.evaluate(CLICK_CLOCK)
     out: dict[str, list[float]] = {
-        k: [] for k in ("big", "small", "big_js", "small_js", "proj_big", "proj_small")
+        k: [] for k in ("big", "small", "big_js", "small_js", "proj_big", "proj_small", "lost")
     }
     # the first draw also compiles 3Dmol's shaders: reported apart
     drawn = page.locator(".mmc-root").get_attribute("data-drawn")
@@ -138,7 +138,12 @@ def click_times(lab: Lab, repeats: int) -> dict[str, list[float]]:
                 sid = ["LiFePO4 x8", "NaFePO4 x8", "LiFePO4", "NaFePO4"][i]
                 drawn = page.locator(".mmc-root").get_attribute("data-drawn")
                 _click(nb, i)
-                out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, sid]))
+                try:
+                    out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, sid]))
+                except Exception:  # a click lost on the busy machine: counted, clicked again
+                    out["lost"].append(i)
+                    _click(nb, i)
+                    out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, sid]))
                 out[f"{key}_js"].append(
                     float(page.locator(".mmc-view").first.get_attribute("data-ms")) / 1000
                 )
@@ -180,27 +185,37 @@ def html_click_times(browser, repeats: int) -> dict[str, list[float]]:
         for k, (i, s) in enumerate(zip(ids, structures, strict=True))
     ]
     doc = MapDocument.from_widget(w, structures=crystals)
-    out: dict[str, list[float]] = {"big": [], "small": []}
+    out: dict[str, list[float]] = {"big": [], "small": [], "lost": []}
     with tempfile.TemporaryDirectory() as tmp:
         path = doc.to_html(Path(tmp) / "bench.html")
         page = browser.new_page(viewport={"width": 1200, "height": 1300})
         page.goto(path.as_uri())
         page.wait_for_selector("#mm-root .mmc-root[data-ready='true']", state="attached")
         page.evaluate(CLICK_CLOCK)
-        root = page.locator("#mm-root .mm-root")
-        box = page.locator("#mm-root .mm-plot").bounding_box()
-        view = [float(v) for v in root.get_attribute("data-view").split(",")]
-        size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
-        px, py = data_to_screen(view, size, xy[:, 0], xy[:, 1])
+
+        def click(i: int) -> None:  # where the point is now (the page may have scrolled)
+            root = page.locator("#mm-root .mm-root")
+            root.scroll_into_view_if_needed()
+            box = page.locator("#mm-root .mm-plot").bounding_box()
+            view = [float(v) for v in root.get_attribute("data-view").split(",")]
+            size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
+            px, py = data_to_screen(view, size, xy[:, 0], xy[:, 1])
+            page.mouse.click(box["x"] + float(px[i]), box["y"] + float(py[i]))
+
         drawn = page.locator(".mmc-root").get_attribute("data-drawn")
-        page.mouse.click(box["x"] + float(px[2]), box["y"] + float(py[2]))  # the first draw
+        click(2)  # the first draw
         shown_after_click(page, CRYSTAL_SHOWN, [drawn, "LiFePO4"])
         for _ in range(repeats):
             for a, b, key in ((0, 1, "big"), (2, 3, "small")):
                 for i in (a, b):
                     drawn = page.locator(".mmc-root").get_attribute("data-drawn")
-                    page.mouse.click(box["x"] + float(px[i]), box["y"] + float(py[i]))
-                    out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, ids[i]]))
+                    click(i)
+                    try:
+                        out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, ids[i]]))
+                    except Exception:  # a click lost on the busy machine: counted, clicked again
+                        out["lost"].append(i)
+                        click(i)
+                        out[key].append(shown_after_click(page, CRYSTAL_SHOWN, [drawn, ids[i]]))
         page.close()
     return out
 
@@ -344,6 +359,7 @@ def main() -> None:
                 browser.close()
         finally:
             stop_lab(server)
+    lost = t.pop("lost") + h.pop("lost")
     med = {k: statistics.median(v) for k, v in t.items()}
     print("\nclick on a map point -> crystal drawn (JupyterLab + headless Chromium, SwiftShader)")
     print(
@@ -365,6 +381,8 @@ def main() -> None:
         f"  exported HTML page, no kernel: 224 atoms {statistics.median(h['big']):.2f} s, "
         f"28 atoms {statistics.median(h['small']):.2f} s"
     )
+    if lost:
+        print(f"  {len(lost)} click(s) produced no crystal within 60 s and were repeated")
     print(
         f"  (medians of {repeats * 2} clicks; target: 224 atoms <= 0.5 s -> {'met' if med['big'] <= 0.5 else 'NOT met'})"
     )

@@ -291,6 +291,42 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     assert (np.abs(_shot(page, canvas) - img).max(axis=2) > 40).mean() < 0.002
 
 
+def _theme(page, name: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text=name).first.click()
+
+
+def test_follows_the_jupyterlab_theme(nb, artifacts_dir):
+    page = nb.page
+    i = nb.kernel.value("int(np.flatnonzero(df['formula'] == 'LiFePO4')[0])")
+    nb.run(f"w.selection = []; w.focused = {i}")
+    sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
+    view = page.locator(f".materials-map-explorer .mmc-view[data-id='{sid}']")
+    view.wait_for(state="attached", timeout=30_000)
+    canvas = view.locator(".mmc-canvas canvas")
+
+    def corner() -> np.ndarray:
+        return _shot(page, canvas)[3:12, 3:12].reshape(-1, 3).mean(axis=0)
+
+    assert corner().min() > 200  # light theme: a white background
+    try:
+        _theme(page, "JupyterLab Dark")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        page.wait_for_function(
+            "() => { const v = document.querySelector('.materials-map-explorer .mmc-view');"
+            " return v && parseInt(v.dataset.foreground.slice(1, 3), 16) > 150; }",
+            timeout=30_000,
+        )
+        time.sleep(0.5)
+        dark = corner()
+        page.screenshot(path=str(artifacts_dir / "crystal_dark.png"))
+        assert dark.max() < 80, dark  # the background follows --jp-layout-color0
+    finally:
+        _theme(page, "JupyterLab Light")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+
+
 # ---------------------------------------------------------------------------- no kernel
 N_DOC = 6
 

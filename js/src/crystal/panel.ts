@@ -112,8 +112,13 @@ export class CrystalPanel {
       model.on(`change:${name}`, this.onChange);
     // JupyterLab switches themes by flipping this attribute on <body>
     this.observer = new MutationObserver(() => {
-      this.theme = null;
-      this.schedule();
+      // the new theme's stylesheet may land after the attribute flips: read it again later
+      for (const ms of [0, 400, 1500]) {
+        setTimeout(() => {
+          this.theme = null;
+          this.schedule();
+        }, ms);
+      }
     });
     if (document.body) this.observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
     this.render();
