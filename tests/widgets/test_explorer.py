@@ -546,7 +546,7 @@ def test_map_options_bring_dataset_columns_onto_the_map(parts):
         "Li-poor",
         "Li-rich",
     ]
-    np.testing.assert_allclose(ex.map.grid, ex.result.grid)
+    np.testing.assert_allclose(ex.map.background_values, ex.result.grid)
 
 
 def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
@@ -554,7 +554,7 @@ def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
     with _one_torch_thread():
         ae = _small_model().fit(X, None)
     ex = Explorer(df, X, ae, target=TARGET)
-    assert ex.result.grid is None and ex.map.grid is None
+    assert ex.result.grid is None and ex.map.background_values is None
     ex.map.clicked_coord = [0.0, 0.0]
     np.testing.assert_allclose(
         ex.reconstruction.state["decoded"].comp, ae.inverse_transform([[0.0, 0.0]]).comp
