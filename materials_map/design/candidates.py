@@ -14,8 +14,9 @@ structure_type     family (inherited from the parent, or the prototype's)
 round              search round that produced it (0 = first)
 probability        product of the lambda-table substitution probabilities (NaN: decoration)
 x_comp, x_struct   encoded map coordinate
-distance           distance to the target (map units); ``distance_nn``: in units of the
-                   map's median nearest-neighbour spacing
+distance           distance to the target, each axis divided by the standard deviation of
+                   the map's coordinates along it (``info["scale"]``); ``distance_nn``: in
+                   units of the map's median nearest-neighbour spacing (same metric)
 predicted          the map's prediction of its target (e.g. ME, eV) at the coordinate
 me, me_source      best known migration energy: the prediction, replaced by the BVSE
                    barrier (e_3d) after verification; where it came from
@@ -25,6 +26,8 @@ novel, match       no StructureMatcher match among the map's materials / the id 
 charge_balanced    formal charges sum to zero
 radius_ok          Shannon-radius fit of every new ion (``radius_note`` says why not)
 bvs_rms            bond-valence-sum mismatch after volume scaling (valence units)
+volume_factor      cell volume relative to the bond-valence volume (1: as scaled; the
+                   search tries others for close candidates, see ``search.volume_variants``)
 verified, relaxed  set by :meth:`Candidates.verify`; ``verify_reason`` when it failed
 =================  ==========================================================================
 """
@@ -69,6 +72,7 @@ COLUMNS = [
     "radius_ok",
     "radius_note",
     "bvs_rms",
+    "volume_factor",
     "verified",
     "relaxed",
     "verify_reason",

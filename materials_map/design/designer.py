@@ -21,6 +21,8 @@ from .chemistry import DEFAULT_ELEMENTS, cation_ions
 from .encode import MapEncoder, reconstruction_errors
 from .known import KnownMaterials, formula_key, matcher
 from .search import (
+    BVS_RMS_LIMIT,
+    VOLUME_FACTORS,
     Built,
     SearchLog,
     choose,
@@ -28,8 +30,9 @@ from .search import (
     estimate,
     run_round,
     substitution_moves,
+    volume_variants,
 )
-from .target import Target, as_target, nn_spacing
+from .target import Target, as_target, coordinate_scale, nn_spacing
 
 
 class Designer:
@@ -81,8 +84,9 @@ class Designer:
 
             prototypes = PROTOTYPES
         self.prototypes = dict(prototypes)
-        self.spacing = nn_spacing(known.coords) if len(known) >= 2 else math.nan
-        self.family_x = _family_medians(known)
+        self.scale = coordinate_scale(known.coords) if len(known) >= 2 else np.ones(2)
+        self.spacing = nn_spacing(known.coords, self.scale) if len(known) >= 2 else math.nan
+        self.family_x = _family_ranges(known)
 
     def propose(
         self,
@@ -98,6 +102,8 @@ class Designer:
         explore: float = 0.2,
         include_known: bool = False,
         require_checks: bool = True,
+        max_bvs_rms: float = BVS_RMS_LIMIT,
+        volume_factors: tuple[float, ...] | None = VOLUME_FACTORS,
         time_budget: float = 30.0,
         random_state: int | None = 0,
         progress: bool = True,
@@ -121,7 +127,7 @@ class Designer:
         t0 = time.monotonic()
         # leave a tenth of the budget for ranking, dedup and novelty checks
         deadline = t0 + 0.9 * float(time_budget)
-        target = as_target(at, region, self.known.coords)
+        target = as_target(at, region, self.known.coords, self.scale)
         rng = np.random.default_rng(random_state)
         log = SearchLog()
         per_round = int(per_round or max(int(n), 40))
@@ -147,6 +153,7 @@ class Designer:
 
         pool: list[Built] = []
         seen: set[str] = set()
+        tuned: set[str] = set()
         proto_x: dict[str, list[float]] = {}
         bar = tqdm(total=int(rounds), desc="propose", unit="round", disable=not progress)
         for rnd in range(int(rounds)):
@@ -154,9 +161,10 @@ class Designer:
                 log.stopped = f"time budget spent after {rnd} round(s)"
                 break
             t = time.perf_counter()
-            for m in pending:  # decorations: x_struct measured on built ones of that prototype
+            for m in pending:  # decorations: x_struct band measured on built ones of that prototype
                 if m.method == "decoration" and m.parent in proto_x:
-                    m.x_struct_guess = float(np.median(proto_x[m.parent]))
+                    lo, hi = min(proto_x[m.parent]), max(proto_x[m.parent])
+                    m.x_struct_guess = float(np.clip(target.point[1], lo, hi))
             estimate(pending, self.encoder, target, self.family_x)
             log.moves += len(pending)
             chosen = choose(pending, per_round, explore, rng)
@@ -172,12 +180,26 @@ class Designer:
                 deadline if rnd else None,
                 log,
                 n_jobs=n_jobs,
+                max_bvs_rms=max_bvs_rms,
             )
             pool += new
             for b in new:
                 if b.move.method == "decoration":
                     proto_x.setdefault(b.move.parent, []).append(float(b.xy[1]))
             log.rounds = rnd + 1
+            rank = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
+            if volume_factors:  # the closest built ones at other volumes (not variants again)
+                fresh = [b for b in rank if b.volume_factor == 1.0 and b.id not in tuned]
+                tuned.update(b.id for b in fresh[:n_parents])
+                pool += volume_variants(
+                    fresh[:n_parents],
+                    tuple(volume_factors),
+                    self.encoder,
+                    seen,
+                    log,
+                    n_jobs,
+                    deadline,
+                )
             t = time.perf_counter()
             best = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
             for b in [b for b in best if b.id not in used][:n_parents]:
@@ -206,6 +228,7 @@ class Designer:
         info = {
             "target": self.target_name,
             "nn_spacing": self.spacing,
+            "scale": [float(v) for v in self.scale],
             "rounds": log.rounds,
             "moves": log.moves,
             "built": log.built,
@@ -223,6 +246,8 @@ class Designer:
                 "threshold": float(threshold),
                 "decorations_per_prototype": int(decorations_per_prototype),
                 "explore": float(explore),
+                "max_bvs_rms": float(max_bvs_rms),
+                "volume_factors": list(volume_factors or ()),
                 "random_state": random_state,
                 "time_budget": float(time_budget),
             },
@@ -295,6 +320,7 @@ class Designer:
                     "radius_ok": b.radius_ok,
                     "radius_note": b.radius_note,
                     "bvs_rms": b.bvs_rms,
+                    "volume_factor": b.volume_factor,
                     "verified": False,
                     "relaxed": False,
                     "verify_reason": "",
@@ -313,14 +339,14 @@ def _is_element(symbol: str) -> bool:
     return True
 
 
-def _family_medians(known: KnownMaterials) -> dict[str, float]:
-    """Median x_struct of the map's materials of each structure type (the x_struct guess for
-    a decoration of that family before any has been built)."""
+def _family_ranges(known: KnownMaterials) -> dict[str, tuple[float, float]]:
+    """(min, max) x_struct of the map's materials of each structure type: the band where a
+    decoration of that family is expected before any has been built."""
     out: dict[str, list[float]] = {}
     for t, y in zip(known.structure_types, known.coords[:, 1], strict=True):
         if t:
             out.setdefault(t, []).append(float(y))
-    return {k: float(np.median(v)) for k, v in out.items()}
+    return {k: (float(np.min(v)), float(np.max(v))) for k, v in out.items()}
 
 
 def propose(
@@ -352,10 +378,16 @@ def propose(
     known : the map's materials for a bare model (a :class:`~.known.KnownMaterials`).
     rounds, per_round, n_parents, threshold, decorations_per_prototype, explore : search
         settings: rounds of substitution, moves built per round (default ``max(n, 40)``),
-        parents substituted per round, lowest substitution probability, decorations
-        screened per prototype, share of each round chosen at random.
+        parents substituted per round, lowest substitution probability, decorations with two
+        ions on one site sampled per prototype (single-ion ones are all screened), share of
+        each round chosen at random.
     include_known : keep candidates that match a map material (``novel`` False).
     require_checks : drop candidates failing the charge-balance or radius checks.
+    max_bvs_rms : drop candidates whose bond-valence mismatch after volume scaling exceeds
+        this (valence units; default 1.0, see :data:`~.search.BVS_RMS_LIMIT`).
+    volume_factors : cell volumes, relative to the bond-valence volume, tried for the closest
+        candidates of each round (:func:`~.search.volume_variants`); ``None`` or ``()`` keeps
+        every candidate at its bond-valence volume.
     time_budget : seconds for the whole search (it stops early, keeping what it has).
     random_state : seed; the same seed gives the same candidates.
     progress : show a progress bar. ``n_jobs``: processes for structure descriptors.

@@ -7,9 +7,10 @@ descriptor ~0.1 s) before building and featurizing structures.
 
 Plausibility is the autoencoder's reconstruction error of a candidate's own descriptors: the
 map's group reports that reconstruction error tracks thermodynamic stability (Makino et al.,
-J. Phys. Chem. Lett. 2026). It is given raw (``recon_error``, scaled units, summed over
-descriptor columns like the training loss) and as the fraction of the map's materials that
-reconstruct worse (``plausibility``, 1 = better than every known material).
+J. Phys. Chem. Lett. 2026). It is given raw (``recon_error``: mean squared error over the
+scaled descriptor columns, the measure of the map's plausibility layer) and as the fraction of
+the map's materials that reconstruct worse (``plausibility``, 1 = better than every known
+material).
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ def _featurizers_of(model: Any) -> tuple[Any, Any]:
 
 
 def reconstruction_errors(model: Any, X: Any) -> np.ndarray:
-    """Per-row reconstruction error of descriptors ``X`` (scaled units, summed over columns
-    of both branches, as the training loss sums them)."""
-    r = model.reconstruct_scaled(X)
-    comp = ((r["comp_in"] - r["comp_out"]) ** 2).sum(axis=1)
-    struct = ((r["struct_in"] - r["struct_out"]) ** 2).sum(axis=1)
-    return comp + struct
+    """Per-row reconstruction error of descriptors ``X``: the mean squared error over all
+    scaled descriptor columns, the map's own plausibility measure
+    (:func:`materials_map.model.plausibility.reconstruction_error`)."""
+    from ..model.plausibility import reconstruction_error
+
+    return reconstruction_error(model, X)
 
 
 @dataclass

@@ -6,7 +6,10 @@ The probabilities are pymatgen's ``SubstitutionProbability`` (Hautier et al., In
 
 Every cation species of the parent (all its sites at once, like pymatgen's ``Substitutor``)
 may be replaced; Li+ and O2- stay, because the map is about Li–O conductors. One species is
-replaced by an ion of the same charge, or two species at once with charges that still balance.
+replaced by an ion of the same charge, or two species at once with charges that still balance,
+or one species by a higher-valent ion with the extra charge compensated by Li vacancies (the
+way Ta5+ for Zr4+ makes Li6.5La3Zr1.5Ta0.5O12 from Li7La3Zr2O12): whole symmetry orbits of Li
+sites whose sizes add up to the charge are emptied.
 Each substituted structure is rescaled isotropically to its bond-valence-consistent volume;
 what is built is an unrelaxed guess in the parent's geometry.
 """
@@ -34,11 +37,13 @@ class Substitution:
 
     pairs: tuple[tuple[str, str], ...]
     probability: float
+    li_vacancies: int = 0  # Li+ removed per cell to balance a higher-valent ion
 
     @property
     def text(self) -> str:
-        """Readable form, e.g. ``"Ti4+→Ge4+, Al3+→Ga3+"``."""
-        return ", ".join(f"{a}→{b}" for a, b in self.pairs)
+        """Readable form, e.g. ``"Ti4+→Ge4+, Al3+→Ga3+"`` or ``"Zr4+→Ta5+ + 16 Li vacancies"``."""
+        out = ", ".join(f"{a}→{b}" for a, b in self.pairs)
+        return out + (f" + {self.li_vacancies} Li vacancies" if self.li_vacancies else "")
 
 
 @cache
@@ -82,13 +87,16 @@ def substitutions(
     ions: tuple[tuple[str, int], ...],
     threshold: float = 1e-3,
     max_species: int = 2,
+    li_vacancies: bool = True,
 ) -> list[Substitution]:
     """Charge-balanced substitutions of the parent's cation species by ions of ``ions``.
 
     ``structure`` must carry oxidation states (pymatgen ``Species``). Returns the substitutions
     whose probability is at least ``threshold``, most probable first (ties in text order),
-    replacing one species (same charge) or, with ``max_species=2``, two species whose charge
-    changes cancel. Raises ``ValueError`` when the parent has no oxidation states.
+    replacing one species (same charge; or, with ``li_vacancies``, a higher charge balanced by
+    as many Li vacancies) or, with ``max_species=2``, two species whose charge changes cancel.
+    Whether the vacancies fit the parent's Li orbits is decided when it is built
+    (:func:`apply`). Raises ``ValueError`` when the parent has no oxidation states.
     """
     if not has_oxidation_states(structure):
         raise ValueError(f"parent {structure.formula} has no oxidation states on its sites")
@@ -112,10 +120,15 @@ def substitutions(
                 opts.append((new, p, dq))
         options[old] = opts
     out: list[Substitution] = []
+    n_li = sum(n for sp, n in counts.items() if Species.from_str(sp).symbol == "Li")
     for old in olds:
         for new, p, dq in options[old]:
-            if abs(dq) < 1e-9 and p >= threshold:
+            if p < threshold:
+                continue
+            if abs(dq) < 1e-9:
                 out.append(Substitution(((old, new),), p))
+            elif li_vacancies and dq > 0 and abs(dq - round(dq)) < 1e-9 and dq < n_li:
+                out.append(Substitution(((old, new),), p, int(round(dq))))
     if max_species >= 2:
         for a, b in itertools.combinations(olds, 2):
             for (na, pa, da), (nb, pb, db) in itertools.product(options[a], options[b]):
@@ -134,7 +147,48 @@ def substituted_composition(structure: Structure, sub: Substitution) -> Composit
     for sp, n in counts.items():
         el = Species.from_str(mapping.get(sp, sp)).symbol
         amounts[el] = amounts.get(el, 0.0) + n
-    return Composition(amounts)
+    if sub.li_vacancies:
+        amounts["Li"] -= sub.li_vacancies
+    return Composition({k: v for k, v in amounts.items() if v > 1e-9})
+
+
+#: Li orbits of recent parents by structure fingerprint (symmetry analysis of a 96-atom
+#: garnet takes ~0.5 s and every vacancy move of that parent needs it)
+_ORBITS: dict[str, tuple[tuple[int, ...], ...]] = {}
+
+
+def _li_orbits(structure: Structure) -> tuple[tuple[int, ...], ...]:
+    """Symmetry orbits (site indices) of the Li sites."""
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    from .._util import structure_fingerprint
+
+    key = structure_fingerprint(structure)
+    if key not in _ORBITS:
+        sym = SpacegroupAnalyzer(structure, symprec=0.01).get_symmetrized_structure()
+        if len(_ORBITS) >= 64:
+            _ORBITS.pop(next(iter(_ORBITS)))
+        _ORBITS[key] = tuple(
+            tuple(sorted(group))
+            for group in sym.equivalent_indices
+            if structure[group[0]].specie.symbol == "Li"
+        )
+    return _ORBITS[key]
+
+
+def li_vacancy_sites(structure: Structure, k: int) -> list[int]:
+    """Indices of ``k`` Li sites to empty: one symmetry orbit of exactly ``k`` sites, else two
+    whose sizes add up to ``k`` (smallest orbits first, then lowest indices); ``ValueError``
+    when no such orbits exist."""
+    orbits = sorted(_li_orbits(structure), key=lambda o: (len(o), o))
+    for o in orbits:
+        if len(o) == k:
+            return list(o)
+    for a, b in itertools.combinations(orbits, 2):
+        if len(a) + len(b) == k:
+            return sorted(a + b)
+    sizes = sorted(len(o) for o in orbits)
+    raise ValueError(f"Li vacancies: no Li orbits add up to {k} (orbit sizes {sizes})")
 
 
 def _cation_cn(structure: Structure, species: str, bond_tol: float = 1.25) -> int:
@@ -174,6 +228,8 @@ def apply(structure: Structure, sub: Substitution) -> tuple[Structure, float, fl
     rms BVS mismatch)``."""
     mapping = {Species.from_str(a): Species.from_str(b) for a, b in sub.pairs}
     s = structure.copy()
+    if sub.li_vacancies:
+        s.remove_sites(li_vacancy_sites(structure, sub.li_vacancies))
     s.replace_species(mapping)
     scale, rms = bv_length_scale(s)
     if math.isfinite(scale) and scale > 0:

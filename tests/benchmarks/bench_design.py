@@ -103,12 +103,13 @@ def encode_targets(res, held: pd.DataFrame) -> np.ndarray:
 
 def rediscovery(res, held: pd.DataFrame, coords: np.ndarray, budget: float, top: int = 20):
     """Propose at each target; strict / loose matches in the top ``top``; reasons for misses."""
-    from rediscovery import loose_match, same_composition, strict_match
+    from rediscovery import loose_match, reachable, same_composition, strict_match
 
     from materials_map.design import Designer
     from materials_map.prototypes import structure_type
 
     designer = Designer(res)
+    known = list(zip(res.dataset.df["id"], res.dataset.df["structure"], strict=True))
     rows = []
     for k, (_, t) in enumerate(held.iterrows()):
         s = t["structure"]
@@ -122,7 +123,7 @@ def rediscovery(res, held: pd.DataFrame, coords: np.ndarray, budget: float, top:
         for r, cand in enumerate(df["structure"]):
             if strict is None and strict_match(s, cand):
                 strict = r + 1
-            ok, ctype = loose_match(s.composition, ttype, cand)
+            ok, ctype = loose_match(s, ttype, cand)
             if ctype:
                 comp_hits.append(ctype)
             if loose is None and ok:
@@ -143,6 +144,11 @@ def rediscovery(res, held: pd.DataFrame, coords: np.ndarray, budget: float, top:
             reason = ("composition" if same else "no candidate of its composition") + (
                 f"; closest: {', '.join(near)}"
             )
+        route_in = reachable(s, ttype, known)
+        if not hit and not route_in:
+            reason = (
+                "unreachable: no prototype of its family, no ordered map material of its structure"
+            )
         top10 = df["distance_nn"].head(10).to_numpy(float)
         rows.append(
             {
@@ -153,6 +159,7 @@ def rediscovery(res, held: pd.DataFrame, coords: np.ndarray, budget: float, top:
                 "strict_rank": strict,
                 "loose_rank": loose,
                 "route": route,
+                "reachable": route_in,
                 "top10_dist_nn": float(np.median(top10)) if top10.size else np.nan,
                 "n": len(df),
                 "seconds": secs,
@@ -304,6 +311,16 @@ def main() -> None:
             f"{100 * loose / n:.0f} %   (anchor iMatGen {IMATGEN[0]}/{IMATGEN[1]} = "
             f"{100 * IMATGEN[0] / IMATGEN[1]:.0f} %; targets loose >= 80 %, strict >= 50 %)"
         )
+        reach = tab["reachable"] != ""
+        nr = int(reach.sum())
+        if nr:
+            rs = int(tab.loc[reach, "strict_rank"].notna().sum())
+            rl = int(tab.loc[reach, "loose_rank"].notna().sum())
+            print(
+                f"reachable targets only ({nr}: a prototype of the family or an ordered map "
+                f"material of the structure exists): strict {rs}/{nr} = {100 * rs / nr:.0f} %   "
+                f"loose {rl}/{nr} = {100 * rl / nr:.0f} %"
+            )
         miss = tab[tab["loose_rank"].isna()]
         if len(miss):
             print("\nmisses:")

@@ -1,4 +1,4 @@
-"""A small real map for the design tests: the shipped li-o model and every 7th li-o material."""
+"""A small real map for the design tests: the shipped li-o model and every 12th li-o material."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 #: li-o rows kept on the small map (every STRIDE-th row)
-STRIDE = 7
+STRIDE = 12
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,7 @@ def shipped_model():
 
 @pytest.fixture(scope="session")
 def small_map(lio, shipped_model):
-    """MapResult of every STRIDE-th li-o material under the shipped model (~120 points)."""
+    """MapResult of every STRIDE-th li-o material under the shipped model (~70 points)."""
     from materials_map.features.batch import featurize
     from materials_map.pipeline import MapResult
 

@@ -12,7 +12,13 @@ Matching a candidate to a target:
   For a target disordered on Li sites only, the Li-free frameworks must match and the
   compositions agree (an ordered candidate cannot match a partially occupied cell site by site);
 * loose: the same reduced composition (atomic fractions within 0.005) and the same
-  :func:`materials_map.structure_type`.
+  :func:`materials_map.structure_type`; for a target the classifier calls "other" (no family
+  of the library), a family name says nothing, so the structures must instead fit with
+  loosened StructureMatcher tolerances (ltol 0.3, stol 0.6, angle_tol 10).
+
+Reachable: the generator can only make a target's structure from a prototype of its family or
+from an ordered map material of the same structure (substitution keeps the parent's
+arrangement). :func:`reachable` says which, or why neither exists.
 """
 
 from __future__ import annotations
@@ -111,11 +117,49 @@ def strict_match(target: Structure, candidate: Structure) -> bool:
         return bool(sm.fit(_without_li(target), _without_li(candidate)))
 
 
-def loose_match(target_comp: Composition, target_type: str, candidate: Structure) -> tuple:
+LOOSE = {"ltol": 0.3, "stol": 0.6, "angle_tol": 10.0}
+
+
+def loose_match(target: Structure, target_type: str, candidate: Structure) -> tuple:
     """(matched, candidate's structure type or '' when its composition already differs)."""
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+
     from materials_map.prototypes import structure_type
 
-    if not same_composition(target_comp, candidate.composition):
+    if not same_composition(target.composition, candidate.composition):
         return False, ""
     ctype = structure_type(candidate)
-    return ctype == target_type, ctype
+    if target_type != "other":
+        return ctype == target_type, ctype
+    frame = _without_li if not target.is_ordered else _plain
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return bool(StructureMatcher(**LOOSE).fit(frame(target), frame(candidate))), ctype
+
+
+def _pattern(s: Structure) -> tuple:
+    return tuple(
+        sorted(
+            round(v, 3) for v in s.composition.element_composition.fractional_composition.values()
+        )
+    )
+
+
+def reachable(target: Structure, target_type: str, known: list) -> str:
+    """How the generator can make ``target``: "prototype <family>", "substitution of <id>",
+    or "" when neither a prototype nor an ordered map material has its structure."""
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+
+    if target_type != "other":
+        return f"prototype {target_type}"
+    sm = StructureMatcher(**LOOSE)
+    t = _plain(target) if target.is_ordered else _without_li(target)
+    pat = _pattern(target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kid, s in known:
+            if s is None or not s.is_ordered or _pattern(s) != pat:
+                continue
+            if sm.fit_anonymous(t, _plain(s) if target.is_ordered else _without_li(s)):
+                return f"substitution of {kid}"
+    return ""

@@ -19,7 +19,13 @@ from materials_map.design.known import matcher
 def few(designer, small_map):
     """Eight candidates near a map material (a small, fast search)."""
     c = designer.propose(
-        at=small_map.coords[3], n=8, rounds=1, per_round=16, progress=False, random_state=3
+        at=small_map.coords[3],
+        n=8,
+        rounds=1,
+        per_round=16,
+        volume_factors=(),
+        progress=False,
+        random_state=3,
     )
     assert len(c) >= 4
     return c

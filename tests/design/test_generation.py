@@ -151,3 +151,32 @@ def test_split_limit_nests_and_ion_pool_restricts():
     assert small and els <= {"Li", "Mg", "Zn", "P", "As"}
     with pytest.raises(ValueError, match="max_split_labels"):
         assignments(proto, max_split_labels=3)
+
+
+def test_li_vacancies_balance_a_higher_valent_ion():
+    """Ta5+ for Zr4+ in tetragonal Li7La3Zr2O12 (96-atom cell, 8 Zr): 8 Li vacancies, one
+    whole Li orbit, give charge-neutral Li5La3Ta2O12, still a garnet (the Li5 garnets of
+    OBELiX are real)."""
+    from materials_map.prototypes import structure_type
+
+    own = (
+        ("La1", (("La", 3),), (1, 1)),
+        ("La2", (("La", 3),), (1, 1)),
+        ("Zr1", (("Zr", 4),), (1, 1)),
+    )
+    s, _, _ = decorate(PROTOTYPES["garnet-tetragonal"], own)
+    subs = {x.text: x for x in S.substitutions(s, cation_ions())}
+    sub = subs["Zr4+→Ta5+ + 8 Li vacancies"]
+    assert sub.li_vacancies == 8
+    sites = S.li_vacancy_sites(s, 8)
+    assert len(sites) == 8 and all(s[i].specie.symbol == "Li" for i in sites)
+    out, _, rms = S.apply(s, sub)
+    assert (
+        out.composition.reduced_formula
+        == "Li5La3Ta2O12"
+        == (S.substituted_composition(s, sub).reduced_formula)
+    )
+    assert S.charge(out) == pytest.approx(0.0, abs=1e-9) and rms < 0.6
+    assert structure_type(out) == "garnet"
+    with pytest.raises(ValueError, match="no Li orbits"):
+        S.li_vacancy_sites(s, 3)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from materials_map.design.target import as_target, nn_spacing, points_in_polygon
+from materials_map.design.target import (
+    as_target,
+    coordinate_scale,
+    nn_spacing,
+    points_in_polygon,
+)
 
 SQUARE = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
 
@@ -23,6 +28,18 @@ def test_polygon_distance_is_zero_inside_and_to_the_nearest_edge_outside():
     # inside, the centroid breaks ties: the centre ranks before a point near the edge
     k = t.rank_key([[1.0, 1.0], [1.9, 1.9]])
     assert k[0] < k[1] < 1e-5
+
+
+def test_scale_divides_each_axis():
+    t = as_target(at=(0.0, 0.0), scale=(1.0, 4.0))
+    np.testing.assert_allclose(t.distance([[3.0, 16.0]]), [5.0])
+    poly = as_target(region=SQUARE * [1, 4], scale=(1.0, 4.0))
+    np.testing.assert_allclose(poly.distance([[3.0, 4.0], [1.0, 12.0]]), [1.0, 1.0])
+    g = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 8.0], [1.0, 8.0]])
+    assert nn_spacing(g, scale=(1.0, 8.0)) == pytest.approx(1.0)
+    assert coordinate_scale(g).tolist() == [0.5, 4.0]
+    with pytest.raises(ValueError, match="scale"):
+        as_target(at=(0, 0), scale=(1.0, 0.0))
 
 
 def test_even_odd_rule_on_a_concave_polygon():
