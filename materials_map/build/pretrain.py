@@ -28,16 +28,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from .._util import write_text_atomic
 from .._version import __version__
@@ -136,15 +137,7 @@ def pretrain(
     todo = [w for w in others if not (resume and table(w).is_file())]
     if todo:
         _log(progress, f"training the W = {', '.join(f'{w:g}' for w in todo)} models of the sweep")
-    fitted = dict(
-        zip(
-            todo,
-            Parallel(n_jobs=max(1, min(n_jobs, len(todo))))(
-                delayed(_fit_clone)(default, w, X, y) for w in todo
-            ),
-            strict=True,
-        )
-    )
+    fitted = dict(zip(todo, _fit_clones(default, todo, X, y, n_jobs), strict=True))
     sweep = []
     for w in ws:
         w = float(w)
@@ -197,6 +190,15 @@ def _clone(model: Any, w: float) -> Any:
 
 def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray) -> Any:
     return _clone(model, w).fit(X, y)
+
+
+def _fit_clones(model: Any, ws: list[float], X: Any, y: np.ndarray, n_jobs: int) -> list[Any]:
+    """``_fit_clone`` for each W, in up to ``n_jobs`` fresh processes of our own (spawned)."""
+    if n_jobs <= 1 or len(ws) <= 1:
+        return [_fit_clone(model, w, X, y) for w in ws]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(ws)), mp_context=ctx) as pool:
+        return list(pool.map(_fit_clone, [model] * len(ws), ws, [X] * len(ws), [y] * len(ws)))
 
 
 def _shipped_default(name: str) -> Any:
