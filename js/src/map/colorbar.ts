@@ -30,7 +30,10 @@ export function renderColorbar(el: HTMLElement, title: string, cmap: string, ran
   const ticks = document.createElement("div");
   ticks.className = "mm-colorbar-ticks";
   const [lo, hi] = range;
-  for (const t of niceTicks(lo, hi, 4)) {
+  // at least three labels: 1-2-5 steps can leave a single one (0.05..9.5 gives only 5)
+  let values = niceTicks(lo, hi, 4);
+  for (let n = 5; values.length < 3 && n <= 10; n++) values = niceTicks(lo, hi, n);
+  for (const t of values) {
     const s = document.createElement("span");
     s.textContent = formatTick(t);
     s.style.top = `${hi === lo ? 50 : (100 * (hi - t)) / (hi - lo)}%`;
