@@ -258,16 +258,26 @@ export class CrystalPanel {
         this.captions[k].textContent = `cannot draw ${json?.id}: ${(err as Error).message}`;
         return;
       }
-      const st = view.draw(crystal, {
-        supercell: (this.get<number[]>("supercell", [1, 1, 1]) as Vec3) ?? [1, 1, 1],
-        polyhedra: Boolean(this.get("show_polyhedra", true)),
-        highlightLi: Boolean(this.get("highlight_li", true)),
-        pathway,
-        showPathway: Boolean(this.get("show_pathway", false)),
-        barrier: this.get<Barrier>("barrier", "e_1d"),
-        margin: Number(this.get("margin", 0.05)),
-        theme,
-      });
+      let st: DrawnState;
+      try {
+        st = view.draw(crystal, {
+          supercell: (this.get<number[]>("supercell", [1, 1, 1]) as Vec3) ?? [1, 1, 1],
+          polyhedra: Boolean(this.get("show_polyhedra", true)),
+          highlightLi: Boolean(this.get("highlight_li", true)),
+          pathway,
+          showPathway: Boolean(this.get("show_pathway", false)),
+          barrier: this.get<Barrier>("barrier", "e_1d"),
+          margin: Number(this.get("margin", 0.05)),
+          theme,
+        });
+      } catch (err) {
+        // a failed draw is reported where the crystal should be, not swallowed
+        view.el.dataset.id = crystal.id;
+        view.el.dataset.error = String((err as Error)?.message ?? err);
+        this.captions[k].textContent = `cannot draw ${crystal.title}: ${view.el.dataset.error}`;
+        return;
+      }
+      delete view.el.dataset.error;
       states.push(st);
       for (const e of Object.keys(st.elements)) elements.add(e);
       for (const s of crystal.sites) for (const o of s.occupants) elements.add(o.element);
