@@ -56,7 +56,8 @@ def default_map(train: bool):
         return build_map("li-o", progress=False)
     ds = datasets.load("li-o")
     X = featurize(ds, cache=CACHE / "descriptors", progress=False)
-    r = map_result(ds, X, MapModel.load(files[-1]), info={"model": f"shipped {files[-1].name}"})
+    info = {"model": "shipped", "model_path": files[-1].name}
+    r = map_result(ds, X, MapModel.load(files[-1]), info=info)
     return r
 
 
@@ -78,7 +79,12 @@ def calibration_part(quick: bool, train: bool) -> dict:
     r = _map(train)
     build_s = time.perf_counter() - t0
     y = pd.to_numeric(r.dataset.df[r.target], errors="coerce").to_numpy(float)
-    out = {"map": r.info.get("model"), "ensemble": r.info.get("ensemble"), "build_s": build_s}
+    out = {
+        "map": r.info.get("model"),
+        "map_path": r.info.get("model_path", ""),
+        "ensemble": r.info.get("ensemble"),
+        "build_s": build_s,
+    }
     rows = []
     for noise in ("constant", "learned"):
         t = time.process_time()
@@ -113,13 +119,15 @@ def calibration_part(quick: bool, train: bool) -> dict:
     return out
 
 
-def classifier_part(quick: bool) -> pd.DataFrame:
-    """Part 2: the classifier table."""
+def classifier_part(quick: bool, which: str = "both") -> pd.DataFrame:
+    """Part 2: the classifier table (``which``: "descriptors", "coordinates" or "both")."""
     from materials_map.model.screen import obelix_training_set
     from materials_map.model.superionic import SuperionicClassifier
     from materials_map.model.validation import composition_clusters, evaluate, splits, summary
 
-    model = _map().model
+    r = _map()
+    model = r.model
+    print(f"map coordinates from: {r.info.get('model')} {r.info.get('model_path', '')}", flush=True)
     params = dict(n_members=5, n_trees=30) if quick else {}
     records = []
     for subset, n_clusters in (("all", 10), ("li-o", 5)):
@@ -138,6 +146,8 @@ def classifier_part(quick: bool) -> pd.DataFrame:
             np.flatnonzero(rows.df["split"].to_numpy() == "test"),
         )
         features = {"descriptors": X, "map coordinates": model.transform(X)}
+        if which != "both":
+            features = {k: v for k, v in features.items() if which in k}
         for fname, F in features.items():
             schemes = {
                 "5-fold": splits(y, "kfold", n_splits=5),
@@ -189,6 +199,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller ensembles, one noise model")
     ap.add_argument("--json", type=Path, help="write all figures to this JSON file")
     ap.add_argument("--train", action="store_true", help="build_map even if it must train")
+    ap.add_argument("--features", default="both", choices=["both", "descriptors", "coordinates"])
     ap.add_argument("--skip", action="append", default=[], choices=["calibration", "classifier"])
     args = ap.parse_args()
     out: dict = {}
@@ -196,7 +207,7 @@ def main() -> None:
         print("== Part 1: head ensemble on the default map (held-out rows of the map model)")
         cal = calibration_part(args.quick, args.train)
         print(
-            f"map: {cal['map']}; ensemble: {cal['ensemble']}; map built in {cal['build_s']:.1f} s"
+            f"map: {cal['map']} {cal['map_path']}; ensemble: {cal['ensemble']}; map built in {cal['build_s']:.1f} s"
         )
         print(pd.DataFrame(cal["table"]).to_string(index=False, float_format="%.3f"))
         print(
@@ -209,7 +220,7 @@ def main() -> None:
         else:
             print("\n== Part 2: SuperionicClassifier on OBELiX (sigma > 1e-4 S/cm)")
             t = time.perf_counter()
-            table = classifier_part(args.quick)
+            table = classifier_part(args.quick, args.features)
             wide = table.pivot_table(
                 index=["data", "features", "scheme"],
                 columns="kind",
