@@ -135,7 +135,13 @@ class Designer:
         t = time.perf_counter()
         pending = []
         used: set[str] = set()
-        for i in self.known.nearest(target.point, n_parents):
+        # parents: the nearest map materials, and half as many of those nearest along
+        # x_struct alone (same kind of structure: substitution then fixes the composition)
+        parents = self.known.nearest(target.point, n_parents, scale=self.scale)
+        parents += self.known.nearest(
+            target.point, max(n_parents // 2, 1), set(parents), self.scale, axis=1
+        )
+        for i in parents:
             kid = self.known.ids[i]
             used.add(kid)
             parent = self.known.parent(i)
@@ -188,11 +194,19 @@ class Designer:
                     proto_x.setdefault(b.move.parent, []).append(float(b.xy[1]))
             log.rounds = rnd + 1
             rank = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
-            if volume_factors:  # the closest built ones at other volumes (not variants again)
+            if volume_factors:  # close ones at other volumes (not variants again): half the
+                # closest, half those whose composition alone is closest (x_comp is exact)
                 fresh = [b for b in rank if b.volume_factor == 1.0 and b.id not in tuned]
-                tuned.update(b.id for b in fresh[:n_parents])
+                pick = fresh[: (n_parents + 1) // 2]
+                ty = float(target.point[1])
+                by_comp = sorted(
+                    (b for b in fresh if b not in pick),
+                    key=lambda b: (float(target.rank_key([[b.xy[0], ty]])[0]), b.id),
+                )
+                pick += by_comp[: n_parents - len(pick)]
+                tuned.update(b.id for b in pick)
                 pool += volume_variants(
-                    fresh[:n_parents],
+                    pick,
                     tuple(volume_factors),
                     self.encoder,
                     seen,

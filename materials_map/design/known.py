@@ -97,11 +97,23 @@ class KnownMaterials:
         self._parents[i] = out
         return out
 
-    def nearest(self, point: np.ndarray, k: int, exclude: set[int] | None = None) -> list[int]:
-        """Indices of the ``k`` materials nearest to ``point`` that can be parents."""
+    def nearest(
+        self,
+        point: np.ndarray,
+        k: int,
+        exclude: set[int] | None = None,
+        scale: Any = None,
+        axis: int | None = None,
+    ) -> list[int]:
+        """Indices of the ``k`` materials nearest to ``point`` that can be parents: by the
+        distance with each axis divided by ``scale``, or along one ``axis`` only (1: the
+        materials whose structure encodes alike, whatever their composition)."""
         if not len(self):
             return []
-        order = np.argsort(np.linalg.norm(self.coords - np.asarray(point), axis=1), kind="stable")
+        sc = np.ones(2) if scale is None else np.asarray(scale, dtype=float)
+        diff = (self.coords - np.asarray(point)) / sc
+        dist = np.abs(diff[:, axis]) if axis is not None else np.linalg.norm(diff, axis=1)
+        order = np.argsort(dist, kind="stable")
         out = []
         for i in order:
             i = int(i)

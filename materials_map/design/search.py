@@ -48,6 +48,7 @@ class Move:
     prototype: Any = None
     assignment: tuple = ()
     estimate: float = math.inf
+    comp_estimate: float = math.inf  # distance with x_struct taken as the target's
 
 
 @dataclass
@@ -202,21 +203,41 @@ def estimate(
         ]
     )
     d = target.rank_key(np.column_stack([xc, xs]))
-    for m, v in zip(moves, d, strict=True):
-        m.estimate = float(v)
+    dc = target.rank_key(np.column_stack([xc, np.full(len(xc), ty)]))
+    for m, v, vc in zip(moves, d, dc, strict=True):
+        m.estimate, m.comp_estimate = float(v), float(vc)
 
 
-def choose(moves: list[Move], k: int, explore: float, rng: np.random.Generator) -> list[Move]:
-    """The ``k`` moves estimated closest, a seeded random ``explore`` share of them swapped
-    for moves further out (so the search does not trust the estimate blindly)."""
+#: share of each round given to the moves whose composition alone lands closest
+COMPOSITION_SHARE = 0.25
+
+
+def choose(
+    moves: list[Move],
+    k: int,
+    explore: float,
+    rng: np.random.Generator,
+    comp_share: float = COMPOSITION_SHARE,
+) -> list[Move]:
+    """``k`` moves: the closest by estimate; a ``comp_share`` of them closest by composition
+    alone (x_comp is exact before building, the x_struct guess is not, and volume moves can
+    still shift x_struct); and a seeded random ``explore`` share from the rest."""
     if len(moves) <= k:
         return list(moves)
     order = sorted(range(len(moves)), key=lambda i: (moves[i].estimate, moves[i].provenance))
     n_rand = int(round(explore * k))
-    best = order[: k - n_rand]
-    rest = order[k - n_rand :]
+    n_comp = int(round(comp_share * k))
+    taken = order[: max(k - n_rand - n_comp, 0)]
+    seen = set(taken)
+    by_comp = sorted(
+        (i for i in range(len(moves)) if i not in seen),
+        key=lambda i: (moves[i].comp_estimate, moves[i].estimate, moves[i].provenance),
+    )
+    taken += by_comp[:n_comp]
+    seen.update(taken)
+    rest = [i for i in order if i not in seen]
     extra = [rest[i] for i in sorted(rng.choice(len(rest), min(n_rand, len(rest)), replace=False))]
-    return [moves[i] for i in best + extra]
+    return [moves[i] for i in taken + extra]
 
 
 def candidate_id(structure: Structure) -> str:
