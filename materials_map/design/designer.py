@@ -34,6 +34,9 @@ from .search import (
 )
 from .target import Target, as_target, coordinate_scale, nn_spacing
 
+#: candidates the first round builds even when the time budget is already spent
+MIN_FIRST_ROUND = 10
+
 
 class Designer:
     """Everything :func:`propose` needs from one map, prepared once.
@@ -163,7 +166,7 @@ class Designer:
         proto_x: dict[str, list[float]] = {}
         bar = tqdm(total=int(rounds), desc="propose", unit="round", disable=not progress)
         for rnd in range(int(rounds)):
-            if rnd and time.monotonic() > deadline:  # round 0 always runs: some candidates
+            if rnd and time.monotonic() > deadline:
                 log.stopped = f"time budget spent after {rnd} round(s)"
                 break
             t = time.perf_counter()
@@ -183,10 +186,12 @@ class Designer:
                 self.encoder,
                 seen,
                 require_checks,
-                deadline if rnd else None,
+                deadline,
                 log,
                 n_jobs=n_jobs,
                 max_bvs_rms=max_bvs_rms,
+                # however short the budget, the first round yields some candidates
+                min_built=0 if rnd else min(int(n), MIN_FIRST_ROUND),
             )
             pool += new
             for b in new:
@@ -402,8 +407,10 @@ def propose(
     volume_factors : cell volumes, relative to the bond-valence volume, tried for the closest
         candidates of each round (:func:`~.search.volume_variants`); ``None`` or ``()`` keeps
         every candidate at its bond-valence volume.
-    time_budget : seconds for the whole search (it stops early, keeping what it has).
-    random_state : seed; the same seed gives the same candidates.
+    time_budget : seconds for the whole search (it stops early, keeping what it has; the
+        first round builds at least 10 candidates whatever the budget).
+    random_state : seed; the same seed gives the same candidates, as long as the time budget
+        does not cut the search short (``info["stopped"]``).
     progress : show a progress bar. ``n_jobs``: processes for structure descriptors.
     verify : relax and label the candidates (``verify_options`` go to
         :func:`materials_map.design.verify`).

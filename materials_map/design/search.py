@@ -255,13 +255,14 @@ def run_round(
     log: SearchLog,
     n_jobs: int = 1,
     max_bvs_rms: float = BVS_RMS_LIMIT,
+    min_built: int = 0,
 ) -> list[Built]:
-    """Build, check and encode the chosen moves (until the deadline, if one is given); new
-    candidates only."""
+    """Build, check and encode the chosen moves until the deadline (if one is given), but at
+    least ``min_built`` candidates when the moves allow; new candidates only."""
     built: list[Built] = []
     t = time.perf_counter()
     for m in chosen:
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and len(built) >= min_built and time.monotonic() > deadline:
             log.skip("time budget spent before building")
             continue
         try:
