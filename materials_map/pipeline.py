@@ -277,23 +277,26 @@ def _model_key(dataset_id: str, target: str, params: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
-def model_key(dataset: Any, target: str, estimator: Any) -> str:
-    """Cache key of a model: the dataset rows, the target, the parameters and the version."""
+def model_key(dataset: Any, target: str, estimator: Any, *, data_key: str | None = None) -> str:
+    """Cache key of a model: the dataset rows, the target, the parameters and the version
+    (``data_key``: the rows' :func:`dataset_fingerprint` when already computed)."""
     # verbose only changes what is printed, not the model
     params = {k: v for k, v in estimator.get_params().items() if k != "verbose"}
-    return _model_key(dataset_fingerprint(dataset), target, params)
+    return _model_key(data_key or dataset_fingerprint(dataset), target, params)
 
 
-def dataset_fingerprint(ds: Any) -> str:
+def dataset_fingerprint(ds: Any, fingerprints: Any = None) -> str:
     """Content key of a dataset's rows: ids, the fingerprint of each row's structure (or
-    formula) and the metadata, hashed in row order."""
+    formula) and the metadata, hashed in row order (``fingerprints``: the rows' item
+    fingerprints where already computed, ``None`` entries are computed)."""
     h = hashlib.sha256()
     df = ds.df
     items = df["structure"] if "structure" in df else [None] * len(df)
     formulas = df["formula"] if "formula" in df else [None] * len(df)
-    for i, s, f in zip(df["id"].astype(str), items, formulas, strict=True):
+    known = fingerprints if fingerprints is not None else [None] * len(df)
+    for i, s, f, fp in zip(df["id"].astype(str), items, formulas, known, strict=True):
         h.update(i.encode())
-        h.update(item_fingerprint(s if s is not None else f).encode())
+        h.update((fp or item_fingerprint(s if s is not None else f)).encode())
     h.update(json.dumps(getattr(ds, "metadata", {}) or {}, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
 
@@ -398,8 +401,15 @@ def build_map(
             f"target column {target!r} not in the dataset (columns: {list(ds.df.columns)})"
         )
     cache = cache_dir() if use_cache else None
+    # each structure's fingerprint once, for the descriptor cache and the model key alike
+    structures = list(ds.df["structure"]) if "structure" in ds.df else [None] * len(ds.df)
+    fps = [None if s is None else item_fingerprint(s) for s in structures] if use_cache else None
     X = featurize(
-        ds, n_jobs=n_jobs, cache=None if cache is None else cache / "descriptors", progress=progress
+        ds,
+        n_jobs=n_jobs,
+        cache=None if cache is None else cache / "descriptors",
+        progress=progress,
+        fingerprints=fps,
     )
     if len(X) < 2:  # a map needs two points; say which materials were lost and why
         f = X.failures
@@ -418,7 +428,11 @@ def build_map(
         if model is not None
         else MapModel(w=w, random_state=random_state, target_transform="auto", verbose=progress)
     )
-    key = model_key(ds_rows, target, est)
+    row_fps = None
+    if fps is not None:
+        pos = pd.Index(ds.df["id"].astype(str)).get_indexer(ds_rows.df["id"].astype(str))
+        row_fps = [fps[p] for p in pos]
+    key = model_key(ds_rows, target, est, data_key=dataset_fingerprint(ds_rows, row_fps))
     shipped = SHIPPED_MODELS / f"{key}.mmodel"
     path = None if cache is None else cache / "models" / f"{key}.mmodel"
     if use_cache and shipped.is_file():

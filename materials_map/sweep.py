@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._util import cache_dir, write_bytes_atomic
-from .pipeline import SHIPPED_MODELS, model_key
+from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key
 
 #: shipped W-sweep tables, ``<model key>.npz``
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "datasets" / "data" / "sweeps"
@@ -104,12 +104,13 @@ def w_sweep(
     y = pd.to_numeric(ds.df[target], errors="coerce").to_numpy(dtype=float)
     ids = np.asarray(X.ids).astype(str)
     cache = cache_dir() if use_cache else None
-    map_key = model_key(ds, target, result.model)
+    data_key = dataset_fingerprint(ds)  # once: it fingerprints every structure
+    map_key = model_key(ds, target, result.model, data_key=data_key)
     records, coords, models = [], {}, {}
     for w in ws:
         w = float(w)
         est = clone(result.model).set_params(w=w, verbose=progress, **params)
-        key = model_key(ds, target, est)
+        key = model_key(ds, target, est, data_key=data_key)
         found = None if retrain else _table(key, ids, cache)
         if found is None:
             model, source = None, "trained"

@@ -347,6 +347,7 @@ def featurize(
     composition: CompositionHistogram | None = None,
     structure: StructureDescriptor | None = None,
     shipped: bool = True,
+    fingerprints: Sequence[str | None] | None = None,
 ) -> Descriptors:
     """Compositional and structural descriptors of many materials.
 
@@ -371,6 +372,9 @@ def featurize(
         ``StructureDescriptor()``, i.e. the paper's 1785 + 858).
     shipped : with a ``cache``, use the shipped descriptors (``False``: compute every item
         that the cache itself lacks, as the maintainer's ``build.pretrain`` does).
+    fingerprints : the items' ``_util.item_fingerprint`` where the caller already has them
+        (``None`` entries are computed); ``build_map`` computes them once for the cache and
+        its model key.
 
     Returns
     -------
@@ -403,7 +407,12 @@ def featurize(
             },
         }
         store = _Cache(cache, json.loads(json.dumps(params, default=list)))
-        hashes = [item_fingerprint(o) for o in objs]
+        if fingerprints is not None and len(fingerprints) != len(objs):
+            raise ValueError(f"{len(fingerprints)} fingerprints for {len(objs)} items")
+        known = fingerprints if fingerprints is not None else [None] * len(objs)
+        hashes = [
+            h if h is not None else item_fingerprint(o) for h, o in zip(known, objs, strict=True)
+        ]
         # the package's shipped descriptors: a read-only layer of this cache, same keys
         if shipped:
             rows.update(shipped_rows(store.key, hashes))
