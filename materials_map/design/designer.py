@@ -19,7 +19,7 @@ import pandas as pd
 from .candidates import COLUMNS, Candidates
 from .chemistry import DEFAULT_ELEMENTS, cation_ions
 from .encode import MapEncoder, reconstruction_errors
-from .known import KnownMaterials, formula_key, matcher
+from .known import KnownMaterials, fits, formula_key, matcher, reduced
 from .search import (
     BVS_RMS_LIMIT,
     VOLUME_FACTORS,
@@ -128,8 +128,9 @@ class Designer:
         if not 0 <= explore < 1:
             raise ValueError(f"explore must be in [0, 1), got {explore!r}")
         t0 = time.monotonic()
-        # leave a tenth of the budget for ranking, dedup and novelty checks
-        deadline = t0 + 0.9 * float(time_budget)
+        # building stops at three quarters of the budget: encoding what was built, the volume
+        # moves and the final ranking (dedup, novelty) take the rest
+        deadline = t0 + 0.75 * float(time_budget)
         target = as_target(at, region, self.known.coords, self.scale)
         rng = np.random.default_rng(random_state)
         log = SearchLog()
@@ -176,11 +177,12 @@ class Designer:
                     m.x_struct_guess = float(np.clip(target.point[1], lo, hi))
             estimate(pending, self.encoder, target, self.family_x)
             log.moves += len(pending)
-            chosen = choose(pending, per_round, explore, rng)
+            # twice the round's size in priority order: failed builds are replaced
+            chosen = choose(pending, 2 * per_round, explore, rng)
             taken = {id(m) for m in chosen}
             pending = [m for m in pending if id(m) not in taken]
             log.add_time("screen", time.perf_counter() - t)
-            new = run_round(
+            new, tried = run_round(
                 chosen,
                 rnd,
                 self.encoder,
@@ -192,7 +194,9 @@ class Designer:
                 max_bvs_rms=max_bvs_rms,
                 # however short the budget, the first round yields some candidates
                 min_built=0 if rnd else min(int(n), MIN_FIRST_ROUND),
+                max_built=per_round,
             )
+            pending += chosen[tried:]  # not tried this round: back in the queue
             pool += new
             for b in new:
                 if b.move.method == "decoration":
@@ -280,23 +284,27 @@ class Designer:
         self, pool: list[Built], target: Target, n: int, include_known: bool, log: SearchLog
     ) -> pd.DataFrame:
         """The best ``n`` distinct candidates as the table of :class:`Candidates`."""
-        import warnings
 
         sm = matcher()
         ranked = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
         kept: list[tuple[Built, str]] = []
-        by_formula: dict[str, list[Built]] = {}
+        by_formula: dict[str, list[Any]] = {}
+        bases: set[str] = set()
         for b in ranked:
             if len(kept) >= n:
                 break
+            base = b.base or b.id
+            if base in bases:  # another volume of a better-ranked candidate
+                log.skip("same structure as a better candidate")
+                continue
+            bases.add(base)
             key = formula_key(b.structure)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                if any(sm.fit(b.structure, o.structure) for o in by_formula.get(key, [])):
-                    log.skip("same structure as a better candidate")
-                    continue
-            by_formula.setdefault(key, []).append(b)
-            match = self.known.match(b.structure, sm) or ""
+            mine = reduced(b.structure)
+            if any(fits(sm, mine, o) for o in by_formula.get(key, [])):
+                log.skip("same structure as a better candidate")
+                continue
+            by_formula.setdefault(key, []).append(mine)
+            match = self.known.match(b.structure, sm, mine) or ""
             if match and not include_known:
                 log.skip("matches a map material")
                 continue

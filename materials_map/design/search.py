@@ -67,6 +67,7 @@ class Built:
     predicted: float = math.nan
     recon_error: float = math.nan
     volume_factor: float = 1.0  # cell volume relative to the bond-valence volume
+    base: str = ""  # id of the candidate this is a volume variant of ("" for itself)
 
 
 @dataclass
@@ -177,7 +178,7 @@ def build(
             raise ValueError(f"radius check: {note}")
         s, _, rms = apply(move.parent_structure, move.substitution)
     else:
-        s, _, rms = decorate(move.prototype, move.assignment)
+        s, _, rms = decorate(move.prototype, move.assignment, standardize=False)
         ok, note = True, ""  # decorations only use ions that fit by Shannon radius
     if not math.isfinite(rms) or rms > max_bvs_rms:
         raise ValueError(f"bond-valence mismatch: {rms:.2f} v.u. > {max_bvs_rms}")
@@ -219,25 +220,34 @@ def choose(
     rng: np.random.Generator,
     comp_share: float = COMPOSITION_SHARE,
 ) -> list[Move]:
-    """``k`` moves: the closest by estimate; a ``comp_share`` of them closest by composition
-    alone (x_comp is exact before building, the x_struct guess is not, and volume moves can
-    still shift x_struct); and a seeded random ``explore`` share from the rest."""
-    if len(moves) <= k:
-        return list(moves)
+    """Up to ``k`` moves, in the order to try them: the closest by estimate; a ``comp_share``
+    closest by composition alone (x_comp is exact before building, the x_struct guess is not,
+    and volume moves can still shift x_struct); and a seeded random ``explore`` share of the
+    rest, the three interleaved in those proportions (a round that stops early keeps them)."""
     order = sorted(range(len(moves)), key=lambda i: (moves[i].estimate, moves[i].provenance))
+    k = min(k, len(moves))
     n_rand = int(round(explore * k))
     n_comp = int(round(comp_share * k))
-    taken = order[: max(k - n_rand - n_comp, 0)]
-    seen = set(taken)
+    best = order[: max(k - n_rand - n_comp, 0)]
+    seen = set(best)
     by_comp = sorted(
         (i for i in range(len(moves)) if i not in seen),
         key=lambda i: (moves[i].comp_estimate, moves[i].estimate, moves[i].provenance),
-    )
-    taken += by_comp[:n_comp]
-    seen.update(taken)
+    )[:n_comp]
+    seen.update(by_comp)
     rest = [i for i in order if i not in seen]
     extra = [rest[i] for i in sorted(rng.choice(len(rest), min(n_rand, len(rest)), replace=False))]
-    return [moves[i] for i in taken + extra]
+    lists = [best, by_comp, extra]
+    shares = [len(x) for x in lists]
+    used = [0, 0, 0]
+    out = []
+    while len(out) < sum(shares):  # next from the list furthest behind its share
+        j = min(
+            (j for j in range(3) if used[j] < shares[j]), key=lambda j: (used[j] / shares[j], j)
+        )
+        out.append(moves[lists[j][used[j]]])
+        used[j] += 1
+    return out
 
 
 def candidate_id(structure: Structure) -> str:
@@ -256,12 +266,18 @@ def run_round(
     n_jobs: int = 1,
     max_bvs_rms: float = BVS_RMS_LIMIT,
     min_built: int = 0,
-) -> list[Built]:
-    """Build, check and encode the chosen moves until the deadline (if one is given), but at
-    least ``min_built`` candidates when the moves allow; new candidates only."""
+    max_built: int | None = None,
+) -> tuple[list[Built], int]:
+    """Build, check and encode the chosen moves in order until ``max_built`` candidates are
+    built or the deadline (if one is given) has passed, but at least ``min_built`` when the
+    moves allow. Returns the new candidates and how many moves were tried."""
     built: list[Built] = []
     t = time.perf_counter()
+    tried = 0
     for m in chosen:
+        if max_built is not None and len(built) >= max_built:
+            break
+        tried += 1
         if deadline is not None and len(built) >= min_built and time.monotonic() > deadline:
             log.skip("time budget spent before building")
             continue
@@ -295,7 +311,7 @@ def run_round(
         b.recon_error = float(enc.recon_error[i])
         out.append(b)
     log.encoded += len(out)
-    return out
+    return out, tried
 
 
 #: volumes tried around a close candidate's bond-valence volume (see :func:`volume_variants`)
@@ -342,7 +358,11 @@ def volume_variants(
                 provenance=f"{b.move.provenance} → volume ×{total:.2f}",
                 change=f"{b.move.change}; volume ×{total:.2f}",
             )
-            out.append(dataclasses.replace(b, id=cid, structure=s, move=move, volume_factor=total))
+            out.append(
+                dataclasses.replace(
+                    b, id=cid, structure=s, move=move, volume_factor=total, base=b.base or b.id
+                )
+            )
     enc = encoder.encode([b.structure for b in out], n_jobs=n_jobs)
     log.add_time("volume", time.perf_counter() - t)
     kept = []
