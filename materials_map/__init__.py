@@ -34,6 +34,7 @@ _LAZY = {
     "MapWidget": "materials_map.widgets.map",
     "Explorer": "materials_map.widgets.explorer",
     "explore": "materials_map.widgets.explorer",
+    "CrystalWidget": "materials_map.widgets.crystal",
 }
 _SUBMODULES = {
     "datasets",
