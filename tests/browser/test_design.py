@@ -85,6 +85,9 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
     page.wait_for_selector(f".mm-root[data-candidates='{n}']", state="attached", timeout=30_000)
 
     # the table lists every candidate's formula
+    page.locator(".materials-map-explorer").first.screenshot(
+        path=str(artifacts_dir / "design-panel.png")
+    )
     table = page.locator(".mm-design-table").first.inner_text()
     formulas = nb.kernel.value("ex.design.candidates.df['formula'].tolist()")
     assert all(f in table for f in formulas), (formulas, table[:400])
