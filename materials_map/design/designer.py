@@ -14,12 +14,12 @@ import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .candidates import COLUMNS, Candidates
+from .candidates import Candidates
 from .chemistry import DEFAULT_ELEMENTS, cation_ions
 from .encode import MapEncoder, reconstruction_errors
-from .known import KnownMaterials, fits, formula_key, matcher, reduced
+from .known import KnownMaterials, formula_key
+from .ranking import candidate_table
 from .search import (
     BVS_RMS_LIMIT,
     VOLUME_FACTORS,
@@ -32,7 +32,7 @@ from .search import (
     substitution_moves,
     volume_variants,
 )
-from .target import Target, as_target, coordinate_scale, nn_spacing
+from .target import as_target, coordinate_scale, nn_spacing
 
 #: candidates the first round builds even when the time budget is already spent
 MIN_FIRST_ROUND = 10
@@ -246,7 +246,9 @@ class Designer:
             log.stopped = f"{log.rounds} round(s) done"
 
         t = time.perf_counter()
-        df = self._table(pool, target, int(n), include_known, log)
+        df = candidate_table(
+            pool, target, int(n), include_known, log, self.known, self.encoder, self.spacing
+        )
         log.add_time("rank", time.perf_counter() - t)
         info = {
             "target": self.target_name,
@@ -279,81 +281,6 @@ class Designer:
         if verify:
             out = out.verify(self.model, **(verify_options or {}))
         return out
-
-    def _table(
-        self, pool: list[Built], target: Target, n: int, include_known: bool, log: SearchLog
-    ) -> pd.DataFrame:
-        """The best ``n`` distinct candidates as the table of :class:`Candidates`."""
-
-        sm = matcher()
-        ranked = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
-        kept: list[tuple[Built, str]] = []
-        by_formula: dict[str, list[Any]] = {}
-        bases: set[str] = set()
-        for b in ranked:
-            if len(kept) >= n:
-                break
-            base = b.base or b.id
-            if base in bases:  # another volume of a better-ranked candidate
-                log.skip("same structure as a better candidate")
-                continue
-            bases.add(base)
-            key = formula_key(b.structure)
-            mine = reduced(b.structure)
-            if any(fits(sm, mine, o) for o in by_formula.get(key, [])):
-                log.skip("same structure as a better candidate")
-                continue
-            by_formula.setdefault(key, []).append(mine)
-            match = self.known.match(b.structure, sm, mine) or ""
-            if match and not include_known:
-                log.skip("matches a map material")
-                continue
-            kept.append((b, match))
-        xy = np.array([b.xy for b, _ in kept]).reshape(-1, 2)
-        dist = target.distance(xy) if len(kept) else np.zeros(0)
-        recon = np.array([b.recon_error for b, _ in kept], dtype=float)
-        plaus = self.encoder.plausibility(recon)
-        rows = []
-        for i, (b, match) in enumerate(kept):
-            m = b.move
-            rows.append(
-                {
-                    "id": b.id,
-                    "formula": b.structure.composition.reduced_formula,
-                    "structure": b.structure,
-                    "method": m.method,
-                    "parent": m.parent,
-                    "change": m.change,
-                    "provenance": m.provenance,
-                    "structure_type": m.structure_type,
-                    "round": b.round,
-                    "probability": m.probability,
-                    "x_comp": float(b.xy[0]),
-                    "x_struct": float(b.xy[1]),
-                    "distance": float(dist[i]),
-                    "distance_nn": float(dist[i] / self.spacing)
-                    if self.spacing and math.isfinite(self.spacing)
-                    else math.nan,
-                    "predicted": b.predicted,
-                    "me": b.predicted,
-                    "me_source": "predicted by the map"
-                    if math.isfinite(b.predicted)
-                    else "unknown",
-                    "recon_error": b.recon_error,
-                    "plausibility": float(plaus[i]),
-                    "novel": not match,
-                    "match": match,
-                    "charge_balanced": b.charge_balanced,
-                    "radius_ok": b.radius_ok,
-                    "radius_note": b.radius_note,
-                    "bvs_rms": b.bvs_rms,
-                    "volume_factor": b.volume_factor,
-                    "verified": False,
-                    "relaxed": False,
-                    "verify_reason": "",
-                }
-            )
-        return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _is_element(symbol: str) -> bool:
