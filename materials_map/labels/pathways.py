@@ -296,11 +296,14 @@ def li_pathways(
             return PathwayVolume.from_bytes(path.read_bytes())
         except (OSError, ValueError, KeyError):
             pass  # a damaged entry is recomputed
+    from .bvse_grid import species_per_position
     from .guards import estimated_bytes, prepare
 
     start = time.perf_counter()
     cell = prepare(structure, resolution, memory_limit)  # guards, and the grid size to expect
-    if estimated_bytes(cell, resolution) <= IN_PROCESS_BYTES:
+    # a disordered cell arrives as an occupancy-weighted framework: more neighbours per point
+    per_point = 1.0 if cell.is_ordered else species_per_position(cell.frac_coords)
+    if estimated_bytes(cell, resolution) * per_point <= IN_PROCESS_BYTES:
         vol = _volume_of(cell, resolution, encut, max_points, start)
     else:
         vol = _run_guarded(structure, resolution, encut, max_points, time_limit, memory_limit)

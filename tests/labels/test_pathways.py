@@ -225,6 +225,20 @@ def test_large_grids_run_in_a_limited_subprocess(lfp, monkeypatch):
         li_pathways(_shipped("LiFePO4"), cache=False, time_limit=0.5)
 
 
+def test_disordered_crystal_gets_the_volume_of_its_label():
+    """Li split over two half-occupied sites (antifluorite + octahedral site): the label's
+    occupancy-weighted framework gives the grid, the barriers are the label's."""
+    s = _shipped("Li2O")
+    i = next(k for k, site in enumerate(s) if site.specie.symbol == "Li")
+    s.replace(i, {"Li": 0.5})
+    s.append({"Li": 0.5}, [0.5, 0.5, 0.5])
+    assert not s.is_ordered
+    vol = li_pathways(s, cache=False)
+    label = migration_energy([s], progress=False).iloc[0]
+    assert vol.barriers == {k: pytest.approx(label[k], abs=0) for k in ("e_1d", "e_2d", "e_3d")}
+    assert vol.percolation(vol.barriers["e_3d"] + 0.05)[0] == 3
+
+
 def test_refusals_name_the_reason():
     with pytest.raises(LabelRefused, match="no Li"):
         li_pathways(_shipped("SrTiO3"), cache=False)
