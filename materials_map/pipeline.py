@@ -200,15 +200,19 @@ def _head_ensemble(result: MapResult, y: np.ndarray, spec: Any, use_cache: bool)
     known = result.info.get("model_key")
     key = ensemble_key(result.dataset, result.target, model, est, known) if use_cache else None
     if key is not None:
-        for where, path in (
-            ("shipped", SHIPPED_MODELS / f"{key}.mensemble"),
-            ("loaded from cache", cache_dir("models") / f"{key}.mensemble"),
-        ):
-            if path.is_file():
-                try:
-                    return HeadEnsemble.load(path), where
-                except ValueError:  # damaged cache entry: fit again and overwrite it
-                    pass
+        name = f"{key}.mensemble"
+        shipped = SHIPPED_MODELS / name
+        # the cache folder is only looked at (and so created) when nothing ships
+        where, path = (
+            ("shipped", shipped)
+            if shipped.is_file()
+            else ("loaded from cache", cache_dir("models") / name)
+        )
+        if path.is_file():
+            try:
+                return HeadEnsemble.load(path), where
+            except ValueError:  # damaged cache entry: fit again and overwrite it
+                pass
     train = np.asarray(getattr(model, "train_index_", np.arange(len(y))), dtype=int)
     est.fit(result.coords[train], y[train])
     if key is not None:

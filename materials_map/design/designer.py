@@ -24,6 +24,7 @@ from .search import (
     BVS_RMS_LIMIT,
     VOLUME_FACTORS,
     Built,
+    Move,
     SearchLog,
     choose,
     decoration_moves,
@@ -82,6 +83,9 @@ class Designer:
             raise ValueError(f"unknown element(s) {unknown} in elements=")
         self.elements = tuple(sorted(set(els) | {"Li", "O"}))
         self.ions = cation_ions(None if elements is None else self.elements)
+        # explicit elements bound every candidate (a substitution keeps its parent's other
+        # elements); by default the map's own chemistry stays allowed
+        self.allowed = frozenset(self.elements) if elements is not None else None
         if prototypes is None:
             from ..prototypes import PROTOTYPES
 
@@ -90,6 +94,12 @@ class Designer:
         self.scale = coordinate_scale(known.coords) if len(known) >= 2 else np.ones(2)
         self.spacing = nn_spacing(known.coords, self.scale) if len(known) >= 2 else math.nan
         self.family_x = _family_ranges(known)
+
+    def _within_elements(self, moves: list[Move]) -> list[Move]:
+        """The moves whose composition uses allowed elements only."""
+        if self.allowed is None:
+            return moves
+        return [m for m in moves if {e.symbol for e in m.composition.elements} <= self.allowed]
 
     def propose(
         self,
@@ -159,6 +169,7 @@ class Designer:
                 threshold,
             )
         pending += decoration_moves(self.prototypes, self.ions, rng, decorations_per_prototype)
+        pending = self._within_elements(pending)
         log.add_time("moves", time.perf_counter() - t)
 
         pool: list[Built] = []
@@ -236,6 +247,7 @@ class Designer:
                     self.ions,
                     threshold,
                 )
+            pending = self._within_elements(pending)
             log.add_time("moves", time.perf_counter() - t)
             if best:
                 d0 = float(target.distance(best[0].xy)[0])
