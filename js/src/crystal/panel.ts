@@ -10,6 +10,21 @@ import { CrystalView, type DrawnState, type Theme } from "./viewer";
 import { decodePathway, BARRIERS, DIM_COLORS, DIM_NAMES, type Barrier, type Pathway } from "./volume";
 
 export const MAX_GRID = 9;
+/** The CrystalWidget traits whose change redraws the panel. */
+const TRAITS = [
+  "structures",
+  "mode",
+  "pathways",
+  "pathway_status",
+  "show_pathway",
+  "barrier",
+  "margin",
+  "show_polyhedra",
+  "highlight_li",
+  "supercell",
+  "height",
+  "theme",
+] as const;
 const SUPERCELLS: Vec3[] = [
   [1, 1, 1],
   [2, 1, 1],
@@ -95,21 +110,7 @@ export class CrystalPanel {
     this.legend = document.createElement("div");
     this.legend.className = "mmc-legend";
     this.root.append(this.status, this.body, this.legend);
-    for (const name of [
-      "structures",
-      "mode",
-      "pathways",
-      "pathway_status",
-      "show_pathway",
-      "barrier",
-      "margin",
-      "show_polyhedra",
-      "highlight_li",
-      "supercell",
-      "height",
-      "theme",
-    ])
-      model.on(`change:${name}`, this.onChange);
+    for (const name of TRAITS) model.on(`change:${name}`, this.onChange);
     // JupyterLab switches themes by flipping this attribute on <body>
     this.observer = new MutationObserver(() => {
       // the new theme's stylesheet may land after the attribute flips: read it again later
@@ -355,21 +356,7 @@ export class CrystalPanel {
   }
 
   destroy(): void {
-    for (const name of [
-      "structures",
-      "mode",
-      "pathways",
-      "pathway_status",
-      "show_pathway",
-      "barrier",
-      "margin",
-      "show_polyhedra",
-      "highlight_li",
-      "supercell",
-      "height",
-      "theme",
-    ])
-      this.model.off(`change:${name}`, this.onChange);
+    for (const name of TRAITS) this.model.off(`change:${name}`, this.onChange);
     this.observer?.disconnect();
     for (const v of this.views) v.destroy();
     this.views = [];

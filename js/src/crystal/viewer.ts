@@ -2,7 +2,7 @@
 // as sphere sectors, Li sites ringed, coordination polyhedra, unit-cell edges and the Li
 // pathway isosurface. 3Dmol (BSD-3) is bundled from npm; nothing is fetched at run time.
 
-import { createViewer, Matrix4, VolumeData, type GLViewer } from "3dmol";
+import { CAP, createViewer, Matrix4, VolumeData, type CustomShapeSpec, type GLViewer } from "3dmol";
 
 import { atomicRadius, elementColor } from "./elements";
 import { cart, cellEdges, drawRadius, polyhedra, replicate, sectorMesh, type Atom, type Vec3 } from "./geometry";
@@ -149,20 +149,20 @@ export class CrystalView {
       // one mesh for all of them: 3Dmol recomputes a shape's bounds over all its vertices
       // on every addCustom, so one call per polyhedron would be quadratic
       const mesh = flatMesh(polys.flatMap((q) => q.faces.map((f) => f.map((i) => q.vertices[i]) as [Vec3, Vec3, Vec3])));
-      const colors = polys.flatMap((q) => Array(q.faces.length * 3).fill(elementColor(q.center.site.major)));
-      v.addCustom({ ...mesh, color: colors, opacity: 0.55 } as never);
+      const colors = polys.flatMap((q) => new Array<string>(q.faces.length * 3).fill(elementColor(q.center.site.major)));
+      v.addCustom({ ...mesh, color: colors, opacity: 0.55 });
     }
     const edges = cellEdges(shown.lattice, opts.supercell);
-    const frame = v.addShape({ color: opts.theme.foreground } as never);
+    const frame = v.addShape({ color: opts.theme.foreground });
     for (const [a, b] of edges) {
       frame.addCylinder({
         start: { x: a[0], y: a[1], z: a[2] },
         end: { x: b[0], y: b[1], z: b[2] },
         radius: 0.035,
         color: opts.theme.foreground,
-        fromCap: 1,
-        toCap: 1,
-      } as never);
+        fromCap: CAP.FLAT,
+        toCap: CAP.FLAT,
+      });
     }
 
     let pathway: DrawnState["pathway"] = opts.showPathway ? "none" : "off";
@@ -209,7 +209,7 @@ export class CrystalView {
       r,
       a.site.occupants.map((o) => ({ occ: o.occ, color: elementColor(o.element) })),
     );
-    this.viewer.addCustom({
+    const spec: CustomShapeSpec = {
       vertexArr: mesh.vertices.map(([x, y, z]) => ({ x, y, z })),
       normalArr: mesh.normals.map(([x, y, z]) => ({ x, y, z })),
       faceArr: mesh.faces,
@@ -217,7 +217,8 @@ export class CrystalView {
       hoverable: true,
       hover_callback: () => this.showTip(crystal, a.site, a.pos),
       unhover_callback: () => this.hideTip(),
-    } as never);
+    };
+    this.viewer.addCustom(spec);
   }
 
   /** Translucent shells around Li sites: a second model, so they cost one draw call. */
@@ -255,7 +256,7 @@ export class CrystalView {
       L[0][2] / na, L[1][2] / nb, L[2][2] / nc, 0,
       0, 0, 0, 1,
     );
-    this.viewer.addIsosurface(vol, { isoval: levelCode(p, level), color, opacity: 0.72, smoothness: 2 } as never);
+    this.viewer.addIsosurface(vol, { isoval: levelCode(p, level), color, opacity: 0.72, smoothness: 2 });
   }
 
   private showTip(crystal: Crystal, site: Crystal["sites"][number], pos: number[]): void {
@@ -304,7 +305,7 @@ export class CrystalView {
 }
 
 /** Flat-shaded triangles: three vertices per triangle carrying its normal (3Dmol's custom arrays). */
-function flatMesh(triangles: [Vec3, Vec3, Vec3][]) {
+function flatMesh(triangles: [Vec3, Vec3, Vec3][]): Required<Pick<CustomShapeSpec, "vertexArr" | "normalArr" | "faceArr">> {
   const vertexArr: { x: number; y: number; z: number }[] = [];
   const normalArr: { x: number; y: number; z: number }[] = [];
   const faceArr: number[] = [];
