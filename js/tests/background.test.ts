@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asBackgroundMode, backgroundPixels, fadeAlpha } from "../src/map/background";
+import { asBackgroundMode, backgroundPixels, fadeAlpha, layerAlpha } from "../src/map/background";
 import { continuousLut, lutIndex } from "../src/map/colormaps";
 
 describe("fadeAlpha", () => {
@@ -33,5 +33,21 @@ describe("asBackgroundMode", () => {
     expect(asBackgroundMode("faded")).toBe("faded");
     expect(asBackgroundMode("other")).toBe("mean");
     expect(asBackgroundMode(undefined)).toBe("mean");
+  });
+});
+
+describe("layerAlpha (data support)", () => {
+  it("is the support, clipped to [0, 1], NaN support transparent", () => {
+    const a = layerAlpha(new Float32Array([0, 0.25, 1, 1.5, -1, NaN]), null, 6)!;
+    expect(Array.from(a)).toEqual([0, 0.25, 1, 1, 0, 0]);
+  });
+  it("multiplies the faded mode's opacity", () => {
+    const a = layerAlpha(new Float32Array([0.5, 1]), new Float32Array([0.5, 0.2]), 2)!;
+    expect(Array.from(a)).toEqual([0.25, expect.closeTo(0.2, 6)]);
+  });
+  it("without a support (or one of the wrong length) leaves the fade as it is", () => {
+    const fade = new Float32Array([0.3, 0.4]);
+    expect(layerAlpha(null, fade, 2)).toBe(fade);
+    expect(layerAlpha(new Float32Array([0.1]), null, 2)).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
 // extent's y0 (bottom) to y1 (top), column j along x from x0 to x1 (matplotlib's
 // imshow(origin="lower", extent=...)). Drawn with nearest-neighbour sampling so a pixel
 // shows exactly the colour of its cell. With a standard-deviation grid (`background_std`) the
-// layer can show the spread instead, or the grid faded where the spread is large.
+// layer can show the spread instead, or the grid faded where the spread is large. With a
+// support grid (`background_support`) every mode fades where the map has no data.
 
 import { continuousLut, finiteRange, lutIndex } from "./colormaps";
 import { dataToScreen, type Extent } from "./scales";
@@ -35,6 +36,21 @@ export function fadeAlpha(std: Float32Array, floor = 0.15): Float32Array {
   for (let k = 0; k < std.length; k++) {
     const t = hi > lo && Number.isFinite(std[k]) ? (std[k] - lo) / (hi - lo) : 0;
     out[k] = 1 - (1 - floor) * t;
+  }
+  return out;
+}
+
+/** Per-cell opacity of the layer: the data support (`background_support`, in [0, 1]: how much
+ * data backs the cell, 0 far from every material; pipeline.support_grid's rule) times the
+ * "faded" mode's opacity when there is one. A NaN support counts as none (transparent);
+ * a support grid of the wrong length is ignored (opaque). */
+export function layerAlpha(support: Float32Array | null, fade: Float32Array | null, n: number): Float32Array | null {
+  const sup = support && support.length === n ? support : null;
+  if (!sup) return fade;
+  const out = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const a = Number.isFinite(sup[k]) ? Math.min(1, Math.max(0, sup[k])) : 0;
+    out[k] = fade ? a * fade[k] : a;
   }
   return out;
 }

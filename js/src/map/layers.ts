@@ -4,7 +4,7 @@
 import { densityContours, densityGrid, type Ring } from "./density";
 import { isDark, num } from "./dom";
 import { drawHalos } from "./halo";
-import { asBackgroundMode, BackgroundLayer, fadeAlpha } from "./background";
+import { asBackgroundMode, BackgroundLayer, fadeAlpha, layerAlpha } from "./background";
 import { asTyped, type MapModel } from "./model";
 import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
 import type { MapState } from "./state";
@@ -32,7 +32,8 @@ export class Layers {
   }
 
   /** Rebuild the background image from the background traits (and `background_mode`:
-   * the grid, its spread `background_std`, or the grid faded where the spread is large). */
+   * the grid, its spread `background_std`, or the grid faded where the spread is large),
+   * faded by the data support `background_support` in every mode. */
   readHeatmap(): void {
     const m = this.model;
     const values = asTyped(m.get("background"), Float32Array);
@@ -57,7 +58,8 @@ export class Layers {
       colormap: String((spread ? m.get("background_std_colormap") : m.get("background_colormap")) || (spread ? "magma" : "viridis")),
       vmin: !spread && typeof hv === "number" ? hv : null,
       vmax: !spread && typeof hx === "number" ? hx : null,
-      alpha: mode === "faded" && std !== null ? fadeAlpha(std) : null,
+      // faded where the spread is large ("faded" mode) and where no data backs the cell
+      alpha: layerAlpha(asTyped(m.get("background_support"), Float32Array), mode === "faded" && std !== null ? fadeAlpha(std) : null, values.length),
     });
     this.background.hasSpread = hasSpread;
     this.background.showsSpread = spread;

@@ -14,7 +14,7 @@ export const TRAIT_HANDLERS = {
   selection: ["selection"],
   focused: ["focused"],
   view: ["view"],
-  background: ["background", "background_shape", "background_extent", "background_colormap", "background_vmin", "background_vmax", "background_std", "background_std_colormap", "background_mode"],
+  background: ["background", "background_shape", "background_extent", "background_colormap", "background_vmin", "background_vmax", "background_std", "background_std_colormap", "background_mode", "background_support"],
   backgroundStyle: ["background_opacity", "background_label", "show_background", "background_std_label"],
   density: ["show_density"],
   pointSize: ["point_size"],

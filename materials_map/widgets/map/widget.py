@@ -80,6 +80,7 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
     background_mode = traitlets.Enum(("mean", "spread", "faded"), default_value="mean").tag(
         sync=True
     )
+    background_support = buffer_trait("float32")
     show_density = traitlets.Bool(False).tag(sync=True)
     density_opacity = traitlets.Bool(False).tag(sync=True)
     point_size = traitlets.Float(5.0, min=0.5).tag(sync=True)
@@ -232,6 +233,7 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
         vmax: float | None = None,
         std: Any = None,
         std_label: str | None = None,
+        support: Any = None,
     ) -> None:
         """Draw a background grid (e.g. predicted migration energy) under the points.
 
@@ -240,7 +242,10 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
         are the outer cell edges in data coordinates. NaN cells stay transparent.
         ``std`` (same shape) is the grid's standard deviation, drawn when
         :attr:`background_mode` is ``"spread"`` or used to fade the grid (``"faded"``); a new
-        grid without one clears the old one.
+        grid without one clears the old one. ``support`` (same shape, values in [0, 1], e.g.
+        ``MapResult.support``) multiplies each cell's opacity in every mode, so the layer fades
+        where the map has no data (docs/widget.md, "Where the background fades"); a new grid
+        without one is drawn opaque.
         """
         g = np.asarray(grid, dtype=np.float32)
         if g.ndim != 2 or min(g.shape) < 1:
@@ -248,11 +253,18 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
         sd = None if std is None else np.asarray(std, dtype=np.float32)
         if sd is not None and sd.shape != g.shape:
             raise ValueError(f"std has shape {sd.shape} but the grid has shape {g.shape}")
+        sup = None if support is None else np.asarray(support, dtype=np.float32)
+        if sup is not None:
+            if sup.shape != g.shape:
+                raise ValueError(f"support has shape {sup.shape} but the grid has shape {g.shape}")
+            if not (np.isfinite(sup).all() and sup.min() >= 0.0 and sup.max() <= 1.0):
+                raise ValueError("support must hold finite values in [0, 1] (opacity per cell)")
         with self.hold_sync():
             self.background_extent = [float(v) for v in extent]
             self.background_shape = [int(g.shape[0]), int(g.shape[1])]
             self.background = g.reshape(-1)
             self.background_std = None if sd is None else sd.reshape(-1)
+            self.background_support = None if sup is None else sup.reshape(-1)
             if std_label is not None:
                 self.background_std_label = std_label
             if label is not None:
@@ -390,6 +402,7 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
                 colormap=w.colormap,
                 std=getattr(result, "grid_std", None),  # the head ensemble's sigma
                 std_label=f"σ of predicted {target}" if target else "σ of the prediction",
+                support=getattr(result, "support", None),  # fades where there are no materials
             )
         return w
 
