@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -61,4 +64,50 @@ def small_obelix(obelix: Path, n: int, max_sites: int = 60) -> list[Structure]:
                 out.append(s)
             if len(out) == n:
                 break
+    return out
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_and_kill(code: str, log: Path, after: int, timeout: float = 240) -> None:
+    """Start ``code`` in its own process group, SIGKILL the group once ``log`` has ``after``
+    lines (or the run ends)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    start = time.monotonic()
+    try:
+        while time.monotonic() - start < timeout:
+            if proc.poll() is not None:
+                raise AssertionError(f"child ended before the kill: {proc.stderr.read()[-2000:]}")
+            if log.exists() and len(log.read_text().split()) >= after:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("child never reached the kill point")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # kill -9, workers included
+        proc.wait()
+        proc.stderr.close()
+
+
+def li2o_family(n: int) -> list[Structure]:
+    """Primitive Li2O (antifluorite, a = 4.61 Å) stretched by 0, 2, 4 … % in volume: small,
+    real cells whose labels and relaxations differ item by item."""
+    from pymatgen.core import Lattice
+
+    base = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
+    ).get_primitive_structure()
+    out = []
+    for k in range(n):
+        s = base.copy()
+        s.scale_lattice(base.volume * (1.0 + 0.02 * k))
+        out.append(s)
     return out

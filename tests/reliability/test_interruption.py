@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from faults import KillsItsWorker, LogsStarts, small_obelix
+from faults import KillsItsWorker, LogsStarts, li2o_family, run_and_kill, small_obelix
 
 import materials_map as mm
 from materials_map._util import structure_fingerprint, write_bytes_atomic
@@ -79,33 +78,6 @@ mm.featurize(items, n_jobs={n_jobs}, cache={cache!r}, progress=False,
 """
 
 
-def _run_and_kill(code: str, log: Path, after: int, timeout: float = 240) -> None:
-    """Start ``code`` in its own process group, SIGKILL the group once ``log`` has ``after``
-    lines (or the run ends)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    start = time.monotonic()
-    try:
-        while time.monotonic() - start < timeout:
-            if proc.poll() is not None:
-                raise AssertionError(f"child ended before the kill: {proc.stderr.read()[-2000:]}")
-            if log.exists() and len(log.read_text().split()) >= after:
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("child never reached the kill point")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # kill -9, workers included
-        proc.wait()
-        proc.stderr.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_kill_9_during_featurize_recomputes_at_most_one_item_per_worker(
@@ -115,7 +87,7 @@ def test_kill_9_during_featurize_recomputes_at_most_one_item_per_worker(
     code = _FEATURIZE_CHILD.format(
         here=str(HERE), obelix=str(obelix_path), n_jobs=n_jobs, cache=str(cache), log=str(log)
     )
-    _run_and_kill(code, log, after=5)
+    run_and_kill(code, log, after=5)
     time.sleep(0.5)  # let orphaned workers notice (they exit; any late write is atomic)
     started = set(log.read_text().split())
     cached = set(_entries(cache))
@@ -159,30 +131,16 @@ migration_energy(items, cache={cache!r}, progress=False, resolution=0.3)
 """
 
 
-def _li2o_family(n: int):
-    from pymatgen.core import Lattice, Structure
-
-    base = Structure.from_spacegroup(
-        "Fm-3m", Lattice.cubic(4.61), ["Li", "O"], [[0.25, 0.25, 0.25], [0, 0, 0]]
-    ).get_primitive_structure()
-    out = []
-    for k in range(n):
-        s = base.copy()
-        s.scale_lattice(base.volume * (1.0 + 0.02 * k))
-        out.append(s)
-    return out
-
-
 @pytest.mark.slow
 def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypatch):
     from materials_map.labels import runner
     from materials_map.labels.bvse import migration_energy
     from materials_map.labels.cache import LabelCache, label_key
 
-    items = _li2o_family(6)
+    items = li2o_family(6)
     cache, log = tmp_path / "labels", tmp_path / "starts.log"
     code = _LABEL_CHILD.format(dicts=[s.as_dict() for s in items], log=str(log), cache=str(cache))
-    _run_and_kill(code, log, after=3)
+    run_and_kill(code, log, after=3)
     store = LabelCache(cache)
     keys = {structure_fingerprint(s): label_key(s, 0.3, 10.0) for s in items}
     cached = {fp for fp, k in keys.items() if store.get(k, 300.0, 4 * 2**30) is not None}
@@ -256,7 +214,7 @@ def test_damaged_label_cache_entries_are_discarded_and_recomputed(tmp_path, monk
     from materials_map.labels.bvse import migration_energy
     from materials_map.labels.cache import LabelCache, label_key
 
-    items = _li2o_family(4)
+    items = li2o_family(4)
     first = migration_energy(items, cache=str(tmp_path), progress=False, resolution=0.3)
     store = LabelCache(tmp_path)
     files = [store._file(label_key(s, 0.3, 10.0)) for s in items]
