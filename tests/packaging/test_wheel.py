@@ -13,6 +13,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# the front-end bundles that ship in the wheel (package.json scripts build them)
+STATIC = (
+    "materials_map/static/widget.js",
+    "materials_map/static/standalone.js",
+    "materials_map/static/crystal.js",
+    "materials_map/static/crystal-viewer.js",
+)
 
 
 def test_labextension_listed_and_enabled():
@@ -36,8 +43,9 @@ def test_wheel_carries_bundle_and_installs_in_clean_venv(tmp_path):
         timeout=900,
     )
     (wheel,) = dist.glob("materials_map-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("materials_map/static/widget.js", "materials_map/static/standalone.js"):
+    zf = zipfile.ZipFile(wheel)
+    names = set(zf.namelist())
+    for required in STATIC:
         assert required in names, f"{required} missing from {wheel.name}"
     data = "materials_map-{v}.data/data/share/jupyter/labextensions/materials-map/".format(
         v=wheel.name.split("-")[1]
@@ -46,8 +54,25 @@ def test_wheel_carries_bundle_and_installs_in_clean_venv(tmp_path):
     assert any(n.startswith(data + "static/remoteEntry.") for n in names), (
         "labextension bundle missing"
     )
-    bundle = zipfile.ZipFile(wheel).read("materials_map/static/widget.js").decode()
-    assert "cdn." not in bundle and "unpkg.com" not in bundle and "jsdelivr" not in bundle
+    labext = [
+        n
+        for n in names
+        if n.startswith(data + "static/") and n.endswith(".js") and "remoteEntry." not in n
+    ]
+    js = {n: zf.read(n).decode() for n in [*STATIC, *labext]}
+    for name, code in js.items():  # everything runs offline: no CDN anywhere
+        assert "cdn." not in code and "unpkg.com" not in code and "jsdelivr" not in code, name
+    # the crystal viewer: crystal.js (anywidget entry) stays a small loader, and the viewer
+    # module it imports carries 3Dmol.js and the panel; the labextension (the .mmap viewer)
+    # and the standalone page bundle the same panel
+    assert len(js["materials_map/static/crystal.js"]) < 10_000
+    viewer = js["materials_map/static/crystal-viewer.js"]
+    assert len(viewer) > 200_000 and "createViewer" in viewer and "mmc-root" in viewer
+    assert any("mmc-root" in js[n] and "createViewer" in js[n] for n in labext), (
+        f"no labextension chunk carries the crystal viewer: {labext}"
+    )
+    standalone = js["materials_map/static/standalone.js"]
+    assert "mmc-root" in standalone and "createViewer" in standalone
 
     env = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env)
@@ -61,16 +86,17 @@ def test_wheel_carries_bundle_and_installs_in_clean_venv(tmp_path):
             str(py),
             "-c",
             "import materials_map, pathlib; print(materials_map.__version__); "
-            "print(pathlib.Path(materials_map.__file__).parent.joinpath('static', 'widget.js').stat().st_size)",
+            "static = pathlib.Path(materials_map.__file__).parent / 'static'; "
+            "print(*[(static / n).stat().st_size for n in ('widget.js', 'crystal.js', 'crystal-viewer.js')])",
         ],
         capture_output=True,
         text=True,
         check=True,
         cwd=tmp_path,
     )
-    version, size = out.stdout.split()
+    version, widget, crystal, viewer = out.stdout.split()
     assert version == materials_map_version()
-    assert int(size) > 10_000
+    assert int(widget) > 10_000 and int(crystal) > 500 and int(viewer) > 200_000
     assert (env / "share/jupyter/labextensions/materials-map/package.json").is_file()
 
 
