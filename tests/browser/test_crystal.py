@@ -291,6 +291,137 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     assert (np.abs(_shot(page, canvas) - img).max(axis=2) > 40).mean() < 0.002
 
 
+def test_compare_pins_one_crystal_beside_the_next(nb, artifacts_dir):
+    page = nb.page
+    b = _isolated_point(nb)  # clicked on the map: a point no other one overlaps
+    a = nb.kernel.value(f"int(np.flatnonzero(df['formula'] != df['formula'].iloc[{b}])[0])")
+    nb.run(f"w.selection = []; w.focused = {a}; ex.crystal.show_pathway = False")
+    ida, idb = nb.kernel.value(f"ex.table['id'].iloc[[{a}, {b}]].tolist()")
+    root = page.locator(".materials-map-explorer .mmc-root")
+    root.locator(f".mmc-view[data-id='{ida}']").wait_for(state="attached", timeout=30_000)
+    pin = root.locator(".mmc-btn.mmc-compare")
+    pin.click()
+    assert "mmc-on" in pin.get_attribute("class")
+    # the next point clicked on the map shows beside the pinned one
+    _click_point(nb, b)
+    assert nb.kernel.wait_for("w.focused", lambda v: v == b) == b
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-root[data-mode='compare'][data-ids='{ida},{idb}']",
+        state="attached",
+        timeout=30_000,
+    )
+    views = root.locator(".mmc-view")
+    assert views.evaluate_all("vs => vs.map(v => v.dataset.id)") == [ida, idb]
+    assert views.evaluate_all("vs => vs.map(v => Number(v.dataset.index))") == [a, b]
+    for k, i in enumerate((a, b)):  # each viewer drew its own material in full
+        d = views.nth(k).evaluate("e => ({...e.dataset})")
+        want = nb.kernel.value(f"_expect(ex._structure({i}))")
+        assert int(d["atoms"]) == sum(v[0] for v in want.values()), (k, d["id"])
+        assert int(d["sites"]) == nb.kernel.value(f"len(ex._structure({i}))")
+        assert d["edges"] == "12"
+        if int(d["partial"]) == 0:
+            assert json.loads(d["elements"]) == want
+    # side by side: one row, two equal columns that do not overlap
+    boxes = [views.nth(k).locator(".mmc-canvas canvas").bounding_box() for k in (0, 1)]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) <= 1
+    assert boxes[1]["x"] >= boxes[0]["x"] + boxes[0]["width"]
+    assert abs(boxes[0]["width"] - boxes[1]["width"]) <= 2 and boxes[0]["width"] > 150
+    page.screenshot(path=str(artifacts_dir / "crystal_compare.png"))
+    # the two canvases show different pictures (not one view drawn twice)
+    left, right = (_shot(page, views.nth(k).locator(".mmc-canvas canvas")) for k in (0, 1))
+    h, w = min(left.shape[0], right.shape[0]), min(left.shape[1], right.shape[1])
+    assert (np.abs(left[:h, :w] - right[:h, :w]).max(axis=2) > 40).mean() > 0.01
+    # unpinning leaves the focused material alone
+    pin.click()
+    page.wait_for_selector(
+        f".materials-map-explorer .mmc-root[data-mode='single'][data-ids='{idb}']",
+        state="attached",
+        timeout=30_000,
+    )
+    assert views.count() == 1 and "mmc-on" not in pin.get_attribute("class")
+
+
+def _occ(v: float) -> str:
+    """An occupancy as the tip writes it: 3 decimals, trailing zeros dropped."""
+    return "1" if v >= 0.9995 else f"{v:.3f}".rstrip("0")
+
+
+def test_hover_on_partially_occupied_site(nb, artifacts_dir):
+    page = nb.page
+    i = nb.kernel.value("int(np.flatnonzero([not s.is_ordered for s in df['structure']])[0])")
+    nb.run(
+        f"w.selection = []; w.focused = {i}; ex.crystal.show_pathway = False; "
+        "ex.crystal.supercell = [1, 1, 1]"
+    )
+    sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
+    # the kernel's account of the disordered site: species, occupancies, fractional position
+    site = nb.kernel.value(
+        f"(lambda s: [dict(k=k, frac=np.mod(x.frac_coords, 1).round(3).tolist(), "
+        "occ=[[str(sp), float(o)] for sp, o in x.species.items()]) "
+        f"for k, x in enumerate(s) if not x.is_ordered][0])(ex._structure({i}))"
+    )
+    n_sites = nb.kernel.value(f"len(ex._structure({i}))")
+    view = page.locator(f".materials-map-explorer .mmc-view[data-id='{sid}'][data-pathway='off']")
+    view.wait_for(state="attached", timeout=30_000)
+    time.sleep(0.5)
+    d = view.evaluate("e => ({...e.dataset})")
+    assert int(d["partial"]) >= 1
+    # where the site's images are on screen: the camera is orthographic, so a fractional
+    # position maps affinely through the published cell corners (corner 4i+2j+k = (i, j, k))
+    corners = np.asarray(json.loads(d["corners"]))
+    origin, axes = corners[0], corners[[4, 2, 1]] - corners[0]
+    f0 = np.asarray(site["frac"])
+    images = [
+        f0 + np.array(shift)
+        for shift in np.ndindex(2, 2, 2)
+        if np.all(f0 + np.array(shift) <= 1 + 1e-3)
+    ]
+    on_screen = np.array([origin + f @ axes for f in images])
+    others = on_screen.mean(axis=0)  # the rock salt's anion sits at the cell centre
+    canvas = view.locator(".mmc-canvas canvas")
+    box = canvas.bounding_box()
+    inside = [
+        p for p in on_screen if 20 < p[0] < box["width"] - 20 and 20 < p[1] < box["height"] - 20
+    ]
+    assert inside, on_screen
+    # the image farthest from the anion and from the other images
+    far = max(
+        inside,
+        key=lambda p: min(
+            [np.linalg.norm(p - others)]
+            + [np.linalg.norm(p - q) for q in on_screen if np.linalg.norm(p - q) > 1e-6]
+        ),
+    )
+    x, y = box["x"] + float(far[0]), box["y"] + float(far[1])
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y)
+    tip = view.locator(".mmc-tip:not([hidden])")
+    try:
+        tip.wait_for(timeout=10_000)
+    except Exception:
+        img = _shot(page, canvas).astype(np.uint8)
+        for p in on_screen:  # where the site's images were expected, for the artifact
+            img[int(p[1]) - 1 : int(p[1]) + 2, int(p[0]) - 6 : int(p[0]) + 7] = (0, 0, 255)
+        Image.fromarray(img).save(artifacts_dir / "crystal_partial_no_tip.png")
+        raise AssertionError(f"no tip at {far} (images at {on_screen.tolist()}): {d}") from None
+    lines = tip.inner_text().splitlines()
+    page.screenshot(path=str(artifacts_dir / "crystal_partial_hover.png"))
+    # species and occupancy of every occupant, the vacancy, and which site it is
+    occ = " + ".join(f"{sp} {_occ(o)}" for sp, o in site["occ"])
+    total = sum(o for _, o in site["occ"])
+    assert total < 0.999  # the test crystal's mixed site has vacancies
+    assert lines[1] == f"{occ} (vacant {_occ(1 - total)})", lines
+    assert lines[0].endswith(f"site {site['k'] + 1} of {n_sites}"), lines
+    assert lines[0].startswith(",".join(sp for sp, _ in site["occ"])), lines
+    frac = [float(v) for v in lines[2].removeprefix("frac (").removesuffix(")").split(",")]
+    assert np.allclose(frac, site["frac"], atol=1e-3), lines
+    assert view.get_attribute("data-hover") == lines[0].split(" · ")[0]
+    # leaving the sphere hides the tip
+    page.mouse.move(box["x"] + 3, box["y"] + 3)
+    page.mouse.move(box["x"] + 4, box["y"] + 3)
+    view.locator(".mmc-tip[hidden]").wait_for(state="attached", timeout=10_000)
+
+
 def _theme(page, name: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()

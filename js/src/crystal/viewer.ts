@@ -214,6 +214,9 @@ export class CrystalView {
       normalArr: mesh.normals.map(([x, y, z]) => ({ x, y, z })),
       faceArr: mesh.faces,
       color: mesh.colors,
+      // 3Dmol builds a custom shape's pick triangles only for clickable shapes: without
+      // this the sectors could never be hovered (no click callback: clicks do nothing)
+      clickable: true,
       hoverable: true,
       hover_callback: () => this.showTip(crystal, a.site, a.pos),
       unhover_callback: () => this.hideTip(),
