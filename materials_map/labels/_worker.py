@@ -8,16 +8,9 @@ instead of taking the machine down; the parent enforces the time limit by killin
 
 from __future__ import annotations
 
-import json
-import os
-import resource
-import sys
-import traceback
+from materials_map._util.child import serve, set_memory_limit
 
-
-def _set_memory_limit(limit: int) -> None:
-    if limit > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+_set_memory_limit = set_memory_limit  # the name labels/pathways.py's child imports
 
 
 def barriers(
@@ -57,49 +50,20 @@ def barriers(
     return out
 
 
+def _setup() -> None:
+    import bvlain  # noqa: F401  (import once, before the first request)
+    import pymatgen.symmetry.analyzer  # noqa: F401
+
+
+def _handle(req: dict, _state: None, limit: int) -> dict:
+    return barriers(
+        req["structure"], req["resolution"], req["encut"], limit or None, req.get("precheck", True)
+    )
+
+
 def main() -> None:
-    """Serve requests on stdin until it closes."""
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    # Protocol on a private copy of stdout; anything printed by libraries goes to stderr.
-    proto = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        _set_memory_limit(limit)
-        import bvlain  # noqa: F401  (import once, before the first request)
-        import pymatgen.symmetry.analyzer  # noqa: F401
-    except MemoryError:
-        proto.write(
-            json.dumps({"ready": False, "reason": "memory limit too small to start"}) + "\n"
-        )
-        return
-    proto.write(json.dumps({"ready": True}) + "\n")
-    for line in sys.stdin:
-        req = json.loads(line)
-        try:
-            res = barriers(
-                req["structure"],
-                req["resolution"],
-                req["encut"],
-                limit or None,
-                req.get("precheck", True),
-            )
-        except MemoryError:
-            proto.write(
-                json.dumps(
-                    {"reason": f"memory limit of {limit / 2**30:.2f} GiB exceeded", "kind": "limit"}
-                )
-                + "\n"
-            )
-            return  # the heap may be fragmented near the limit: let the parent start afresh
-        except Exception as exc:  # any other bvlain/pymatgen failure is recorded, not fatal
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            res = {
-                "reason": f"{type(exc).__name__}: {exc} (at {os.path.basename(tb.filename)}"
-                f":{tb.lineno})",
-                "kind": "error",
-            }
-        proto.write(json.dumps(res) + "\n")
+    """Serve requests on stdin until it closes (protocol: :func:`materials_map._util.child.serve`)."""
+    serve(_setup, _handle)
 
 
 if __name__ == "__main__":

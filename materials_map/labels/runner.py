@@ -24,11 +24,22 @@ STARTUP_TIMEOUT = 120.0
 class GuardedWorker:
     """Run BVSE labelling requests in a child process under time and memory limits.
 
+    The process management (start, one JSON line per request, time and memory limits) is
+    shared with :class:`~materials_map.relax.runner.RelaxWorker`, which only names another
+    child module.
+
     Parameters
     ----------
     time_limit : seconds allowed per structure (wall clock, from request to answer).
     memory_limit : address-space limit of the child in bytes (``None``: no limit).
     """
+
+    #: the child module, run as ``python -m WORKER_MODULE MEMORY_LIMIT_BYTES``
+    WORKER_MODULE = "materials_map.labels._worker"
+    #: what the child does, for the reasons of failure records
+    WHAT = "labelling"
+    #: seconds the child may take to import its libraries and say it is ready
+    STARTUP_TIMEOUT = STARTUP_TIMEOUT
 
     def __init__(self, time_limit: float, memory_limit: int | None) -> None:
         self.time_limit = float(time_limit)
@@ -47,22 +58,21 @@ class GuardedWorker:
         return env
 
     def _start(self) -> str | None:
+        """Start the child (``python -m WORKER_MODULE MEMORY_LIMIT``) and wait for its ready
+        line; the reason it did not start, or ``None``."""
         limit = str(int(self.memory_limit or 0))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "materials_map.labels._worker", limit],
+            [sys.executable, "-m", self.WORKER_MODULE, limit],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=self._env(),
         )
-        msg = self._read(STARTUP_TIMEOUT)
+        msg = self._read(self.STARTUP_TIMEOUT)
         if not isinstance(msg, dict) or not msg.get("ready"):
             self.close()
-            return (
-                msg.get("reason", "labelling worker failed to start")
-                if isinstance(msg, dict)
-                else "labelling worker failed to start"
-            )
+            failed = f"{self.WHAT} worker failed to start"
+            return msg.get("reason", failed) if isinstance(msg, dict) else failed
         return None
 
     def _read(self, timeout: float) -> dict | str:
@@ -75,6 +85,44 @@ class GuardedWorker:
         if not line:
             return "died"
         return json.loads(line)
+
+    def _request(self, req: dict) -> dict:
+        """Send one request to the child (started if needed) and return its result record,
+        with ``seconds`` added; a timeout, a dead child or a failed start becomes a ``limit``
+        record and the child is stopped (restarted lazily for the next request)."""
+        if self._proc is None or self._proc.poll() is not None:
+            self.close()
+            failure = self._start()
+            if failure:
+                return {"reason": failure, "kind": "limit"}
+        assert self._proc is not None and self._proc.stdin is not None
+        start = time.perf_counter()
+        try:
+            self._proc.stdin.write((json.dumps(req) + "\n").encode())
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            return {"reason": f"{self.WHAT} worker died before the request", "kind": "limit"}
+        msg = self._read(self.time_limit)
+        if msg == "timeout":
+            self.close()
+            return {
+                "reason": f"time limit of {self.time_limit:g} s exceeded (stopped)",
+                "kind": "limit",
+            }
+        if msg == "died":
+            code = self._proc.wait() if self._proc else None
+            self.close()
+            return {
+                "reason": f"{self.WHAT} worker died (exit code {code}); memory limit of "
+                f"{(self.memory_limit or 0) / 2**30:.2f} GiB likely exceeded",
+                "kind": "limit",
+            }
+        assert isinstance(msg, dict)
+        msg["seconds"] = time.perf_counter() - start
+        if msg.get("kind") == "limit":  # the child exits after a MemoryError
+            self.close()
+        return msg
 
     def close(self) -> None:
         """Stop the child process (idempotent)."""
@@ -104,45 +152,13 @@ class GuardedWorker:
         is ``ok``, ``refused`` (a guard), ``error`` (bvlain failed) or ``limit`` (time or
         memory limit hit, which depends on the limits and is not a property of the structure).
         """
-        if self._proc is None or self._proc.poll() is not None:
-            self.close()
-            failure = self._start()
-            if failure:
-                return {"reason": failure, "kind": "limit"}
         req = {
             "structure": structure_dict,
             "resolution": resolution,
             "encut": encut,
             "precheck": precheck,
         }
-        assert self._proc is not None and self._proc.stdin is not None
-        start = time.perf_counter()
-        try:
-            self._proc.stdin.write((json.dumps(req) + "\n").encode())
-            self._proc.stdin.flush()
-        except BrokenPipeError:
-            self.close()
-            return {"reason": "labelling worker died before the request", "kind": "limit"}
-        msg = self._read(self.time_limit)
-        if msg == "timeout":
-            self.close()
-            return {
-                "reason": f"time limit of {self.time_limit:g} s exceeded (stopped)",
-                "kind": "limit",
-            }
-        if msg == "died":
-            code = self._proc.wait() if self._proc else None
-            self.close()
-            return {
-                "reason": f"labelling worker died (exit code {code}); memory limit of "
-                f"{(self.memory_limit or 0) / 2**30:.2f} GiB likely exceeded",
-                "kind": "limit",
-            }
-        assert isinstance(msg, dict)
-        msg["seconds"] = time.perf_counter() - start
-        if msg.get("kind") == "limit":  # the child exits after a MemoryError
-            self.close()
-        return msg
+        return self._request(req)
 
 
 def label_chunk(

@@ -8,20 +8,11 @@ CHGNet 0.3.0 weights are package data of ``chgnet``: nothing is downloaded.
 
 from __future__ import annotations
 
-import json
-import os
-import resource
-import sys
-import traceback
+from materials_map._util.child import serve
 
 MODEL_NAME = "0.3.0"
 # a relaxation whose volume leaves this range (ratio to the input) is stopped as a runaway
 VOLUME_RUNAWAY = (0.5, 2.0)
-
-
-def _set_memory_limit(limit: int) -> None:
-    if limit > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def load_model():
@@ -90,56 +81,28 @@ def relax_one(structure_dict: dict, fmax: float, steps: int, model, calc) -> dic
     }
 
 
+def _setup() -> tuple:
+    import torch
+
+    torch.set_num_threads(1)  # parallelism comes from workers, not threads
+    from chgnet.model.dynamics import CHGNetCalculator
+
+    model = load_model()
+    calc = CHGNetCalculator(model=model, use_device="cpu")
+    import materials_map.prototypes  # noqa: F401
+
+    return model, calc
+
+
+def _handle(req: dict, state: tuple, limit: int) -> dict:
+    model, calc = state
+    return relax_one(req["structure"], req["fmax"], req["steps"], model, calc)
+
+
 def main() -> None:
-    """Serve requests on stdin until it closes."""
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    proto = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        _set_memory_limit(limit)
-        import torch
-
-        torch.set_num_threads(1)  # parallelism comes from workers, not threads
-        from chgnet.model.dynamics import CHGNetCalculator
-
-        model = load_model()
-        calc = CHGNetCalculator(model=model, use_device="cpu")
-        import materials_map.prototypes  # noqa: F401
-    except MemoryError:
-        proto.write(
-            json.dumps({"ready": False, "reason": "memory limit too small to start"}) + "\n"
-        )
-        return
-    except Exception as exc:  # chgnet missing or broken: say so once
-        proto.write(
-            json.dumps(
-                {"ready": False, "reason": f"CHGNet failed to load: {type(exc).__name__}: {exc}"}
-            )
-            + "\n"
-        )
-        return
-    proto.write(json.dumps({"ready": True}) + "\n")
-    for line in sys.stdin:
-        req = json.loads(line)
-        try:
-            res = relax_one(req["structure"], req["fmax"], req["steps"], model, calc)
-        except MemoryError:
-            proto.write(
-                json.dumps(
-                    {"reason": f"memory limit of {limit / 2**30:.2f} GiB exceeded", "kind": "limit"}
-                )
-                + "\n"
-            )
-            return
-        except Exception as exc:  # a failed relaxation is recorded, not fatal
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            res = {
-                "reason": f"{type(exc).__name__}: {exc} (at {os.path.basename(tb.filename)}"
-                f":{tb.lineno})",
-                "kind": "error",
-            }
-        proto.write(json.dumps(res) + "\n")
+    """Serve requests on stdin until it closes (protocol: :func:`materials_map._util.child.serve`);
+    chgnet missing or broken is said once, in the ready line."""
+    serve(_setup, _handle, load_error="CHGNet failed to load")
 
 
 if __name__ == "__main__":
