@@ -29,7 +29,6 @@ import math
 import subprocess
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -37,10 +36,10 @@ from typing import Any
 
 import numpy as np
 from pymatgen.core import Structure
-from scipy.ndimage import generate_binary_structure, label
 
 from .._util import cache_dir, structure_fingerprint, write_bytes_atomic
 from .guards import LabelRefused
+from .percolation import percolation
 
 PATHWAY_VERSION = 1  # bump when the volume recipe changes (cache keys follow)
 MAX_POINTS = 64
@@ -48,7 +47,6 @@ MAX_POINTS = 64
 #: larger ones in a subprocess under the time and memory limits
 IN_PROCESS_BYTES = 256 * 2**20
 BARRIERS = ("e_1d", "e_2d", "e_3d")
-_CONNECTIVITY = generate_binary_structure(3, 3)  # 26 neighbours, as the label's search
 
 
 class PathwayError(RuntimeError):
@@ -376,84 +374,6 @@ def _main() -> None:
         body, status = b"", {"kind": "error", "reason": f"{type(exc).__name__}: {exc}"}
     out.write(json.dumps(status).encode() + b"\n" + body)
     out.flush()
-
-
-# ----------------------------------------------------------------------------- percolation
-def _label_graph(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
-    """Components of the periodic ``mask`` and the cell offsets that join them.
-
-    The grid padded by one wrapped plane on each high side is labelled (26 neighbours); every
-    padded voxel is the image, shifted by one cell along some axes, of a voxel inside, so each
-    gives an edge ``(inner label, padded label, offset)``. Any adjacent pair of the infinite
-    crystal translates into the padded box, so the edges hold every periodic contact.
-    """
-    n = np.array(mask.shape)
-    padded = np.pad(mask, [(0, 1)] * 3, mode="wrap")
-    lab, count = label(padded, structure=_CONNECTIVITY)
-    border = np.zeros(padded.shape, bool)
-    border[-1, :, :] = border[:, -1, :] = border[:, :, -1] = True
-    idx = np.argwhere(border & (lab > 0))
-    inner = idx % n
-    offset = idx // n
-    edges = np.column_stack(
-        [lab[tuple(inner.T)], lab[tuple(idx.T)], offset]
-    )  # (k, 5): inner label, padded label, offset a b c
-    return lab, count, np.unique(edges, axis=0)
-
-
-def percolation(mask: np.ndarray) -> tuple[int, np.ndarray]:
-    """Percolation of the periodic region ``mask`` (True = below the level).
-
-    Returns the largest dimension over connected components (0: no component percolates) and
-    the winding vectors of that component: integer lattice translations (reduced, sign
-    normalised) that map the component onto itself.
-    """
-    if mask.ndim != 3:
-        raise ValueError(f"mask must be 3-D, got shape {mask.shape}")
-    _, count, edges = _label_graph(np.asarray(mask, bool))
-    adj: dict[int, list[tuple[int, np.ndarray]]] = {}
-    for a, b, *s in edges.tolist():
-        s = np.array(s)
-        adj.setdefault(a, []).append((b, s))
-        adj.setdefault(b, []).append((a, -s))
-    pos: dict[int, np.ndarray] = {}
-    best_dim, best = 0, np.zeros((0, 3), int)
-    for root in adj:
-        if root in pos:
-            continue
-        pos[root] = np.zeros(3, int)
-        windings = []
-        queue = deque([root])
-        while queue:
-            u = queue.popleft()
-            for v, s in adj[u]:
-                want = pos[u] + s
-                if v not in pos:
-                    pos[v] = want
-                    queue.append(v)
-                elif not np.array_equal(pos[v], want):
-                    windings.append(want - pos[v])
-        if not windings:
-            continue
-        w = np.array(windings)
-        dim = int(np.linalg.matrix_rank(w))
-        if dim > best_dim:
-            best_dim, best = dim, _reduce(w)
-    return best_dim, best
-
-
-def _reduce(w: np.ndarray) -> np.ndarray:
-    """Distinct primitive directions of winding vectors (gcd 1, first non-zero positive)."""
-    out = set()
-    for v in w:
-        g = np.gcd.reduce(np.abs(v))
-        if g == 0:
-            continue
-        v = v // g
-        if v[np.flatnonzero(v)[0]] < 0:
-            v = -v
-        out.add(tuple(int(x) for x in v))
-    return np.array(sorted(out), dtype=int).reshape(-1, 3)
 
 
 if __name__ == "__main__":

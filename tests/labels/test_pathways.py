@@ -30,11 +30,14 @@ from materials_map.labels.pathways import (
     compute_pathway,
     li_pathways,
     pathway_key,
-    percolation,
     periodic_grid,
     quantise,
 )
-from materials_map.labels.percolation import percolation_barriers, percolation_dimension
+from materials_map.labels.percolation import (
+    percolation,
+    percolation_barriers,
+    percolation_dimension,
+)
 
 PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
 IMAGES_TO_DIM = {1: 0, 2: 1, 4: 2, 8: 3}
