@@ -13,17 +13,22 @@ export function hiddenCategories(model: MapModel): Set<number> {
   return new Set(((model.get("hidden_categories") as number[]) ?? []).map(Number));
 }
 
-/** Visible-point mask and indices with some categories hidden; null when all are shown. */
+/** Visible-point mask and indices with some categories (or marker groups: `markers`,
+ * `hiddenMarkers`) hidden; null when all are shown. */
 export function visibility(
   categories: ArrayLike<number> | null,
   hidden: Set<number>,
+  markers: ArrayLike<number> | null = null,
+  hiddenMarkers: Set<number> = new Set(),
 ): { mask: Uint8Array; keep: number[]; count: number } | null {
-  if (!categories || hidden.size === 0) return null;
-  const n = categories.length;
+  const cats = categories && hidden.size > 0 ? categories : null;
+  const marks = markers && hiddenMarkers.size > 0 ? markers : null;
+  if (!cats && !marks) return null;
+  const n = (cats ?? marks)!.length;
   const mask = new Uint8Array(n);
   const keep: number[] = [];
   for (let i = 0; i < n; i++)
-    if (!hidden.has(categories[i])) {
+    if (!(cats && hidden.has(cats[i])) && !(marks && hiddenMarkers.has(marks[i]))) {
       mask[i] = 1;
       keep.push(i);
     }

@@ -4,6 +4,7 @@
 // points. A two-tone ring — dark inside, light outside — stands out on any colour of the map
 // (dark ring on the light end of viridis, light ring on the dark end).
 
+import { markerShape, traceMarker } from "./markers";
 import { dataToScreen, type Extent } from "./scales";
 
 /** Above this many visible points the rings cost more than they help (density takes over). */
@@ -19,6 +20,8 @@ export interface HaloInput {
   isVisible: (i: number) => boolean;
   /** point diameter in CSS px */
   pointSize: number;
+  /** per-point marker codes (markers.ts): the outline's shape; absent: every ring a circle */
+  markers?: Uint8Array | null;
 }
 
 /** Draw the rings of the visible points inside `view`; returns how many were drawn. */
@@ -26,6 +29,8 @@ export function drawHalos(ctx: CanvasRenderingContext2D, view: Extent, width: nu
   const r = p.pointSize / 2;
   const reach = r + 2 * HALO_RING;
   const centres: number[] = [];
+  const codes: number[] = [];
+  const markers = p.markers && p.markers.length >= p.n ? p.markers : null;
   for (let i = 0; i < p.n; i++) {
     if (!p.isVisible(i)) continue;
     const x = p.coords[2 * i];
@@ -34,6 +39,7 @@ export function drawHalos(ctx: CanvasRenderingContext2D, view: Extent, width: nu
     const [px, py] = dataToScreen(view, width, height, x, y);
     if (px < -reach || py < -reach || px > width + reach || py > height + reach) continue;
     centres.push(px, py);
+    codes.push(markers ? markers[i] : 0);
     if (centres.length > 2 * HALO_MAX_POINTS) return 0;
   }
   ctx.save();
@@ -45,10 +51,7 @@ export function drawHalos(ctx: CanvasRenderingContext2D, view: Extent, width: nu
   ] as const) {
     ctx.strokeStyle = colour;
     ctx.beginPath();
-    for (let k = 0; k < centres.length; k += 2) {
-      ctx.moveTo(centres[k] + radius, centres[k + 1]);
-      ctx.arc(centres[k], centres[k + 1], radius, 0, 2 * Math.PI);
-    }
+    for (let k = 0; k < centres.length; k += 2) traceMarker(ctx, markerShape(codes[k >> 1]), centres[k], centres[k + 1], radius);
     ctx.stroke();
   }
   ctx.restore();

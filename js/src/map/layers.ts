@@ -97,7 +97,7 @@ export class Layers {
     if (this.model.get("show_background") !== false) this.background.draw(ctx, view, width, height, num(this.model.get("background_opacity"), 1));
     this.ticks.render(view, width, height);
     const s = this.state;
-    drawHalos(ctx, view, width, height, { coords: s.coords, n: s.n, isVisible: s.isVisible, pointSize: num(this.model.get("point_size"), 4) });
+    drawHalos(ctx, view, width, height, { coords: s.coords, n: s.n, isVisible: s.isVisible, pointSize: num(this.model.get("point_size"), 4), markers: s.markers });
     if (!this.contours.length) return;
     const levels = this.contours;
     ctx.save();

@@ -6,6 +6,8 @@ export interface LegendOptions {
   counts: number[];
   hidden: Set<number>;
   onToggle: (code: number, hidden: boolean) => void;
+  /** the entry's swatch (default: a square of `colors[code]`) */
+  swatch?: (code: number) => HTMLElement;
 }
 
 export function renderLegend(el: HTMLElement, title: string, opts: LegendOptions): void {
@@ -31,9 +33,13 @@ export function renderLegend(el: HTMLElement, title: string, opts: LegendOptions
     b.setAttribute("aria-pressed", String(!hidden));
     b.title = `${hidden ? "Show" : "Hide"} ${name}`;
     if (hidden) b.classList.add("mm-hidden");
-    const sw = document.createElement("span");
-    sw.className = "mm-swatch";
-    sw.style.background = opts.colors[code];
+    let sw: HTMLElement;
+    if (opts.swatch) sw = opts.swatch(code);
+    else {
+      sw = document.createElement("span");
+      sw.className = "mm-swatch";
+      sw.style.background = opts.colors[code];
+    }
     const label = document.createElement("span");
     label.textContent = `${name} (${opts.counts[code] ?? 0})`;
     b.append(sw, label);

@@ -8,6 +8,7 @@ import { el } from "./dom";
 import { save } from "./sync";
 import type { BackgroundLayer } from "./background";
 import { renderLegend } from "./legend";
+import { hiddenMarkers, markerSwatch } from "./markers";
 import type { MapModel } from "./model";
 import type { MapState } from "./state";
 
@@ -19,6 +20,8 @@ export class SidePanel {
   private modeSelect = el("select", "mm-background-mode", { "aria-label": "Background shows" });
   /** the category legend: a row of its own under the plot (view.ts), wrapping */
   readonly legend = el("div", "mm-legend");
+  /** the marker-shape legend (e.g. source: real / generated), beside the category legend */
+  readonly markerLegend = el("div", "mm-marker-legend");
 
   constructor(
     private model: MapModel,
@@ -76,6 +79,33 @@ export class SidePanel {
     } else {
       renderLegend(this.legend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
     }
+    this.renderMarkers();
     this.el.hidden = this.colorbar.hidden && this.backgroundBar.hidden;
+  }
+
+  /** One entry per marker group (its outline shape and count); a click hides / shows it. */
+  private renderMarkers(): void {
+    const m = this.model;
+    const marks = this.state.markers;
+    const names = ((m.get("marker_names") as string[]) ?? []).map(String);
+    if (!marks || names.length === 0) {
+      renderLegend(this.markerLegend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
+      return;
+    }
+    renderLegend(this.markerLegend, String(m.get("marker_label") || "marker"), {
+      names,
+      colors: [],
+      counts: categoryCounts(marks, names.length),
+      hidden: hiddenMarkers(m),
+      swatch: markerSwatch,
+      onToggle: (code, hide) => {
+        const h = hiddenMarkers(m);
+        if (hide) h.add(code);
+        else h.delete(code);
+        m.set("hidden_markers", [...h].sort((a, b) => a - b));
+        m.save_changes();
+        this.onHiddenChange();
+      },
+    });
   }
 }

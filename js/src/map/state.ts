@@ -5,7 +5,9 @@ export class MapState {
   coords = new Float32Array(0);
   n = 0;
   categories: Uint8Array | Uint16Array | null = null;
-  /** 1 per visible point while some categories are hidden, else null (all visible) */
+  /** marker (outline shape) code per point, or null (markers.ts) */
+  markers: Uint8Array | null = null;
+  /** 1 per visible point while some categories or marker groups are hidden, else null */
   visible: Uint8Array | null = null;
   /** sorted unique point indices */
   selection: Uint32Array = new Uint32Array(0);

@@ -10,6 +10,7 @@ import { Brush, bindBrush, type Shape, shapeSelection } from "./brush";
 import { Camera, normalizeCoords } from "./camera";
 import { CandidateLayer } from "./candidates";
 import { hiddenCategories, readCategories, visibility } from "./categories";
+import { hiddenMarkers, readMarkers } from "./markers";
 import { el, num } from "./dom";
 import { colorCodes, colorSpec } from "./encoding";
 import { PngExport } from "./export";
@@ -85,7 +86,7 @@ export class MapView {
     this.side = new SidePanel(model, this.state, this.layers.background, () => this.applyFilter());
     const body = el("div", "mm-body");
     body.append(this.plot, this.side.el);
-    this.root.append(this.toolbar.el, body, this.side.legend, this.candidates.toggle, this.statusEl);
+    this.root.append(this.toolbar.el, body, this.side.legend, this.side.markerLegend, this.candidates.toggle, this.statusEl);
     host.appendChild(this.root);
     this.applyHeight();
 
@@ -135,6 +136,10 @@ export class MapView {
         colormap: () => this.updateColors(),
         categoryNames: () => this.renderSide(),
         hidden: () => this.applyFilter(),
+        markers: () => {
+          this.state.markers = readMarkers(m, this.state.n);
+          this.applyFilter();
+        },
         selection: () => this.selection.read(),
         focused: () => this.drawFocus(),
         view: () => this.camera.applyTrait(),
@@ -207,6 +212,7 @@ export class MapView {
     s.coords = asTyped(this.model.get("coords"), Float32Array) ?? new Float32Array(0);
     s.n = s.coords.length >> 1;
     s.categories = readCategories(this.model, s.n);
+    s.markers = readMarkers(this.model, s.n);
     this.layers.readHeatmap();
     const ext = unionExtent(coordsExtent(s.coords), backgroundExtent(this.model));
     this.camera.setDomain(padExtent(ext ?? [-1, 1, -1, 1]));
@@ -259,10 +265,11 @@ export class MapView {
     this.points.opacity(num(this.model.get("opacity"), 0.85), !!this.model.get("density_opacity"));
   }
 
-  /** Hide the legend's hidden categories (from points, selection highlight and density). */
+  /** Hide the legends' hidden categories and marker groups (from points, selection
+   * highlight and density). */
   private applyFilter(redrawLayers = true): void {
     const s = this.state;
-    const vis = visibility(s.categories, hiddenCategories(this.model));
+    const vis = visibility(s.categories, hiddenCategories(this.model), s.markers, hiddenMarkers(this.model));
     s.visible = vis ? vis.mask : null;
     if (vis) this.points.filter(vis.keep);
     else if (s.ready || !redrawLayers) this.points.filter(null);

@@ -23,6 +23,7 @@ import pandas as pd
 import traitlets
 
 from .colormaps import CATEGORICAL, CONTINUOUS
+from .markers import MarkerTraits
 from .png import PngExport
 from .table import PointTable
 from .wire import Buffer, buffer_trait, categories_from_bytes, categories_to_bytes, decode_array
@@ -32,7 +33,7 @@ _MISSING_CATEGORY = "(none)"
 
 
 # ----------------------------------------------------------------------------- the widget
-class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
+class MapWidget(MarkerTraits, PointTable, PngExport, anywidget.AnyWidget):
     """Interactive 2-D materials map: WebGL points, background grid, box/lasso brushing.
 
     Build one from arrays (``MapWidget(coords, values=..., categories=...)``), from any 2-D
@@ -326,6 +327,7 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
         color: str | None = None,
         category: str | None = None,
         tooltip: Sequence[str] | None = None,
+        marker: str | None = None,
         **kwargs: Any,
     ) -> MapWidget:
         """A map of any 2-D embedding with a DataFrame of per-point information.
@@ -333,7 +335,9 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
         ``coords``: (n, 2) array, or a pair of column names of ``df``. ``color``: numeric
         column for the colour (others are offered in the colour menu). ``category``: column
         shown as a toggleable legend (e.g. structure type). ``tooltip``: columns shown on
-        hover (default: id/formula-like columns, ``color`` and ``category``).
+        hover (default: id/formula-like columns, ``color`` and ``category``). ``marker``:
+        column whose groups (at most four, e.g. ``source``) get their own outline shape and
+        a second toggleable legend (:meth:`set_markers`).
         """
         df = df.reset_index(drop=True)
         if (
@@ -349,7 +353,7 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
             raise ValueError(
                 f"coords must have shape ({len(df)}, 2) to match the DataFrame, got {xy.shape}"
             )
-        for name in (color, category):
+        for name in (color, category, marker):
             if name is not None and name not in df:
                 raise KeyError(
                     f"column {name!r} not in the DataFrame (columns: {list(df.columns)})"
@@ -358,12 +362,14 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
             tooltip = [
                 c for c in df.columns if any(k in str(c).lower() for k in ("id", "formula", "name"))
             ]
-            tooltip += [c for c in (category, color) if c is not None and c not in tooltip]
+            tooltip += [c for c in (category, marker, color) if c is not None and c not in tooltip]
             tooltip = tooltip or list(df.columns[:6])
         w = cls(xy, **kwargs)
         w.set_table(df, tooltip=tooltip)
         if category is not None:
             w.set_categories(df[category], label=category)
+        if marker is not None:
+            w.set_markers(df[marker], label=marker)
         if color is not None:
             w.color = color  # observer fills values / label
         elif category is not None:
@@ -391,6 +397,9 @@ class MapWidget(PointTable, PngExport, anywidget.AnyWidget):
             "x_label": "x_comp",
             "y_label": "x_struct",
         }
+        # real (measured) and generated materials on one map: told apart by outline shape
+        if "source" in df and df["source"].nunique(dropna=False) > 1:
+            opts["marker"] = "source"
         opts.update(kwargs)
         w = cls.from_dataframe(result.coords, df, **opts)
         grid = getattr(result, "grid", None)
