@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from materials_map.datasets.dataset import CORE_COLUMNS
+
 DATA = Path(__file__).resolve().parents[1] / "datasets" / "data"
 OUT = DATA / "obelix-li-o.parquet"
 CITATION = (
@@ -28,13 +30,7 @@ CITATION = (
     'Conductivities for Lithium Solid-State Electrolytes", arXiv:2502.14234 (2025). CC-BY-4.0.'
 )
 KEEP = [
-    "id",
-    "structure",
-    "formula",
-    "source",
-    "structure_type",
-    "li_fraction",
-    "o_fraction",
+    *CORE_COLUMNS,
     "log10_sigma",
     "sigma_upper_bound",
     "family",

@@ -11,39 +11,15 @@ from pathlib import Path
 import pandas as pd
 from pymatgen.core import Element, Structure
 
+from .._util import cache_dir as shared_cache_dir
 from .dataset import MapDataset
 
 # Yamaguchi et al. (2023): compounds of Li and O whose other elements come only from these 25
-PAPER_ELEMENTS = (
-    "Mg",
-    "Ca",
-    "Sr",
-    "Ba",
-    "Sc",
-    "Y",
-    "La",
-    "Ti",
-    "Zr",
-    "Hf",
-    "Nb",
-    "Ta",
-    "Zn",
-    "B",
-    "Al",
-    "Ga",
-    "In",
-    "C",
-    "Si",
-    "Ge",
-    "Sn",
-    "P",
-    "As",
-    "Sb",
-    "S",
+PAPER_ELEMENTS: tuple[str, ...] = tuple(
+    "Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split()
 )
 FIELDS = ("material_id", "structure", "energy_above_hull", "band_gap")
 DEFAULT_ENDPOINT = "https://api.materialsproject.org/"
-_CACHE = Path(os.environ.get("MATERIALS_MAP_CACHE", Path.home() / ".cache" / "materials_map"))
 
 
 class MaterialsProjectError(RuntimeError):
@@ -108,7 +84,7 @@ def materials_project(
     if not endpoint.endswith("/"):
         endpoint += "/"
     criteria = query(tuple(elements))
-    cache = Path(cache_dir) if cache_dir is not None else _CACHE / "materials_project"
+    cache = Path(cache_dir) if cache_dir is not None else shared_cache_dir("materials_project")
     cfile = _cache_file(cache, criteria, endpoint)
     if cfile.is_file() and not refresh:
         return MapDataset.from_parquet(cfile)

@@ -14,10 +14,7 @@ from functools import cache
 import numpy as np
 from pymatgen.core import Composition, Element, Species, Structure
 
-# The paper's 25 framework elements (Yamaguchi et al. 2023, Dataset section).
-PAPER_ELEMENTS: tuple[str, ...] = tuple(
-    "Mg Ca Sr Ba Sc Y La Ti Zr Hf Nb Ta Zn B Al Ga In C Si Ge Sn P As Sb S".split()
-)
+from ..datasets.materials_project import PAPER_ELEMENTS  # the paper's 25 framework elements
 
 # Common cationic oxidation states in oxides used for charge balance (the usual oxide valence;
 # Sn and Sb also in their lone-pair states). C, P, As, S appear only as oxo-anion centres.

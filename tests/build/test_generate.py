@@ -9,6 +9,7 @@ import pytest
 from pymatgen.core import Element
 
 from materials_map.build import generate as G
+from materials_map.datasets.dataset import CORE_COLUMNS
 from materials_map.datasets.registry import data_path
 from materials_map.design.chemistry import (
     PAPER_ELEMENTS,
@@ -78,13 +79,7 @@ def test_shipped_schema_and_counts(shipped):
 
     df = shipped.df
     for col in [
-        "id",
-        "structure",
-        "formula",
-        "source",
-        "structure_type",
-        "li_fraction",
-        "o_fraction",
+        *CORE_COLUMNS,
         "e_1d",
         "e_2d",
         "e_3d",
