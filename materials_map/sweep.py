@@ -131,11 +131,16 @@ def w_sweep(
     return WSweep(pd.DataFrame(records).set_index("w"), coords, models)
 
 
-def _table(key: str, ids: np.ndarray, cache: Path | None) -> tuple | None:
-    places = [(SHIPPED_SWEEPS, "shipped table")]
+def _places(shipped: Path, cache: Path | None, sub: str, what: str) -> list[tuple[Path, str]]:
+    """Folders where a stored ``what`` is looked for, in order: shipped, then the cache."""
+    places = [(shipped, f"shipped {what}")]
     if cache is not None:
-        places.append((cache / "sweeps", "cached table"))
-    for folder, source in places:
+        places.append((cache / sub, f"cached {what}"))
+    return places
+
+
+def _table(key: str, ids: np.ndarray, cache: Path | None) -> tuple | None:
+    for folder, source in _places(SHIPPED_SWEEPS, cache, "sweeps", "table"):
         path = folder / f"{key}.npz"
         if path.is_file():
             record, xy, stored_ids = load_summary(path)
@@ -147,10 +152,7 @@ def _table(key: str, ids: np.ndarray, cache: Path | None) -> tuple | None:
 def _model(key: str, map_key: str, map_model: Any, cache: Path | None, cls: Any) -> tuple:
     if key == map_key:
         return map_model, "the map's model"
-    places = [(SHIPPED_MODELS, "shipped model")]
-    if cache is not None:
-        places.append((cache / "models", "cached model"))
-    for folder, source in places:
+    for folder, source in _places(SHIPPED_MODELS, cache, "models", "model"):
         path = folder / f"{key}.mmodel"
         if path.is_file():
             return cls.load(path), source

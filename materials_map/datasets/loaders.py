@@ -35,6 +35,26 @@ def _cif_id(path: Path) -> str:
     return path.stem
 
 
+def _keep_or_record(
+    ident: str,
+    pos: int,
+    kind: str,
+    reason: str | None,
+    seen: dict[str, int],
+    keep: list[int],
+    failures: list[dict],
+) -> bool:
+    """Keep item ``pos`` (True) or record it with its reason; a repeated id is a reason."""
+    if reason is None and ident in seen:
+        reason = f"duplicate id: {ident!r} is already used by {kind} {seen[ident]}"
+    if reason:
+        failures.append(_failure(ident, f"{kind} {pos}", reason))
+        return False
+    seen[ident] = pos
+    keep.append(pos)
+    return True
+
+
 def _failure(ident: str, item: str, reason: str) -> dict[str, str]:
     return {"id": ident, "item": item, "error": reason}
 
@@ -174,13 +194,7 @@ def from_structures(
     keep, failures, seen = [], [], {}
     for i, (ident, s) in enumerate(zip(id_list, structures, strict=True)):
         _, reason = _check_structure(s, i)
-        if reason is None and ident in seen:
-            reason = f"duplicate id: {ident!r} is already used by item {seen[ident]}"
-        if reason:
-            failures.append(_failure(ident, f"item {i}", reason))
-            continue
-        seen[ident] = i
-        keep.append(i)
+        _keep_or_record(ident, i, "item", reason, seen, keep, failures)
     metadata = _finish("from_structures", "structures", n, failures, {})
     if n and not keep:
         wrong_type = all(x["error"].startswith("not a structure") for x in failures)
@@ -271,14 +285,8 @@ def from_dataframe(
             reason = None if s is None else structure_problem(s)
         except ValueError as exc:  # CifRefused is one
             s, reason = None, str(exc)
-        if reason is None and ident in seen:
-            reason = f"duplicate id: {ident!r} is already used by row {seen[ident]}"
-        if reason:
-            failures.append(_failure(ident, f"row {pos}", reason))
-            continue
-        seen[ident] = pos
-        keep.append(pos)
-        structures.append(s)
+        if _keep_or_record(ident, pos, "row", reason, seen, keep, failures):
+            structures.append(s)
     metadata = _finish("from_dataframe", "rows", len(out), failures, {})
     if len(out) and not keep:
         raise ValueError(
