@@ -2,13 +2,13 @@
 
 One ``.safetensors`` file: the network weights as tensors, everything else (parameters,
 scaler, split, history) as JSON strings in the safetensors metadata, plus a SHA-256 over
-both so that a corrupted or edited file is refused with a clear message. The checksum
-guards integrity, not authenticity: nothing in the file is ever executed.
+both so that a corrupted or edited file is refused with a clear message (the container check
+and checksum are ``_files.py``'s, shared with the other estimators of this layer). The
+checksum guards integrity, not authenticity: nothing in the file is ever executed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from io import StringIO
@@ -23,7 +23,7 @@ from safetensors.torch import save as st_save
 
 from .._util import write_bytes_atomic
 from ..features.descriptors import Block
-from . import _scaling
+from . import _files, _scaling
 from .autoencoder import resolve_device
 
 if TYPE_CHECKING:
@@ -32,18 +32,6 @@ if TYPE_CHECKING:
 FORMAT = "materials-map/MapModel"
 FORMAT_VERSION = "1"
 _TUPLE_PARAMS = ("hidden_comp", "hidden_struct", "hidden_me")
-
-
-def _digest(metadata: dict[str, str], tensors: dict[str, torch.Tensor]) -> str:
-    h = hashlib.sha256()
-    h.update(
-        json.dumps({k: v for k, v in metadata.items() if k != "sha256"}, sort_keys=True).encode()
-    )
-    for name in sorted(tensors):
-        t = tensors[name].detach().cpu().contiguous()
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.numpy().tobytes())
-    return h.hexdigest()
 
 
 def to_bytes(model: MapModel) -> bytes:
@@ -74,7 +62,7 @@ def to_bytes(model: MapModel) -> bytes:
         "scaler": json.dumps(model.scaler_.to_dict()),
         "history": model.history_.to_json(orient="split", index=False),
     }
-    metadata["sha256"] = _digest(metadata, tensors)
+    metadata["sha256"] = _files.digest(metadata, tensors)
     return st_save(tensors, metadata=metadata)
 
 
@@ -83,39 +71,9 @@ def save_model(model: MapModel, path: Path) -> Path:
     return write_bytes_atomic(path, to_bytes(model))
 
 
-def _read_metadata(data: bytes, where: str) -> dict[str, str]:
-    if len(data) < 8:
-        raise ValueError(f"{where}: not a MapModel file (too short to be safetensors)")
-    n = int.from_bytes(data[:8], "little")
-    if n <= 0 or 8 + n > len(data):
-        raise ValueError(f"{where}: not a MapModel file (safetensors header length {n} is invalid)")
-    try:
-        header = json.loads(data[8 : 8 + n])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{where}: corrupted MapModel file (unreadable header: {exc})") from None
-    meta = header.get("__metadata__") if isinstance(header, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{where}: not a MapModel file (no '{FORMAT}' metadata)")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{where}: MapModel file format version {meta.get('format_version')!r} is not supported "
-            f"(this version reads {FORMAT_VERSION!r})"
-        )
-    return meta
-
-
 def from_bytes(cls: type[MapModel], data: bytes, where: str = "<bytes>") -> MapModel:
     """Inverse of :func:`to_bytes`; raises ``ValueError`` for damaged or edited data."""
-
-    meta = _read_metadata(data, where)
-    try:
-        tensors = st_load(data)
-    except Exception as exc:  # safetensors raises its own error types
-        raise ValueError(f"{where}: corrupted MapModel file (weights unreadable: {exc})") from None
-    if meta.get("sha256") != _digest(meta, tensors):
-        raise ValueError(
-            f"{where}: MapModel file failed its checksum; it was corrupted or modified after saving"
-        )
+    tensors, meta = _files.check(FORMAT, FORMAT_VERSION, data, where, st_load, "weights")
     try:
         return _restore(cls, meta, tensors, where)
     except ValueError:

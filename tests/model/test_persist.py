@@ -81,3 +81,23 @@ def test_unfitted_model_cannot_be_saved(tmp_path):
 
     with pytest.raises(NotFittedError):
         MapModel().save(tmp_path / "m.safetensors")
+
+
+def test_checksum_is_the_recipe_of_files_already_written(saved):
+    """The shared _files.digest hashes a torch tensor's dtype as torch names it
+    ('torch.float32'), as persist.py did before sharing it: saved models still load."""
+    import hashlib
+
+    from safetensors.torch import load as st_load
+
+    raw = saved.read_bytes()
+    meta = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])["__metadata__"]
+    tensors = st_load(raw)
+    h = hashlib.sha256(
+        json.dumps({k: v for k, v in meta.items() if k != "sha256"}, sort_keys=True).encode()
+    )
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode() + t.numpy().tobytes())
+    assert str(next(iter(tensors.values())).dtype).startswith("torch.")
+    assert meta["sha256"] == h.hexdigest()
