@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cart, cellEdges, convexHull, cross, dot, polyhedra, replicate, sectorMesh, sub, type Vec3 } from "../src/crystal/geometry";
+import { cart, cellEdges, convexHull, cross, dot, polyhedra, replicate, sectorMesh, sub, towardViewer, type Vec3 } from "../src/crystal/geometry";
 import { decodeCrystal, type CrystalJSON } from "../src/crystal/types";
 import { dimensionAt, levelCode, levelOf, tiledVolume, type Pathway } from "../src/crystal/volume";
 import { elementOf } from "../src/crystal/elements";
@@ -113,6 +113,43 @@ describe("crystal geometry", () => {
     const caps = part.vertices.length - (7 * 13 + 7 * 7); // (lat + 1) x (segments + 1) per sector
     expect(caps).toBe(2 * 8);
     expect(full.vertices.every((v) => Math.abs(Math.hypot(...v) - 1) < 1e-9)).toBe(true);
+  });
+
+  it("finds the camera axis of the viewer's default view", () => {
+    // measured in Chromium: the null direction of 3Dmol's modelToScreen of a cell's corners
+    // after rotate(-65, "x"), rotate(25, "y") from the identity view
+    const seen: Vec3 = [-0.1786062, -0.90630778, 0.38302223];
+    const n = towardViewer([0, 0, 0, 1], [[-65, "x"], [25, "y"]]);
+    expect(Math.abs(dot(n, seen))).toBeCloseTo(1, 7);
+    expect(Math.hypot(...n)).toBeCloseTo(1, 12);
+    expect(towardViewer([0, 0, 0, 1], [])).toEqual([0, 0, 1]);
+  });
+
+  it("turns the sectors about any axis (the viewer faces them to its camera)", () => {
+    const parts = [{ occ: 0.5, color: "a" }, { occ: 0.4, color: "b" }];
+    const c: Vec3 = [1, 2, 3];
+    expect(sectorMesh(c, 0.7, parts, 6, [0, 0, 2])).toEqual(sectorMesh(c, 0.7, parts, 6));
+    const n: Vec3 = [1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)];
+    const m = sectorMesh(c, 0.7, parts, 6, n);
+    const z = sectorMesh(c, 0.7, parts, 6);
+    // a rotation: the same sphere, each vertex at its z-mesh height now measured along n
+    expect(m.vertices.every((v) => Math.abs(Math.hypot(...sub(v, c)) - 0.7) < 1e-9 || Math.hypot(...sub(v, c)) < 1e-9)).toBe(true);
+    m.vertices.forEach((v, i) => expect(dot(sub(v, c), n)).toBeCloseTo(z.vertices[i][2] - c[2], 9));
+    m.normals.forEach((v, i) => expect(dot(v, n)).toBeCloseTo(z.normals[i][2], 9));
+    // seen along n the two species cover 0.5 and 0.4 of the turn: 180 and 144 degrees
+    // u: toward the first sector's edge (azimuth 0): its vertex on the second ring (13 per ring)
+    const e = sub(m.vertices[13], c);
+    const u0 = sub(e, [n[0] * dot(e, n), n[1] * dot(e, n), n[2] * dot(e, n)]);
+    const u: Vec3 = [u0[0] / Math.hypot(...u0), u0[1] / Math.hypot(...u0), u0[2] / Math.hypot(...u0)];
+    const w = cross(n, u);
+    const angles = (color: string) =>
+      m.vertices.filter((v, i) => m.colors[i] === color && Math.hypot(...sub(v, c)) > 1e-9 && Math.abs(dot(sub(v, c), n)) < 0.69)
+        .map((v) => (Math.atan2(dot(sub(v, c), w), dot(sub(v, c), u)) + 2 * Math.PI) % (2 * Math.PI));
+    const span = (a: number[]) => (Math.max(...a) - Math.min(...a)) * (180 / Math.PI);
+    expect(Math.min(...angles("a"))).toBeCloseTo(0, 6);
+    expect(span(angles("a"))).toBeCloseTo(180, 6);
+    expect(Math.min(...angles("b")) * (180 / Math.PI)).toBeCloseTo(180, 6);
+    expect(span(angles("b"))).toBeCloseTo(144, 6);
   });
 });
 

@@ -391,10 +391,10 @@ def main() -> None:
         f"(JS draw {statistics.median(h['big_js']):.3f} s), 28 atoms {statistics.median(h['small']):.2f} s "
         f"(JS draw {statistics.median(h['small_js']):.3f} s)"
     )
-    if lost:
-        print(
-            f"  {len(lost)} click(s) showed no crystal within 60 s and are left out of the medians"
-        )
+    print(
+        f"  clicks lost (no crystal within 60 s, left out of the medians): {len(lost)} "
+        f"of {len(lost) + sum(len(t[k]) for k in ('big', 'small', 'proj_big', 'proj_small')) + len(h['big']) + len(h['small'])}"
+    )
     print(
         f"  (medians of {repeats * 2} clicks; target: 224 atoms <= 0.5 s -> {'met' if med['big'] <= 0.5 else 'NOT met'})"
     )

@@ -420,6 +420,31 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
     page.mouse.move(box["x"] + 3, box["y"] + 3)
     page.mouse.move(box["x"] + 4, box["y"] + 3)
     view.locator(".mmc-tip[hidden]").wait_for(state="attached", timeout=10_000)
+    # the sectors face the default camera: both species on screen in about their shares (the
+    # Li shells, which would tint the Li sector, off; only this site holds Li and Ni)
+    drawn = int(page.locator(".materials-map-explorer .mmc-root").get_attribute("data-drawn"))
+    try:
+        nb.run("ex.crystal.highlight_li = False")
+        page.wait_for_function(
+            "n => Number(document.querySelector('.materials-map-explorer .mmc-root')"
+            ".dataset.drawn) > n",
+            arg=drawn,
+        )
+        time.sleep(0.5)
+        img = _shot(page, canvas)
+        Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "crystal_partial_sectors.png")
+        colours = nb.kernel.value(
+            "(lambda v: {e: '#%02x%02x%02x' % tuple(v[e]) for e in ('Li', 'Ni')})(__import__("
+            "'yaml').safe_load((pathlib.Path(__import__('pymatgen.vis').vis.__file__).parent"
+            " / 'ElementColorSchemes.yaml').read_text())['VESTA'])"
+        )
+    finally:
+        nb.run("ex.crystal.highlight_li = True")
+    flat = img.reshape(-1, 3)
+    px = {e: int((np.abs(flat - _hex(c)).max(axis=1) < 30).sum()) for e, c in colours.items()}
+    share = px["Li"] / max(1, px["Li"] + px["Ni"])
+    want_share = dict(site["occ"])["Li"] / total
+    assert min(px.values()) >= 50 and abs(share - want_share) < 0.2, (px, share, want_share)
 
 
 def _theme(page, name: str) -> None:

@@ -202,11 +202,39 @@ export interface Mesh {
 }
 
 /**
- * A sphere cut into wedges about z, one per occupant, each spanning 2*pi*occupancy; the
- * vacant share (1 - total occupancy) is left open and the cut faces are closed, so the drawn
- * volume of each species is its occupancy (Crystal Toolkit draws partial sites the same way).
+ * A sphere cut into wedges about ``axis`` (default z), one per occupant, each spanning
+ * 2*pi*occupancy; the vacant share (1 - total occupancy) is left open and the cut faces are
+ * closed, so the drawn volume of each species is its occupancy (Crystal Toolkit draws partial
+ * sites the same way). Seen along ``axis`` the wedges read as a pie chart of the occupancies.
  */
-export function sectorMesh(center: Vec3, radius: number, parts: { occ: number; color: string }[], lat = 12): Mesh {
+export function sectorMesh(center: Vec3, radius: number, parts: { occ: number; color: string }[], lat = 12, axis: Vec3 = [0, 0, 1]): Mesh {
+  const local = sectorMeshAboutZ(center, radius, parts, lat);
+  const [u, w, n] = frame(axis);
+  const turn = (v: Vec3): Vec3 => [0, 1, 2].map((k) => v[0] * u[k] + v[1] * w[k] + v[2] * n[k]) as Vec3;
+  return {
+    ...local,
+    vertices: local.vertices.map((v) => {
+      const t = turn(sub(v, center));
+      return [center[0] + t[0], center[1] + t[1], center[2] + t[2]] as Vec3;
+    }),
+    normals: local.normals.map(turn),
+  };
+}
+
+/** Right-handed orthonormal frame (u, w, n) with n along ``axis``; z gives (x, y, z). */
+function frame(axis: Vec3): [Vec3, Vec3, Vec3] {
+  const len = Math.hypot(...axis) || 1;
+  const n: Vec3 = [axis[0] / len, axis[1] / len, axis[2] / len];
+  // u: the x axis made perpendicular to n (the y axis when n is nearly along x)
+  const ref: Vec3 = Math.abs(n[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+  const d = dot(ref, n);
+  const u0: Vec3 = [ref[0] - d * n[0], ref[1] - d * n[1], ref[2] - d * n[2]];
+  const ul = Math.hypot(...u0);
+  const u: Vec3 = [u0[0] / ul, u0[1] / ul, u0[2] / ul];
+  return [u, cross(n, u), n];
+}
+
+function sectorMeshAboutZ(center: Vec3, radius: number, parts: { occ: number; color: string }[], lat: number): Mesh {
   const mesh: Mesh = { vertices: [], normals: [], faces: [], colors: [] };
   let phi = 0;
   const total = parts.reduce((t, q) => t + q.occ, 0);
@@ -256,6 +284,29 @@ function cap(mesh: Mesh, c: Vec3, r: number, phi: number, side: number, color: s
     if (side > 0) mesh.faces.push(base, base + i, base + i + 1);
     else mesh.faces.push(base, base + i + 1, base + i);
   }
+}
+
+/**
+ * The model-space direction toward an orthographic camera after the view quaternion ``q``
+ * (x, y, z, w; 3Dmol's getView()[4..7]) is right-multiplied by rotations of ``tilts`` degrees
+ * about the x or y axis, as 3Dmol's rotate() does; the camera looks down -z of the rotated
+ * frame. (Standard Hamilton algebra: 3Dmol's own Vector3.applyQuaternion rotates the other way.)
+ */
+export function towardViewer(q: [number, number, number, number], tilts: [number, "x" | "y"][]): Vec3 {
+  let [x, y, z, w] = q;
+  for (const [angle, axis] of tilts) {
+    const h = (Math.PI * angle) / 360;
+    const [bx, by, bz, bw] = axis === "x" ? [Math.sin(h), 0, 0, Math.cos(h)] : [0, Math.sin(h), 0, Math.cos(h)];
+    [x, y, z, w] = [x * bw + w * bx + y * bz - z * by, y * bw + w * by + z * bx - x * bz, z * bw + w * bz + x * by - y * bx, w * bw - x * bx - y * by - z * bz];
+  }
+  const len = Math.hypot(x, y, z, w) || 1;
+  // rotate z by the conjugate (-x, -y, -z, w): v + 2w (u x v) + 2 u x (u x v), u = -(x, y, z)
+  const u: Vec3 = [-x / len, -y / len, -z / len];
+  const v: Vec3 = [0, 0, 1];
+  const t = cross(u, v);
+  const tt = cross(u, t);
+  const s = (2 * w) / len;
+  return [v[0] + s * t[0] + 2 * tt[0], v[1] + s * t[1] + 2 * tt[1], v[2] + s * t[2] + 2 * tt[2]];
 }
 
 /** Drawn radius of an element's atoms: 0.45 x its atomic radius, kept within 0.25..0.9 Å. */

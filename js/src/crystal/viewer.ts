@@ -5,7 +5,7 @@
 import { CAP, createViewer, Matrix4, VolumeData, type CustomShapeSpec, type GLViewer } from "3dmol";
 
 import { atomicRadius, elementColor } from "./elements";
-import { cart, cellEdges, drawRadius, polyhedra, replicate, sectorMesh, type Atom, type Vec3 } from "./geometry";
+import { cart, cellEdges, drawRadius, polyhedra, replicate, sectorMesh, towardViewer, type Atom, type Vec3 } from "./geometry";
 import type { Crystal } from "./types";
 import { dimensionAt, levelCode, levelOf, tiledVolume, DIM_COLORS, type Barrier, type Pathway } from "./volume";
 
@@ -47,6 +47,11 @@ export interface DrawnState {
 }
 
 const LI_RING = "#2b8a3e";
+/** The default camera's tilt, applied in this order (degrees about 3Dmol's x and y axes). */
+const HOME_TILT: [number, "x" | "y"][] = [
+  [-65, "x"],
+  [25, "y"],
+];
 
 let software: boolean | null = null;
 
@@ -75,6 +80,8 @@ export class CrystalView {
   private tip: HTMLDivElement;
   private drawnId: string | null = null;
   private identity: number[];
+  /** model-space direction toward the camera in the default view: partial sites face it */
+  private toViewer: Vec3;
 
   constructor(host: HTMLElement, className = "mmc-view") {
     this.el = document.createElement("div");
@@ -90,6 +97,7 @@ export class CrystalView {
     const aa = !softwareRenderer();
     this.viewer = createViewer(canvasBox, { backgroundColor: "white", antialias: aa, orthographic: true, hoverDuration: 60 })!;
     this.identity = this.viewer.getView(); // rotations accumulate: home() starts from here
+    this.toViewer = towardViewer(this.identity.slice(4, 8) as [number, number, number, number], HOME_TILT);
     // (3Dmol watches its container's size itself: no ResizeObserver here)
   }
 
@@ -208,6 +216,8 @@ export class CrystalView {
       a.pos,
       r,
       a.site.occupants.map((o) => ({ occ: o.occ, color: elementColor(o.element) })),
+      12,
+      this.toViewer,
     );
     const spec: CustomShapeSpec = {
       vertexArr: mesh.vertices.map(([x, y, z]) => ({ x, y, z })),
@@ -286,8 +296,7 @@ export class CrystalView {
     const v = this.viewer;
     v.setView(this.identity);
     v.zoomTo();
-    v.rotate(-65, "x");
-    v.rotate(25, "y");
+    for (const [angle, axis] of HOME_TILT) v.rotate(angle, axis);
     v.zoomTo();
   }
 
