@@ -150,7 +150,8 @@ def _table(key: str, ids: np.ndarray, cache: Path | None) -> tuple | None:
 
 
 def _model(key: str, map_key: str, map_model: Any, cache: Path | None, cls: Any) -> tuple:
-    if key == map_key:
+    # only a fitted map model stands for its W (a clone with another seed is not fitted yet)
+    if key == map_key and getattr(map_model, "train_index_", None) is not None:
         return map_model, "the map's model"
     for folder, source in _places(SHIPPED_MODELS, cache, "models", "model"):
         path = folder / f"{key}.mmodel"

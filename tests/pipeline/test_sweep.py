@@ -89,3 +89,16 @@ def test_other_data_trains_caches_and_retrains_on_request(cache):
     other = w_sweep(result, ws=(0,), progress=False, max_epochs=10)
     assert other.table["source"].tolist() == ["trained"]
     assert other.models[0.0].n_epochs_ <= 10
+
+
+def test_an_unfitted_map_model_does_not_stand_for_its_w():
+    """A clone of the map's model with another seed has the map's key for its W but is not
+    fitted: the sweep must train it, not take it as "the map's model"."""
+    from materials_map.model.estimator import MapModel
+    from materials_map.sweep import _model
+
+    unfitted = MapModel(random_state=1)
+    assert _model("not-a-shipped-key", "not-a-shipped-key", unfitted, None, MapModel) == (
+        None,
+        "trained",
+    )
