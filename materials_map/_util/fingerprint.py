@@ -24,11 +24,17 @@ def _r(x: float) -> float:
 def _structure_text(structure: Any) -> str:
     lattice = [[_r(x) for x in row] for row in structure.lattice.matrix]
     sites = []
-    for site in structure:
+    # sites often share one species object: its text is made once (the object is kept in
+    # the dict, so its id cannot be reused by another during the loop)
+    texts: dict[int, tuple[Any, list]] = {}
+    for site, coords in zip(structure, structure.frac_coords.tolist(), strict=True):
         # wrap twice: round(1 - 1e-9) would give 1.0 for a coordinate that is really 0
-        frac = [_r(_r(float(x) % 1.0) % 1.0) for x in site.frac_coords]
-        species = sorted((str(sp), _r(occ)) for sp, occ in site.species.items())
-        sites.append((species, frac))
+        frac = [_r(_r(x % 1.0) % 1.0) for x in coords]
+        sp = site.species
+        known = texts.get(id(sp))
+        if known is None:
+            known = texts[id(sp)] = (sp, sorted((str(e), _r(occ)) for e, occ in sp.items()))
+        sites.append((known[1], frac))
     sites.sort()
     return json.dumps({"lattice": lattice, "sites": sites}, separators=(",", ":"))
 

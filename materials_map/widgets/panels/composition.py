@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets as ipw
 import numpy as np
@@ -19,6 +20,19 @@ from . import style
 FRACTION_BINS = np.linspace(0.0, 1.0, 21)
 
 
+def _structure_elements(structure: Any) -> frozenset[str]:
+    """Elements on the sites of ``structure`` (any occupancy), as ``structure.composition``
+    would list them, without summing a Composition (sites share species objects)."""
+    seen: dict[int, Any] = {}  # keeps each species object alive: ids stay unique
+    out: set[str] = set()
+    for site in structure:
+        sp = site.species
+        if id(sp) not in seen:
+            seen[id(sp)] = sp
+            out.update(e.symbol for e, occ in sp.items() if occ > 0)
+    return frozenset(out)
+
+
 def element_sets(table: pd.DataFrame, structures: Sequence | None = None) -> list[frozenset[str]]:
     """The elements present in each material: from its structure's composition when one is
     given (sites with partial occupancy count), else from its ``formula``."""
@@ -27,8 +41,9 @@ def element_sets(table: pd.DataFrame, structures: Sequence | None = None) -> lis
     out: list[frozenset[str]] = []
     for k in range(len(table)):
         s = None if structures is None else structures[k]
-        if s is not None and hasattr(s, "composition"):
-            comp = s.composition
+        if s is not None and hasattr(s, "sites"):
+            out.append(_structure_elements(s))
+            continue
         else:
             f = table["formula"].iloc[k] if "formula" in table else None
             try:
