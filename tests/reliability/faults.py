@@ -111,3 +111,38 @@ def li2o_family(n: int) -> list[Structure]:
         s.scale_lattice(base.volume * (1.0 + 0.02 * k))
         out.append(s)
     return out
+
+
+def count_calls(monkeypatch, cls: type, name: str) -> list:
+    """Patch ``cls.name`` to record the first argument of every call (the structure dict a
+    guarded worker is sent); returns the list it fills. The real method still runs."""
+    calls: list = []
+    real = getattr(cls, name)
+    monkeypatch.setattr(
+        cls, name, lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1]
+    )
+    return calls
+
+
+def logging_child(
+    module: str, cls: str, method: str, items: list[Structure], log: Path, call: str
+) -> str:
+    """Python code for a child process: rebuild ``items``, make ``module.cls.method`` append
+    the fingerprint of each structure it starts to ``log`` (fsynced: the line survives a
+    kill -9), then run ``call`` (an expression using ``items``)."""
+    return f"""
+import os, warnings
+warnings.simplefilter("ignore")
+from pymatgen.core import Structure
+from materials_map._util import structure_fingerprint
+from {module} import {cls} as target
+items = [Structure.from_dict(d) for d in {[s.as_dict() for s in items]!r}]
+real = target.{method}
+def logged(self, d, *a, **k):
+    with open({str(log)!r}, "a") as fh:
+        fh.write(structure_fingerprint(Structure.from_dict(d)) + "\\n")
+        fh.flush(); os.fsync(fh.fileno())
+    return real(self, d, *a, **k)
+target.{method} = logged
+{call}
+"""

@@ -19,7 +19,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from faults import KillsItsWorker, LogsStarts, li2o_family, run_and_kill, small_obelix
+from faults import (
+    KillsItsWorker,
+    LogsStarts,
+    count_calls,
+    li2o_family,
+    logging_child,
+    run_and_kill,
+    small_obelix,
+)
 
 import materials_map as mm
 from materials_map._util import structure_fingerprint, write_bytes_atomic
@@ -112,25 +120,6 @@ def test_kill_9_during_featurize_recomputes_at_most_one_item_per_worker(
     np.testing.assert_array_equal(X.struct, fresh.struct)
 
 
-_LABEL_CHILD = """
-import sys, warnings, os
-warnings.simplefilter("ignore")
-from pymatgen.core import Structure
-from materials_map._util import structure_fingerprint
-from materials_map.labels import runner
-from materials_map.labels.bvse import migration_energy
-items = [Structure.from_dict(d) for d in {dicts!r}]
-real = runner.GuardedWorker.label
-def logged(self, d, *a, **k):
-    with open({log!r}, "a") as fh:
-        fh.write(structure_fingerprint(Structure.from_dict(d)) + "\\n")
-        fh.flush(); os.fsync(fh.fileno())
-    return real(self, d, *a, **k)
-runner.GuardedWorker.label = logged
-migration_energy(items, cache={cache!r}, progress=False, resolution=0.3)
-"""
-
-
 @pytest.mark.slow
 def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypatch):
     from materials_map.labels import runner
@@ -139,20 +128,22 @@ def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypat
 
     items = li2o_family(6)
     cache, log = tmp_path / "labels", tmp_path / "starts.log"
-    code = _LABEL_CHILD.format(dicts=[s.as_dict() for s in items], log=str(log), cache=str(cache))
+    code = logging_child(
+        "materials_map.labels.runner",
+        "GuardedWorker",
+        "label",
+        items,
+        log,
+        f"from materials_map.labels.bvse import migration_energy\n"
+        f"migration_energy(items, cache={str(cache)!r}, progress=False, resolution=0.3)",
+    )
     run_and_kill(code, log, after=3)
     store = LabelCache(cache)
     keys = {structure_fingerprint(s): label_key(s, 0.3, 10.0) for s in items}
     cached = {fp for fp, k in keys.items() if store.get(k, 300.0, 4 * 2**30) is not None}
     started = set(log.read_text().split())
     assert cached <= started and len(started - cached) <= 1
-    calls = []
-    real = runner.GuardedWorker.label
-    monkeypatch.setattr(
-        runner.GuardedWorker,
-        "label",
-        lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1],
-    )
+    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
     out = migration_energy(items, cache=str(cache), progress=False, resolution=0.3)
     print(
         f"kill -9 labelling: {len(started)} started, {len(cached)} cached, "
@@ -229,13 +220,7 @@ def test_damaged_label_cache_entries_are_discarded_and_recomputed(tmp_path, monk
     rec.pop("sha256")
     rec["e_1d"] = "fast"  # wrong type, and no checksum to catch it
     files[3].write_text(json.dumps(rec))
-    calls = []
-    real = runner.GuardedWorker.label
-    monkeypatch.setattr(
-        runner.GuardedWorker,
-        "label",
-        lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1],
-    )
+    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
     with pytest.warns(UserWarning) as caught:
         again = migration_energy(items, cache=str(tmp_path), progress=False, resolution=0.3)
     damaged = [str(w.message) for w in caught if "is damaged and was discarded" in str(w.message)]

@@ -13,28 +13,11 @@ import warnings
 
 import numpy as np
 import pytest
-from faults import ROOT, li2o_family, run_and_kill
+from faults import ROOT, count_calls, li2o_family, logging_child, run_and_kill
 
 from materials_map._util import structure_fingerprint
 
 FMAX, STEPS = 0.1, 40
-
-_RELAX_CHILD = """
-import os, warnings
-warnings.simplefilter("ignore")
-from pymatgen.core import Structure
-from materials_map._util import structure_fingerprint
-from materials_map.relax import relax, runner
-items = [Structure.from_dict(d) for d in {dicts!r}]
-real = runner.RelaxWorker.relax
-def logged(self, d, *a, **k):
-    with open({log!r}, "a") as fh:
-        fh.write(structure_fingerprint(Structure.from_dict(d)) + "\\n")
-        fh.flush(); os.fsync(fh.fileno())
-    return real(self, d, *a, **k)
-runner.RelaxWorker.relax = logged
-relax(items, {fmax!r}, {steps!r}, cache={cache!r}, progress=False)
-"""
 
 
 @pytest.mark.slow
@@ -45,8 +28,14 @@ def test_kill_9_during_relaxation_recomputes_at_most_one_item(tmp_path, monkeypa
 
     items = li2o_family(5)
     cache, log = tmp_path / "relax", tmp_path / "starts.log"
-    code = _RELAX_CHILD.format(
-        dicts=[s.as_dict() for s in items], log=str(log), cache=str(cache), fmax=FMAX, steps=STEPS
+    code = logging_child(
+        "materials_map.relax.runner",
+        "RelaxWorker",
+        "relax",
+        items,
+        log,
+        f"from materials_map.relax import relax\n"
+        f"relax(items, {FMAX!r}, {STEPS!r}, cache={str(cache)!r}, progress=False)",
     )
     run_and_kill(code, log, after=3, timeout=600)
     store = RelaxCache(cache)
@@ -58,13 +47,7 @@ def test_kill_9_during_relaxation_recomputes_at_most_one_item(tmp_path, monkeypa
     }
     started = set(log.read_text().split())
     assert len(cached) >= 2 and cached <= started and len(started - cached) <= 1
-    calls = []
-    real = runner.RelaxWorker.relax
-    monkeypatch.setattr(
-        runner.RelaxWorker,
-        "relax",
-        lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1],
-    )
+    calls = count_calls(monkeypatch, runner.RelaxWorker, "relax")
     out = relax(items, FMAX, STEPS, cache=str(cache), progress=False)
     print(
         f"kill -9 relaxation: {len(started)} started, {len(cached)} cached, "
@@ -104,13 +87,7 @@ def test_two_processes_labelling_into_one_cache_do_not_corrupt_it(tmp_path, monk
     files = sorted(tmp_path.rglob("*.json"))
     assert len(files) == len(items)
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]  # no temp left
-    calls = []
-    real = runner.GuardedWorker.label
-    monkeypatch.setattr(
-        runner.GuardedWorker,
-        "label",
-        lambda self, d, *a, **k: (calls.append(d), real(self, d, *a, **k))[1],
-    )
+    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a damaged entry would warn
         cached = migration_energy(items, cache=str(tmp_path), progress=False, resolution=0.3)
