@@ -20,8 +20,6 @@ click or lasso as its target; its candidates are drawn on the map as their own l
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,7 @@ from ..panels import (
     nearest,
 )
 from ..panels.design import DesignPanel
+from .document import status_html
 
 #: per-point P(superionic) and its confidence (MapResult.superionic), shown on hover
 SUPERIONIC_COLUMNS = ("p_superionic", "p_superionic_std", "distance_to_training")
@@ -345,31 +344,7 @@ class Explorer:
             self.diagnostics.compute()
 
     def _update_status(self) -> None:
-        parts = [f"{len(self.coords)} materials", f"{self.selection.size} selected"]
-        i = self.focused
-        if i >= 0:
-            row = self.table.iloc[i]
-            val = row.get(self.target, np.nan)
-            val = (
-                f", {self.target} = {val:.3f}"
-                if isinstance(val, (float, np.floating)) and np.isfinite(val)
-                else ""
-            )
-            parts.append(
-                f"focused: <b>{html.escape(str(row.get('id', i)))}</b> "
-                f"{html.escape(str(row.get('formula', '')))}{val}"
-            )
-        if self.clicked is not None:
-            x, y = self.clicked
-            pred = ""
-            if getattr(self.model, "has_target_", False):
-                pred = f" → predicted {self.target} {float(self.model.predict_coords([[x, y]])[0]):.3f}"
-                ens = getattr(self.result, "ensemble", None)
-                if ens is not None:  # the head ensemble's mean ± sigma at the same coordinate
-                    mean, sd = ens.predict([[x, y]], return_std=True)
-                    pred += f" (ensemble {float(mean[0]):.3f} ± {float(sd[0]):.3f})"
-            parts.append(f"clicked ({x:.2f}, {y:.2f}){pred}")
-        self.status.value = "<span style='font-size:13px'>" + " · ".join(parts) + "</span>"
+        self.status.value = status_html(self)
 
     # ------------------------------------------------------------------ output
     def save(
@@ -384,53 +359,12 @@ class Explorer:
         ~30 bytes per site) and the Li pathway volumes computed in this session, so the
         ``.mmap`` viewer and the HTML export show them without a kernel.
         """
-        from ..._version import __version__
-        from ...io.document import MapDocument
+        from .document import explorer_document
 
-        ds_meta = getattr(self.result.dataset, "metadata", {}) or {}
-        meta = {
-            "title": self.map.title,
-            "target": self.target,
-            "n_points": int(len(self.coords)),
-            "dataset": ds_meta.get("name", ds_meta.get("description", "")),
-            "model": {
-                k: (list(v) if isinstance(v, tuple) else v)
-                for k, v in self.model.get_params().items()
-            },
-            "materials_map": __version__,
-        }
-        if self.design.candidates is not None:  # the candidate layer's table, without crystals
-            cols = ["id", "formula", "method", "provenance", "x_comp", "x_struct"]
-            cols += ["distance_nn", "me", "me_source", "plausibility", "novel", "verified"]
-            cand = self.design.candidates.df[cols]
-            meta["candidates"] = json.loads(cand.to_json(orient="records"))
-        meta.update(metadata or {})
-        crystals, volumes = self._document_crystals() if structures else (None, None)
-        doc = MapDocument.from_widget(
-            self.map, table=self.table, metadata=meta, structures=crystals, pathways=volumes
-        )
+        doc = explorer_document(self, metadata or {}, structures)
         if path is not None:
             doc.save(path)
         return doc
-
-    def _document_crystals(self) -> tuple[list | None, dict | None]:
-        """Compact crystals of every point and the pathway volumes computed so far."""
-        from ..crystal import pathway_json, structure_json
-
-        if self.structures is None:
-            return None, None
-        crystals: list[dict | None] = []
-        volumes: dict[int, dict] = {}
-        for i in range(len(self.coords)):
-            s = self._structure(i)
-            if s is None:
-                crystals.append(None)
-                continue
-            crystals.append(structure_json(s, id=self._id(i), title=self._title(i), index=i))
-            vol = self.crystal.volume_of(s)
-            if vol is not None:
-                volumes[i] = pathway_json(vol, self._id(i), self._title(i))
-        return crystals, volumes or None
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
