@@ -8,6 +8,7 @@ kernel needs no training.
 
 from __future__ import annotations
 
+import json
 import time
 import zipfile
 
@@ -145,3 +146,83 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
         ]
     assert len(read) == n
     assert sorted(s.composition.reduced_formula for s in read) == sorted(formulas)
+
+
+def _expected_atoms(s) -> int:
+    """Atoms the crystal viewer draws for ``s``: every site plus its images on the cell
+    faces, edges and corners (the rule of js/src/crystal/geometry.ts replicate(), as in
+    test_crystal.py)."""
+    n = 0
+    for site in s:
+        f = np.mod(site.frac_coords, 1.0)
+        f[f > 1 - 1e-3] = 0
+        n += 2 ** int((f < 1e-3).sum())
+    return n
+
+
+def _crystal_shows(nb, position: int, shot=None) -> None:
+    """The Crystal tab's viewer draws candidate ``position``: its id, every site, and the
+    atom count and elements of that candidate's own structure."""
+    from pymatgen.core import Structure
+
+    page = nb.page
+    cid = nb.kernel.value(f"ex.design.candidates.df['id'].iloc[{position}]")
+    s = Structure.from_dict(
+        nb.kernel.value(f"ex.design.candidates.df['structure'].iloc[{position}].as_dict()")
+    )
+    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text="Crystal").first.click()
+    view = page.locator(f".materials-map-explorer .mmc-root .mmc-view[data-id='{cid}']")
+    view.wait_for(state="attached", timeout=30_000)
+    page.wait_for_function(
+        "id => { const v = document.querySelector("
+        "`.materials-map-explorer .mmc-view[data-id='${id}']`); "
+        "return v && v.dataset.atoms !== undefined; }",
+        arg=cid,
+        timeout=30_000,
+    )
+    d = view.evaluate("e => ({...e.dataset})")
+    assert int(d["sites"]) == len(s), (d, len(s))
+    assert int(d["atoms"]) == _expected_atoms(s), (d["atoms"], _expected_atoms(s))
+    drawn = {el: v[0] for el, v in json.loads(d["elements"]).items()}
+    assert set(drawn) == {e.symbol for e in s.composition.elements}, (drawn, s.composition)
+    # one viewer only: the picked candidate replaced whatever was shown
+    assert page.locator(".materials-map-explorer .mmc-root .mmc-view").count() == 1
+    if shot is not None:
+        page.locator(".materials-map-explorer").first.screenshot(path=str(shot))
+    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text="Design").first.click()
+
+
+def test_picked_candidate_shows_in_the_crystal_viewer(nb, artifacts_dir):
+    page = nb.page
+    if not nb.kernel.value("ex.design.candidates is not None and len(ex.design.candidates) > 1"):
+        # run alone: propose at the centre of the map first
+        nb.run("ex.design.set_point(np.asarray(w.coords).mean(axis=0)); ex.design.propose()")
+    n = nb.kernel.value("len(ex.design.candidates)")
+    assert n > 1
+    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text="Design").first.click()
+
+    # 1. the pick menu of the Design tab
+    k = 1
+    label = nb.kernel.value(f"ex.design.pick_menu.options[{k + 1}][0]")  # [0] is "-"
+    want = nb.kernel.value(f"ex.design.pick_menu.options[{k + 1}][1]")
+    page.locator(".widget-dropdown", has_text="pick").locator("select").select_option(label=label)
+    nb.kernel.wait_for("ex.design.pick_menu.value", lambda v: v == want)
+    assert nb.kernel.value("w.focused_candidate") == want  # the map rings it too
+    _crystal_shows(nb, want, artifacts_dir / "design-picked-crystal.png")
+
+    # 2. a click on a diamond of the candidate layer (the one clearest of the others, not picked yet)
+    page.mouse.move(2, 2)
+    plot = Plot(page)
+    xy = np.array(nb.kernel.value("ex.design.candidates.coords.tolist()"))
+    sx, sy = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    inside = (sx > 12) & (sx < plot.size[0] - 12) & (sy > 12) & (sy < plot.size[1] - 12)
+    gap = np.hypot(sx[:, None] - sx[None, :], sy[:, None] - sy[None, :]) + np.eye(n) * 1e9
+    clear = gap.min(axis=1)
+    clear[~inside] = -1
+    clear[want] = -1
+    j = int(np.argmax(clear))
+    # the layer hits the nearest diamond (L1), so 3 px clear of the others is unambiguous
+    assert clear[j] >= 3, f"no candidate diamond clear of the others inside the view: {clear}"
+    page.mouse.click(*plot.to_page(float(sx[j]), float(sy[j])))
+    nb.kernel.wait_for("ex.design.pick_menu.value", lambda v: v == j)
+    _crystal_shows(nb, j)
