@@ -161,6 +161,21 @@ class GuardedWorker:
         return self._request(req)
 
 
+def run_chunk(
+    worker: type[GuardedWorker],
+    method: str,
+    structure_dicts: list[dict],
+    args: tuple,
+    time_limit: float,
+    memory_limit: int | None,
+) -> list[dict]:
+    """``worker.<method>(d, *args)`` for each structure dict with one guarded worker (the unit
+    of work sent to dask: a class and a method name pickle, a bound method would not)."""
+    with worker(time_limit, memory_limit) as w:
+        run = getattr(w, method)
+        return [run(d, *args) for d in structure_dicts]
+
+
 def label_chunk(
     structure_dicts: list[dict],
     resolution: float,
@@ -169,5 +184,6 @@ def label_chunk(
     memory_limit: int | None,
 ) -> list[dict]:
     """Label a list of structures with one guarded worker (the unit of work sent to dask)."""
-    with GuardedWorker(time_limit, memory_limit) as worker:
-        return [worker.label(d, resolution, encut) for d in structure_dicts]
+    return run_chunk(
+        GuardedWorker, "label", structure_dicts, (resolution, encut), time_limit, memory_limit
+    )

@@ -23,9 +23,10 @@ from pymatgen.core import Lattice, Structure
 
 from .._util import structure_fingerprint
 from ..labels.bvse import _parse_memory
+from ..labels.runner import run_chunk
 from ._worker import MODEL_NAME
 from .cache import RelaxCache
-from .runner import RelaxWorker, relax_chunk
+from .runner import RelaxWorker
 
 # bump when the relaxation recipe changes (optimizer, filter, recorded fields)
 RELAX_VERSION = 1
@@ -282,9 +283,8 @@ def _run_dask(client, items, todo, done, bar, fmax, steps, time_limit, mem, chun
     for k in range(0, len(todo), chunk_size):
         chunk = todo[k : k + chunk_size]
         payload = [items[i].as_dict() for i in chunk]
-        futures[client.submit(relax_chunk, payload, fmax, steps, time_limit, mem, pure=False)] = (
-            chunk
-        )
+        args = (RelaxWorker, "relax", payload, (fmax, steps), time_limit, mem)
+        futures[client.submit(run_chunk, *args, pure=False)] = chunk
     for fut in dask_completed(list(futures)):
         for i, rec in zip(futures[fut], fut.result(), strict=True):
             done(i, rec)

@@ -26,15 +26,3 @@ class RelaxWorker(GuardedWorker):
         ``ok``, ``refused``, ``error`` or ``limit`` (time/memory limit, not a property of the
         structure)."""
         return self._request({"structure": structure_dict, "fmax": fmax, "steps": steps})
-
-
-def relax_chunk(
-    structure_dicts: list[dict],
-    fmax: float,
-    steps: int,
-    time_limit: float,
-    memory_limit: int | None,
-) -> list[dict]:
-    """Relax a list of structures with one guarded worker (the unit of work sent to dask)."""
-    with RelaxWorker(time_limit, memory_limit) as worker:
-        return [worker.relax(d, fmax, steps) for d in structure_dicts]

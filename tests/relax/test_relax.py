@@ -87,6 +87,19 @@ def test_cache_resumes_without_recomputing(relaxed):
     )
 
 
+@pytest.mark.slow
+def test_dask_client_equals_serial(relaxed, li2o):
+    """The dask path sends chunks to labels.runner.run_chunk with the relaxation worker."""
+    distributed = pytest.importorskip("distributed")
+    _, out, _, _ = relaxed
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as client:
+        viadask = relax([li2o], client=client, progress=False)
+    for col in ("energy_per_atom", "volume_change", "flag", "reason"):
+        assert viadask.loc[0, col] == out.loc["as-is", col], col
+
+
 def test_bad_inputs_are_recorded_not_raised(li2o):
     dis = li2o.copy()
     dis.replace(0, {"Li": 0.5})
