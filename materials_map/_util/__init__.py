@@ -1,5 +1,11 @@
 """Helpers every layer may use: atomic writes, the cache folder, the structure fingerprint.
 
+Modules: ``atomic`` (atomic file writes), ``cache`` (the cache folder), ``fingerprint`` (the
+one structure fingerprint), ``records`` (a folder of checksummed JSON records: the label and
+relaxation caches), ``child`` (the request loop of a guarded worker subprocess),
+``validate`` (physical checks of cells and structures), ``outcome`` (the kept/refused summary
+of batch jobs), ``deadline`` (time limits in the main thread).
+
 This is the bottom layer: it imports nothing else from materials_map.
 """
 
