@@ -336,6 +336,9 @@ class Explorer:
 
     def _on_candidate_marker(self, change: dict) -> None:
         i = int(change["new"])
+        # a pick from the menu sets the marker too: it is already shown, not twice
+        if self.design.pick_menu.value == i:
+            return
         if i >= 0 and self.design.candidates is not None and i < len(self.design.candidates):
             self.design.pick(i)
 
