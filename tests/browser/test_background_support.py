@@ -130,3 +130,42 @@ def test_without_the_support_the_empty_corner_is_drawn(nb):
     img = Plot(nb.page).screenshot()
     got = np.array([img[cy, cx] for cx, cy, _, _ in samples])
     assert np.abs(got[empty] - _page_colour(nb)).max(axis=1).mean() <= 2
+
+
+def test_the_exported_page_fades_the_same_and_keeps_the_markers(browser, tmp_path):
+    """Kernel-less: an HTML export of a map with a support grid and source markers draws the
+    same fade (bare page far from the points) and shows the source legend."""
+    from materials_map.io.document import MapDocument
+    from materials_map.widgets.map import MapWidget
+
+    xy, grid, support = _data()
+    w = MapWidget(xy, values=np.zeros(len(xy)), point_size=3, height=460)
+    w.set_background(grid, list(EXTENT), colormap="viridis", support=support)
+    w.set_markers(["generated"] * 30 + ["obelix"] * 10, label="source")
+    w.view = list(EXTENT)
+    path = MapDocument.from_widget(w).to_html(tmp_path / "support.html")
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector(".mm-root[data-ready='true']", timeout=30_000)
+        time.sleep(0.5)
+        plot = Plot(page)
+        img = plot.screenshot()
+        samples = _samples(plot, xy)
+        rows = np.array([s[2] for s in samples])
+        cols = np.array([s[3] for s in samples])
+        sup = support[rows, cols]
+        got = np.array([img[cy, cx] for cx, cy, _, _ in samples])
+        css = page.locator(".mm-root").evaluate("e => getComputedStyle(e).backgroundColor")
+        bare = np.array([int(v) for v in css.strip("rgba() ").split(",")[:3]])
+        colour = _lut(grid[rows, cols], float(grid.min()), float(grid.max()))
+        assert np.abs(got[sup < 0.01] - bare).max(axis=1).mean() <= 2
+        assert np.abs(got[sup == 1.0] - colour[sup == 1.0]).max(axis=1).mean() <= 2
+        items = page.locator(".mm-marker-legend .mm-legend-item")
+        assert [items.nth(k).inner_text().strip() for k in range(items.count())] == [
+            "generated (30)",
+            "obelix (10)",
+        ]
+    finally:
+        context.close()
