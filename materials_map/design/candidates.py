@@ -46,6 +46,19 @@ import pandas as pd
 
 from .._util import write_bytes_atomic, write_text_atomic
 
+#: the columns a summary of the candidates shows (the notebook table, the Design panel)
+SUMMARY_COLUMNS = [
+    "id",
+    "formula",
+    "method",
+    "structure_type",
+    "distance_nn",
+    "me",
+    "me_source",
+    "plausibility",
+    "novel",
+    "verified",
+]
 COLUMNS = [
     "id",
     "formula",
@@ -115,17 +128,7 @@ class Candidates:
         return f"Candidates({len(self)} for {where}, {int(self.df['verified'].sum())} verified)"
 
     def _repr_html_(self) -> str:
-        cols = [
-            "id",
-            "formula",
-            "method",
-            "structure_type",
-            "distance_nn",
-            "me",
-            "me_source",
-            "plausibility",
-            "novel",
-        ]
+        cols = SUMMARY_COLUMNS
         return f"<p>{html.escape(repr(self))}</p>" + self.df[cols].to_html(
             index=False, float_format=lambda v: f"{v:.3g}"
         )

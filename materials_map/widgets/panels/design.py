@@ -20,21 +20,11 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
+from ...design.candidates import SUMMARY_COLUMNS
 from . import style
 
 #: table columns, in order (the candidate table has more; see materials_map.design)
-COLUMNS = [
-    "id",
-    "formula",
-    "method",
-    "structure_type",
-    "distance_nn",
-    "me",
-    "me_source",
-    "plausibility",
-    "novel",
-    "verified",
-]
+COLUMNS = SUMMARY_COLUMNS
 
 
 class DesignPanel:
