@@ -470,3 +470,31 @@ class Plot:
         from PIL import Image
 
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+#: kernel code that builds the small Explorer of the browser tests (``ex``, 24 real
+#: structures from _explorer_data.py, a small model trained here); tests append their own lines
+EXPLORER_SETUP = """
+import importlib.util, pathlib, numpy as np, torch
+spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
+exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
+from materials_map.features.batch import featurize
+from materials_map.widgets.explorer import Explorer
+from materials_map.datasets import MapDataset
+torch.set_num_threads(1)
+df = exdata._frame()
+X = featurize(MapDataset(df), progress=False)
+model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
+ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
+"""
+
+
+def expected_atoms(s) -> int:
+    """Atoms the crystal viewer draws for ``s``: every site plus its images on the cell
+    faces, edges and corners (the rule of js/src/crystal/geometry.ts replicate())."""
+    n = 0
+    for site in s:
+        f = np.mod(site.frac_coords, 1.0)
+        f[f > 1 - 1e-3] = 0
+        n += 2 ** int((f < 1e-3).sum())
+    return n

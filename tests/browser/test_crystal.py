@@ -19,24 +19,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
+from .conftest import (
+    EXPLORER_SETUP,
+    Plot,
+    data_to_screen,
+    expected_atoms,
+    point_in_polygon,
+    screen_to_data,
+)
 
-SETUP = """
-import importlib.util, pathlib, numpy as np, torch
-spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
-exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
-from materials_map.features.batch import featurize
-from materials_map.widgets.explorer import Explorer
-from materials_map.datasets import MapDataset
-torch.set_num_threads(1)
-df = exdata._frame()
-X = featurize(MapDataset(df), progress=False)
-model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
-ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
-ex.crystal.pathway_options = {"cache": str(pathlib.Path.cwd().parent / "pathway-cache")}
+SETUP = (
+    EXPLORER_SETUP
+    + """ex.crystal.pathway_options = {"cache": str(pathlib.Path.cwd().parent / "pathway-cache")}
 w = ex.map
 ex
 """
+)
 
 # the kernel's expectation for a drawn crystal: sites with their boundary images, element
 # counts and VESTA colours (the same rule as js/src/crystal/geometry.ts replicate())
@@ -530,15 +528,6 @@ def _click_doc_point(page, scope: str, xy: np.ndarray, i: int) -> None:
     page.mouse.click(box["x"] + float(px[i]), box["y"] + float(py[i]))
 
 
-def _expected_atoms(s) -> int:
-    n = 0
-    for site in s:
-        f = np.mod(site.frac_coords, 1.0)
-        f[f > 1 - 1e-3] = 0
-        n += 2 ** int((f < 1e-3).sum())
-    return n
-
-
 def test_exported_html_shows_crystal_and_pathway_offline(
     document, browser, tmp_path, artifacts_dir
 ):
@@ -561,7 +550,7 @@ def test_exported_html_shows_crystal_and_pathway_offline(
             _click_doc_point(page, "#mm-root", xy, i)
             view = page.locator(f"#mm-root .mmc-view[data-id='{doc.structures[i]['id']}']")
             view.wait_for(state="attached", timeout=30_000)
-            assert int(view.get_attribute("data-atoms")) == _expected_atoms(structures[i])
+            assert int(view.get_attribute("data-atoms")) == expected_atoms(structures[i])
             assert view.get_attribute("data-edges") == "12"
         # the embedded pathway volume draws without a kernel
         page.locator("#mm-root .mmc-pathway input").check()
@@ -588,7 +577,7 @@ def test_mmap_viewer_shows_crystal_of_clicked_point(document, lab_server, browse
         _click_doc_point(page, ".mm-mmap-view", xy, 2)
         view = page.locator(f".mm-mmap-view .mmc-view[data-id='{doc.structures[2]['id']}']")
         view.wait_for(state="attached", timeout=30_000)
-        assert int(view.get_attribute("data-atoms")) == _expected_atoms(structures[2])
+        assert int(view.get_attribute("data-atoms")) == expected_atoms(structures[2])
         page.screenshot(path=str(artifacts_dir / "crystal_mmap_viewer.png"))
         # no kernel was started (a notebook of another test may still run its own)
         assert sorted(k["id"] for k in lab_server.api("/api/kernels")) == kernels

@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from .conftest import Plot, data_to_screen
+from .conftest import Plot, data_to_screen, expected_atoms
 
 SETUP = """
 import numpy as np, torch
@@ -148,18 +148,6 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
     assert sorted(s.composition.reduced_formula for s in read) == sorted(formulas)
 
 
-def _expected_atoms(s) -> int:
-    """Atoms the crystal viewer draws for ``s``: every site plus its images on the cell
-    faces, edges and corners (the rule of js/src/crystal/geometry.ts replicate(), as in
-    test_crystal.py)."""
-    n = 0
-    for site in s:
-        f = np.mod(site.frac_coords, 1.0)
-        f[f > 1 - 1e-3] = 0
-        n += 2 ** int((f < 1e-3).sum())
-    return n
-
-
 def _crystal_shows(nb, position: int, shot=None) -> None:
     """The Crystal tab's viewer draws candidate ``position``: its id, every site, and the
     atom count and elements of that candidate's own structure."""
@@ -182,7 +170,7 @@ def _crystal_shows(nb, position: int, shot=None) -> None:
     )
     d = view.evaluate("e => ({...e.dataset})")
     assert int(d["sites"]) == len(s), (d, len(s))
-    assert int(d["atoms"]) == _expected_atoms(s), (d["atoms"], _expected_atoms(s))
+    assert int(d["atoms"]) == expected_atoms(s), (d["atoms"], expected_atoms(s))
     drawn = {el: v[0] for el, v in json.loads(d["elements"]).items()}
     assert set(drawn) == {e.symbol for e in s.composition.elements}, (drawn, s.composition)
     # one viewer only: the picked candidate replaced whatever was shown

@@ -12,23 +12,14 @@ import time
 import numpy as np
 import pytest
 
-from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
+from .conftest import EXPLORER_SETUP, Plot, data_to_screen, point_in_polygon, screen_to_data
 
-SETUP = """
-import importlib.util, pathlib, numpy as np, torch
-spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
-exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
-from materials_map.features.batch import featurize
-from materials_map.widgets.explorer import Explorer
-from materials_map.datasets import MapDataset
-torch.set_num_threads(1)
-df = exdata._frame()
-X = featurize(MapDataset(df), progress=False)
-model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
-ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
-w = ex.map
+SETUP = (
+    EXPLORER_SETUP
+    + """w = ex.map
 ex
 """
+)
 
 SELECTED_RGB = "rgb(225, 87, 89)"  # panel_style.SELECTED
 
