@@ -458,6 +458,25 @@ class Plot:
         self.size = (float(w), float(h))
         self.page = page
 
+    @classmethod
+    def settled(cls, page, quiet: float = 0.4, timeout: float = 15.0) -> Plot:
+        """The plot's geometry once it has stopped changing for ``quiet`` seconds: a tab
+        switch or a panel opening resizes the map, and under load the re-fit lands late."""
+        last = cls(page)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = cls(page)
+            if (now.left, now.top, now.size, now.view) == (
+                last.left,
+                last.top,
+                last.size,
+                last.view,
+            ):
+                return now
+            last = now
+        return last
+
     def to_page(self, px: float, py: float) -> tuple[float, float]:
         return self.left + px, self.top + py
 

@@ -96,15 +96,15 @@ def _edge_hits(img: np.ndarray, corners: np.ndarray, colour: np.ndarray, offset:
 
 
 def _click_point(nb, i: int) -> None:
-    """Click map point ``i`` where the browser drew it."""
-    plot = Plot(nb.page)
+    """Click map point ``i`` where the browser drew it (once the map's layout has settled)."""
+    plot = Plot.settled(nb.page)
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
     px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
     nb.page.mouse.click(*plot.to_page(float(px[i]), float(py[i])))
 
 
 def _isolated_point(nb) -> int:
-    plot = Plot(nb.page)
+    plot = Plot.settled(nb.page)
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
     px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
     d = np.hypot(px[:, None] - px[None, :], py[:, None] - py[None, :]) + np.eye(len(px)) * 1e9
@@ -203,7 +203,7 @@ def test_lasso_fills_grid_with_exactly_the_selection(nb, artifacts_dir):
     page = nb.page
     nb.run("w.selection = []; w.focused = -1; w.mode = 'pan'")
     page.locator(".materials-map-explorer .mm-mode[data-mode='lasso']").click()
-    plot = Plot(page)
+    plot = Plot.settled(page)
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
     px, _ = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
     cx = float(np.median(px)) / plot.size[0]
