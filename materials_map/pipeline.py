@@ -140,19 +140,17 @@ def _head_ensemble(result: MapResult, y: np.ndarray, spec: Any, use_cache: bool)
     known = result.info.get("model_key")
     key = ensemble_key(result.dataset, result.target, model, est, known) if use_cache else None
     if key is not None:
-        name = f"{key}.mensemble"
-        shipped = SHIPPED_MODELS / name
-        # the cache folder is only looked at (and so created) when nothing ships
-        where, path = (
-            ("shipped", shipped)
-            if shipped.is_file()
-            else ("loaded from cache", cache_dir("models") / name)
-        )
-        if path.is_file():
-            try:
-                return HeadEnsemble.load(path), where
-            except ValueError:  # damaged cache entry: fit again and overwrite it
-                pass
+        # folders made lazily: a shipped hit must not create the cache folder
+        for where, folder in (
+            ("shipped", lambda: SHIPPED_MODELS),
+            ("loaded from cache", lambda: cache_dir("models")),
+        ):
+            path = folder() / f"{key}.mensemble"
+            if path.is_file():
+                try:
+                    return HeadEnsemble.load(path), where
+                except ValueError:  # damaged file: try the next place, else fit (and cache)
+                    pass
     train = np.asarray(getattr(model, "train_index_", np.arange(len(y))), dtype=int)
     est.fit(result.coords[train], y[train])
     if key is not None:

@@ -128,8 +128,7 @@ class Candidates:
         return f"Candidates({len(self)} for {where}, {int(self.df['verified'].sum())} verified)"
 
     def _repr_html_(self) -> str:
-        cols = SUMMARY_COLUMNS
-        return f"<p>{html.escape(repr(self))}</p>" + self.df[cols].to_html(
+        return f"<p>{html.escape(repr(self))}</p>" + self.df[SUMMARY_COLUMNS].to_html(
             index=False, float_format=lambda v: f"{v:.3g}"
         )
 

@@ -8,9 +8,7 @@ instead of taking the machine down; the parent enforces the time limit by killin
 
 from __future__ import annotations
 
-from materials_map._util.child import serve, set_memory_limit
-
-_set_memory_limit = set_memory_limit  # the name labels/pathways.py's child imports
+from materials_map._util.child import serve
 
 
 def barriers(

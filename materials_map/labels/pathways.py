@@ -347,14 +347,14 @@ def _run_guarded(
 
 def _main() -> None:
     """Subprocess entry: one JSON request on stdin; a JSON status line, then the npz bytes."""
-    from ._worker import _set_memory_limit
+    from .._util.child import set_memory_limit
 
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # library prints must not corrupt the reply
     req = json.loads(sys.stdin.read())
     try:
-        _set_memory_limit(limit)
+        set_memory_limit(limit)
         vol = compute_pathway(
             Structure.from_dict(req["structure"]),
             req["resolution"],

@@ -44,12 +44,11 @@ def element_sets(table: pd.DataFrame, structures: Sequence | None = None) -> lis
         if s is not None and hasattr(s, "sites"):
             out.append(_structure_elements(s))
             continue
-        else:
-            f = table["formula"].iloc[k] if "formula" in table else None
-            try:
-                comp = Composition(f) if isinstance(f, str) and f else None
-            except Exception:  # an unparsable formula contributes no elements
-                comp = None
+        f = table["formula"].iloc[k] if "formula" in table else None
+        try:
+            comp = Composition(f) if isinstance(f, str) and f else None
+        except Exception:  # an unparsable formula contributes no elements
+            comp = None
         out.append(frozenset() if comp is None else frozenset(e.symbol for e in comp.elements))
     return out
 

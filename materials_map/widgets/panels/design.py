@@ -23,9 +23,6 @@ import pandas as pd
 from ...design.candidates import SUMMARY_COLUMNS
 from . import style
 
-#: table columns, in order (the candidate table has more; see materials_map.design)
-COLUMNS = SUMMARY_COLUMNS
-
 
 class DesignPanel:
     """Candidate design at a map coordinate or region, linked to an Explorer's map.
@@ -70,7 +67,9 @@ class DesignPanel:
             description="Propose", icon="flask", button_style="primary"
         )
         self.propose_button.add_class("mm-design-propose")
-        self.sort_by = ipw.Dropdown(options=COLUMNS, value="distance_nn", description="sort by")
+        self.sort_by = ipw.Dropdown(
+            options=SUMMARY_COLUMNS, value="distance_nn", description="sort by"
+        )
         self.ascending = ipw.ToggleButton(True, description="ascending", icon="sort-amount-asc")
         self.pick_menu = ipw.Dropdown(options=[("-", -1)], value=-1, description="pick")
         self.chosen = ipw.SelectMultiple(options=[], rows=5, description="chosen")
@@ -301,9 +300,9 @@ class DesignPanel:
     def frame(self) -> pd.DataFrame:
         """The table as shown (sorted), with ``#`` = candidate position."""
         if self.candidates is None:
-            return pd.DataFrame(columns=["#", *COLUMNS])
+            return pd.DataFrame(columns=["#", *SUMMARY_COLUMNS])
         with self._lock:
-            df = self.candidates.df[[c for c in COLUMNS if c in self.candidates.df]].copy()
+            df = self.candidates.df[[c for c in SUMMARY_COLUMNS if c in self.candidates.df]].copy()
         df.insert(0, "#", np.arange(len(df)))
         return df.sort_values(
             self.sort_by.value, ascending=self.ascending.value, kind="stable", na_position="last"
