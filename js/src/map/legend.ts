@@ -48,3 +48,8 @@ export function renderLegend(el: HTMLElement, title: string, opts: LegendOptions
   });
   el.appendChild(list);
 }
+
+/** An empty legend (no title, no entries). */
+export function clearLegend(el: HTMLElement): void {
+  renderLegend(el, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
+}

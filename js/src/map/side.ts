@@ -7,7 +7,7 @@ import { categoricalPalette } from "./colormaps";
 import { el } from "./dom";
 import { save } from "./sync";
 import type { BackgroundLayer } from "./background";
-import { renderLegend } from "./legend";
+import { clearLegend, renderLegend } from "./legend";
 import { hiddenMarkers, markerSwatch } from "./markers";
 import type { MapModel } from "./model";
 import type { MapState } from "./state";
@@ -67,17 +67,10 @@ export class SidePanel {
         colors: categoricalPalette(String(m.get("category_palette") || "okabe-ito"), names.length),
         counts: categoryCounts(cats, names.length),
         hidden: hiddenCategories(m),
-        onToggle: (code, hide) => {
-          const h = hiddenCategories(m);
-          if (hide) h.add(code);
-          else h.delete(code);
-          m.set("hidden_categories", [...h].sort((a, b) => a - b));
-          m.save_changes();
-          this.onHiddenChange();
-        },
+        onToggle: this.toggler("hidden_categories", hiddenCategories),
       });
     } else {
-      renderLegend(this.legend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
+      clearLegend(this.legend);
     }
     this.renderMarkers();
     this.el.hidden = this.colorbar.hidden && this.backgroundBar.hidden;
@@ -89,7 +82,7 @@ export class SidePanel {
     const marks = this.state.markers;
     const names = ((m.get("marker_names") as string[]) ?? []).map(String);
     if (!marks || names.length === 0) {
-      renderLegend(this.markerLegend, "", { names: [], colors: [], counts: [], hidden: new Set(), onToggle: () => {} });
+      clearLegend(this.markerLegend);
       return;
     }
     renderLegend(this.markerLegend, String(m.get("marker_label") || "marker"), {
@@ -98,14 +91,20 @@ export class SidePanel {
       counts: categoryCounts(marks, names.length),
       hidden: hiddenMarkers(m),
       swatch: markerSwatch,
-      onToggle: (code, hide) => {
-        const h = hiddenMarkers(m);
-        if (hide) h.add(code);
-        else h.delete(code);
-        m.set("hidden_markers", [...h].sort((a, b) => a - b));
-        m.save_changes();
-        this.onHiddenChange();
-      },
+      onToggle: this.toggler("hidden_markers", hiddenMarkers),
     });
+  }
+
+  /** A legend click handler: add or remove the entry's code in the `trait` list of hidden
+   * codes (read by `hidden`), sync it, and redraw. */
+  private toggler(trait: string, hidden: (m: MapModel) => Set<number>) {
+    return (code: number, hide: boolean): void => {
+      const h = hidden(this.model);
+      if (hide) h.add(code);
+      else h.delete(code);
+      this.model.set(trait, [...h].sort((a, b) => a - b));
+      this.model.save_changes();
+      this.onHiddenChange();
+    };
   }
 }
