@@ -78,7 +78,8 @@ class MapResult:
     @property
     def table(self) -> pd.DataFrame:
         """Per-point table (Table 1 of the paper): the dataset's id, formula, family, target and
-        Li / O fractions (then ``source`` and ``log10_sigma`` when the dataset has them), then
+        Li / O fractions (then ``source``, ``log10_sigma``, ``relaxed`` and
+        ``e_above_polymorph`` when the dataset has them: a colour of the map's menu each), then
         ``x_comp`` and ``x_struct``; row position = map point index."""
         df = self.dataset.df
         cols = [
@@ -86,8 +87,10 @@ class MapResult:
             for c in ("id", "formula", "structure_type", self.target, "li_fraction", "o_fraction")
             if c in df
         ]
-        # where real and generated materials share a map: the category and the measurement
-        cols += [c for c in ("source", "log10_sigma") if c in df and c not in cols]
+        # real and generated materials on one map: the category, the measurement, the
+        # relaxation and the polymorph energy (eV/atom above the formula's lowest relaxed one)
+        extra = ("source", "log10_sigma", "relaxed", "e_above_polymorph")
+        cols += [c for c in extra if c in df and c not in cols]
         out = df[cols].reset_index(drop=True).copy()
         out["x_comp"] = self.coords[:, 0]
         out["x_struct"] = self.coords[:, 1]

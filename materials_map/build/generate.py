@@ -354,25 +354,6 @@ def assemble_li_o(
     return ds
 
 
-def rebuild_from_labelled(
-    labelled: str | os.PathLike,
-    out_path: str | os.PathLike | None,
-    **kwargs: Any,
-):
-    """Run the steps after labelling on a file of already labelled candidates (a ``li-o``
-    parquet written before the relaxation step existed, i.e. generator version 3 output,
-    which the regeneration test shows is what :func:`generate_candidates` + labelling give).
-    ``kwargs`` go to :func:`assemble_li_o`."""
-    from materials_map.datasets.dataset import MapDataset
-
-    src = MapDataset.from_parquet(labelled)
-    df = src.df[src.df["source"] == "generated"].copy()
-    df["reason"] = ""
-    kwargs.setdefault("label_kwargs", {"resolution": 0.2, "n_jobs": 1})
-    left = src.metadata.get("left_out_reasons") or {}
-    return assemble_li_o(df, out_path, left_out=left, **kwargs)
-
-
 def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     """Append the real-materials rows (OBELiX Li–O) to the generated ones."""
     from materials_map.datasets.dataset import MapDataset

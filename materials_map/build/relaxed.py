@@ -131,14 +131,24 @@ def relax_candidates(
 
 
 def main() -> None:  # pragma: no cover - maintainer tool
-    """``python -m materials_map.build.relaxed [BUDGET_S]``: extend the committed records."""
+    """``python -m materials_map.build.relaxed [BUDGET_S]``: extend the committed records.
+
+    The candidates are generated and labelled as the build makes them (labels from the
+    user's cache, so only the first run labels), then the plan is relaxed within the budget.
+    """
     import sys
 
-    from materials_map.datasets import load
+    from materials_map._util import cache_dir
+    from materials_map.labels import migration_energy
+
+    from .generate import TARGET, candidates_frame, generate_candidates
 
     budget = float(sys.argv[1]) if len(sys.argv) > 1 else None
-    df = load("li-o").df
-    relax_candidates(df, budget_s=budget, cache=str(Path.home() / ".cache/materials-map/relax"))
+    df = candidates_frame(generate_candidates())
+    labels = migration_energy(df["structure"], resolution=0.2, cache=str(cache_dir("labels")))
+    ok = (labels["reason"] == "").to_numpy() & np.isfinite(labels[TARGET].to_numpy(float))
+    df = df[ok].reset_index(drop=True)
+    relax_candidates(df, budget_s=budget, cache=str(cache_dir("relax")))
 
 
 if __name__ == "__main__":

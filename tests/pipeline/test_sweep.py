@@ -61,7 +61,8 @@ def test_li_o_sweep_comes_from_the_shipped_tables(cache):
 
 def test_other_data_trains_caches_and_retrains_on_request(cache):
     torch.set_num_threads(1)
-    ds = datasets.load("li-o").subset(list(range(0, 847, 12)))
+    li_o = datasets.load("li-o")
+    ds = li_o.subset(list(range(0, len(li_o.df), 12)))
     X = featurize(ds, cache=cache / "descriptors", progress=False)
     y = pd.to_numeric(ds.df[ds.target]).to_numpy(float)
     result = map_result(ds, X, MapModel(w=0.1, random_state=0, **SMALL).fit(X, y))
