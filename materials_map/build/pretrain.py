@@ -22,6 +22,10 @@ which trains the default model exactly as a user without the shipped files would
 descriptors); then the three other models of the sweep. About 15 minutes on 2 idle cores for
 ``li-o``. At the end the runtime paths (``build_map``, ``w_sweep``) run against an empty cache
 and must find every artefact, or the command fails.
+
+The shipped superionic classifier is fitted on OBELiX descriptors, some of which come from the
+shipped ``li-o`` descriptor file: refit it afterwards with
+``materials_map.model.screen.train_default(<OBELiX folder>)`` (its test checks it bit for bit).
 """
 
 from __future__ import annotations

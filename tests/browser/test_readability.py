@@ -132,7 +132,12 @@ def test_points_stand_out_from_the_background(nb, artifacts_dir):
     yy, xx = np.mgrid[-8:9, -8:9]
     dist = np.hypot(xx, yy)
     ring = (dist >= r0 + 0.5) & (dist <= r0 + 3.5)  # just outside a point's disc
-    scores, covered = [], 0
+    # a square marker's outline (js/src/map/markers.ts, half side 1.05 r) lies on a square ring
+    cheb = np.maximum(np.abs(xx), np.abs(yy))
+    square = (cheb >= 1.05 * r0 + 0.5) & (cheb <= 1.05 * (r0 + 3.5))
+    markers = nb.kernel.value("None if ex.map.markers is None else ex.map.markers.tolist()")
+    shapes = np.zeros(len(coords), int) if markers is None else np.asarray(markers)
+    scores, scored, covered = [], [], 0
     for i, (x, y) in enumerate(zip(px, py, strict=True)):
         cx, cy = int(round(x)), int(round(y))
         if not (9 <= cx < w - 9 and 9 <= cy < h - 9):
@@ -140,7 +145,7 @@ def test_points_stand_out_from_the_background(nb, artifacts_dir):
         # pixels of the ring that no other point's disc covers (in a dense cluster the
         # neighbours hide a point's outline; the cluster's own outline is what shows)
         near = np.flatnonzero((np.abs(px - x) < 8 + r0) & (np.abs(py - y) < 8 + r0))
-        free = ring.copy()
+        free = (square if shapes[i] == 1 else ring).copy()
         for j in near[near != i]:
             free &= np.hypot(xx + cx - px[j], yy + cy - py[j]) > r0 + 0.5
         if free.sum() < 8:
@@ -150,12 +155,19 @@ def test_points_stand_out_from_the_background(nb, artifacts_dir):
         drawn, under = with_points[sl][free], background[sl][free]
         # the part of the outline that contrasts most with the background under it
         scores.append(np.percentile(_contrast(drawn, under), 90))
+        scored.append(i)
     scores = np.array(scores)
     share = float((scores >= 3.0).mean())
     print(
         f"{len(scores)} points with a visible outline ({covered} hidden inside clusters); "
         f"outline contrast >= 3:1 for {share:.1%}; median {np.median(scores):.1f}:1"
     )
+    if markers is not None:  # per marker shape
+        m = shapes[scored]
+        for code in np.unique(m):
+            print(
+                f"  marker {code}: {(scores[m == code] >= 3.0).mean():.1%} of {(m == code).sum()}"
+            )
     assert len(scores) >= 0.7 * len(coords)
     assert share >= 0.95, share  # without the rings: about a third
 
@@ -164,8 +176,12 @@ def test_every_legend_entry_and_colour_bar_is_visible(nb):
     page = nb.page
     names = nb.kernel.value("list(ex.map.category_names)")
     assert len(names) >= 10  # li-o has 15 structure families
-    items = page.locator(".mm-root .mm-legend-item[data-code]")
+    items = page.locator(".mm-root .mm-legend .mm-legend-item[data-code]")
     assert items.count() == len(names)
+    # real and generated materials: the marker-shape legend, one entry per source
+    markers = nb.kernel.value("list(ex.map.marker_names)")
+    assert markers == ["generated", "obelix"]
+    assert page.locator(".mm-root .mm-marker-legend .mm-legend-item[data-code]").count() == 2
     root = page.locator(".mm-root").bounding_box()
     hidden = []
     for k in range(items.count()):

@@ -138,13 +138,24 @@ class Explorer:
         self.target = r.target
         self.table = r.table
         structures = list(r.dataset.df["structure"]) if "structure" in r.dataset.df else None
+        # real and generated materials on one map: a second legend row (marker shapes by
+        # source) under the plot, so the map grows by that row instead of the plot shrinking
+        sources = self.table["source"].nunique() if "source" in self.table else 1
         opts = {
             "tooltip": [
                 c
-                for c in ("id", "formula", "structure_type", self.target, *SUPERIONIC_COLUMNS)
-                if c in self.table
+                for c in (
+                    "id",
+                    "formula",
+                    "structure_type",
+                    self.target,
+                    "source",
+                    "log10_sigma",
+                    *SUPERIONIC_COLUMNS,
+                )
+                if c in self.table and (c not in ("source", "log10_sigma") or sources > 1)
             ],
-            "height": 520,
+            "height": 520 + (28 if sources > 1 else 0),
             "title": "Materials map",
             **(map_options or {}),
         }
