@@ -275,7 +275,10 @@ def composition_near(
 
 
 def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
-    """A static PNG of a map (Fig. 7 style): predicted-target background + points coloured by it."""
+    """A static PNG of a map (Fig. 7 style): predicted-target background + points coloured by it
+    (:func:`map_figure`), written atomically."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -283,6 +286,18 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
 
     from ._util import write_bytes_atomic
 
+    fig = map_figure(result)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return write_bytes_atomic(path, buf.getvalue())
+
+
+def map_figure(result: Any):
+    """The map as a matplotlib figure: the predicted target as background, faded where the map
+    has no materials (``result.support``), points coloured by the target, one marker shape per
+    ``source`` (with a legend) when the map holds real and generated materials."""
+    plt = _plt()
     table = result.table
     y = table[result.target].to_numpy(dtype=float) if result.target in table else None
     finite = np.isfinite(result.grid)
@@ -290,6 +305,9 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
     vmin, vmax = (float(np.min(np.concatenate(vals))), float(np.max(np.concatenate(vals))))
 
     fig, ax = plt.subplots(figsize=(7.5, 6.2), layout="constrained")
+    # the background fades where the map has no materials (MapResult.support, as the widget)
+    support = getattr(result, "support", None)
+    alpha = 0.55 if support is None else 0.55 * np.clip(np.asarray(support, float), 0, 1)
     im = ax.imshow(
         result.grid,
         extent=result.extent,
@@ -298,23 +316,44 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
         cmap="viridis",
         vmin=vmin,
         vmax=vmax,
-        alpha=0.55,
+        alpha=alpha,
         interpolation="nearest",
     )
-    if y is not None:
-        ax.scatter(
-            result.coords[:, 0],
-            result.coords[:, 1],
-            c=y,
-            cmap="viridis",
-            vmin=vmin,
-            vmax=vmax,
-            s=10,
-            edgecolors="black",
-            linewidths=0.25,
-        )
-    else:
-        ax.scatter(result.coords[:, 0], result.coords[:, 1], s=8, c="black")
+    # real and generated materials on one map: one marker shape per source, with a legend
+    sources = table["source"].astype(str).to_numpy() if "source" in table else None
+    groups = (
+        [(name, sources == name) for name in sorted(set(sources))]
+        if sources is not None and len(set(sources)) > 1
+        else [(None, np.ones(len(table), bool))]
+    )
+    shapes = "osD^v"
+    for k, (name, m) in enumerate(groups):
+        label = None if name is None else f"{name} ({int(m.sum())})"
+        if y is not None:
+            ax.scatter(
+                result.coords[m, 0],
+                result.coords[m, 1],
+                c=y[m],
+                cmap="viridis",
+                vmin=vmin,
+                vmax=vmax,
+                s=10 if k == 0 else 16,
+                marker=shapes[k % len(shapes)],
+                edgecolors="black",
+                linewidths=0.25 if k == 0 else 0.6,
+                label=label,
+            )
+        else:
+            ax.scatter(
+                result.coords[m, 0],
+                result.coords[m, 1],
+                s=8,
+                c="black",
+                marker=shapes[k % len(shapes)],
+                label=label,
+            )
+    if len(groups) > 1:
+        ax.legend(title="source", loc="best", fontsize=8, title_fontsize=8, framealpha=0.8)
     ax.set_xlim(result.extent[:2])
     ax.set_ylim(result.extent[2:])
     ax.set_xlabel("x_comp (compositional axis)")
@@ -323,9 +362,4 @@ def save_png(result: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
     fig.colorbar(
         im, ax=ax, label=f"{result.target} (eV)" if "energy" in result.target else result.target
     )
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return write_bytes_atomic(path, buf.getvalue())
+    return fig

@@ -344,8 +344,13 @@ def featurize(
                 rows[i] = hit
     todo = [i for i in range(len(objs)) if i not in rows]
 
+    # a bar only when something is computed: a fully cached call says nothing
     with tqdm(
-        total=len(objs), initial=len(rows), disable=not progress, desc="featurize", unit="item"
+        total=len(objs),
+        initial=len(rows),
+        disable=not progress or not todo,
+        desc="featurize",
+        unit="item",
     ) as bar:
         unwritten: list[str] = []
         for i, row, stored in _run(objs, todo, args, n_jobs, client, store, hashes):
