@@ -9,6 +9,7 @@ child imports cheaply before its heavy libraries.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -40,6 +41,17 @@ def error_record(exc: BaseException) -> dict:
     }
 
 
+def _out_of_address_space(exc: BaseException) -> bool:
+    """An import that failed because the address-space limit left no room to map a shared
+    library (the loader's message, or ENOMEM), not because the library is broken."""
+    text = str(exc)
+    return (
+        getattr(exc, "errno", None) == errno.ENOMEM
+        or "failed to map segment" in text
+        or "Cannot allocate memory" in text
+    )
+
+
 def serve(
     setup: Callable[[], T],
     handle: Callable[[dict, T, int], dict],
@@ -68,6 +80,9 @@ def serve(
         _send(proto, {"ready": False, "reason": "memory limit too small to start"})
         return
     except Exception as exc:
+        if limit and _out_of_address_space(exc):
+            _send(proto, {"ready": False, "reason": "memory limit too small to start"})
+            return
         if load_error is None:
             raise
         _send(proto, {"ready": False, "reason": f"{load_error}: {type(exc).__name__}: {exc}"})

@@ -55,3 +55,17 @@ def test_memory_limit_too_small_to_start_is_a_limit_record(cls, li2o):
         rec = w.label(li2o, 0.2, 10.0) if cls is GuardedWorker else w.relax(li2o, 0.1, 10)
         assert w._proc is None
     assert rec == {"reason": "memory limit too small to start", "kind": "limit"}
+
+
+def test_a_library_that_cannot_be_mapped_under_the_limit_is_the_limit():
+    """Under an address-space limit, torch's shared objects can fail to map (the loader's
+    OSError, seen on a loaded machine) instead of raising MemoryError: same reason."""
+    import errno
+
+    from materials_map._util.child import _out_of_address_space
+
+    seen = OSError(".venv/.../libtorch_global_deps.so: failed to map segment from shared object")
+    assert _out_of_address_space(seen)
+    assert _out_of_address_space(OSError(errno.ENOMEM, "Cannot allocate memory"))
+    assert not _out_of_address_space(ImportError("No module named 'chgnet'"))
+    assert not _out_of_address_space(OSError(errno.ENOENT, "No such file or directory"))
