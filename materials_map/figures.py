@@ -328,30 +328,27 @@ def map_figure(result: Any):
     )
     shapes = "osD^v"
     for k, (name, m) in enumerate(groups):
-        label = None if name is None else f"{name} ({int(m.sum())})"
-        if y is not None:
-            ax.scatter(
-                result.coords[m, 0],
-                result.coords[m, 1],
-                c=y[m],
-                cmap="viridis",
-                vmin=vmin,
-                vmax=vmax,
-                s=10 if k == 0 else 16,
-                marker=shapes[k % len(shapes)],
-                edgecolors="black",
-                linewidths=0.25 if k == 0 else 0.6,
-                label=label,
-            )
-        else:
-            ax.scatter(
-                result.coords[m, 0],
-                result.coords[m, 1],
-                s=8,
-                c="black",
-                marker=shapes[k % len(shapes)],
-                label=label,
-            )
+        # coloured by the target and outlined; groups after the first: larger, thicker outline
+        style = (
+            {
+                "c": y[m],
+                "cmap": "viridis",
+                "vmin": vmin,
+                "vmax": vmax,
+                "s": 10 if k == 0 else 16,
+                "edgecolors": "black",
+                "linewidths": 0.25 if k == 0 else 0.6,
+            }
+            if y is not None
+            else {"c": "black", "s": 8}
+        )
+        ax.scatter(
+            result.coords[m, 0],
+            result.coords[m, 1],
+            marker=shapes[k % len(shapes)],
+            label=None if name is None else f"{name} ({int(m.sum())})",
+            **style,
+        )
     if len(groups) > 1:
         ax.legend(title="source", loc="best", fontsize=8, title_fontsize=8, framealpha=0.8)
     ax.set_xlim(result.extent[:2])

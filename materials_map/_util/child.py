@@ -76,11 +76,8 @@ def serve(
     try:
         set_memory_limit(limit)
         state = setup()
-    except MemoryError:
-        _send(proto, {"ready": False, "reason": "memory limit too small to start"})
-        return
     except Exception as exc:
-        if limit and _out_of_address_space(exc):
+        if isinstance(exc, MemoryError) or (limit and _out_of_address_space(exc)):
             _send(proto, {"ready": False, "reason": "memory limit too small to start"})
             return
         if load_error is None:

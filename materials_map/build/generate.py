@@ -279,6 +279,12 @@ def build_li_o(
     )
 
 
+def labelled(df: pd.DataFrame) -> pd.Series:
+    """The candidates the build keeps after labelling: no refusal ``reason`` and a finite
+    ``TARGET`` barrier (the rest are counted as left out)."""
+    return (df["reason"] == "") & np.isfinite(df[TARGET].astype(float))
+
+
 def assemble_li_o(
     df: pd.DataFrame,
     out_path: str | os.PathLike | None,
@@ -296,7 +302,7 @@ def assemble_li_o(
     real rows, write. ``df`` holds the labelled candidates with a ``reason`` column."""
     t0 = time.perf_counter() if t0 is None else t0
     resolution = label_kwargs.get("resolution", 0.2)
-    ok = (df["reason"] == "") & np.isfinite(df[TARGET])
+    ok = labelled(df)
     skipped = df.loc[~ok, ["id", "reason"]]
     df = df.loc[ok].drop(columns=["reason"]).reset_index(drop=True)
     df["migration_energy"] = df[TARGET]

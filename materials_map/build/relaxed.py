@@ -141,13 +141,12 @@ def main() -> None:  # pragma: no cover - maintainer tool
     from materials_map._util import cache_dir
     from materials_map.labels import migration_energy
 
-    from .generate import TARGET, candidates_frame, generate_candidates
+    from .generate import candidates_frame, generate_candidates, labelled
 
     budget = float(sys.argv[1]) if len(sys.argv) > 1 else None
     df = candidates_frame(generate_candidates())
     labels = migration_energy(df["structure"], resolution=0.2, cache=str(cache_dir("labels")))
-    ok = (labels["reason"] == "").to_numpy() & np.isfinite(labels[TARGET].to_numpy(float))
-    df = df[ok].reset_index(drop=True)
+    df = df[labelled(labels).to_numpy()].reset_index(drop=True)
     relax_candidates(df, budget_s=budget, cache=str(cache_dir("relax")))
 
 

@@ -140,22 +140,12 @@ class Explorer:
         structures = list(r.dataset.df["structure"]) if "structure" in r.dataset.df else None
         # real and generated materials on one map: a second legend row (marker shapes by
         # source) under the plot, so the map grows by that row instead of the plot shrinking
-        sources = self.table["source"].nunique() if "source" in self.table else 1
+        mixed = "source" in self.table and self.table["source"].nunique() > 1
+        shown = ("id", "formula", "structure_type", self.target)
+        shown += ("source", "log10_sigma") if mixed else ()
         opts = {
-            "tooltip": [
-                c
-                for c in (
-                    "id",
-                    "formula",
-                    "structure_type",
-                    self.target,
-                    "source",
-                    "log10_sigma",
-                    *SUPERIONIC_COLUMNS,
-                )
-                if c in self.table and (c not in ("source", "log10_sigma") or sources > 1)
-            ],
-            "height": 520 + (28 if sources > 1 else 0),
+            "tooltip": [c for c in (*shown, *SUPERIONIC_COLUMNS) if c in self.table],
+            "height": 520 + (28 if mixed else 0),
             "title": "Materials map",
             **(map_options or {}),
         }
