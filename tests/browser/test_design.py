@@ -122,9 +122,11 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
     toggle = page.locator(".mm-candidate-toggle").first
     toggle.click()
     page.wait_for_selector(".mm-root[data-candidates='0']", state="attached")
-    assert nb.kernel.value("w.show_candidates") is False
+    # the page redraws first; the trait reaches the kernel asynchronously
+    nb.kernel.wait_for("w.show_candidates", lambda v: v is False)
     toggle.click()
     page.wait_for_selector(f".mm-root[data-candidates='{n}']", state="attached")
+    nb.kernel.wait_for("w.show_candidates", lambda v: v is True)
 
     # export through the panel's own controls; pymatgen reads every CIF back
     page.locator(".widget-text", has_text="CIFs to").locator("input").fill(
