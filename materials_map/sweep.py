@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._util import cache_dir, write_bytes_atomic
-from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key
+from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key, training_weights
 
 #: shipped W-sweep tables, ``<model key>.npz``
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "datasets" / "data" / "sweeps"
@@ -117,7 +117,7 @@ def w_sweep(
             if not retrain:
                 model, source = _model(key, map_key, result.model, cache, MapModel)
             if model is None:
-                model = est.fit(X, y)
+                model = est.fit(X, y, sample_weight=training_weights(ds))
                 if cache is not None:
                     model.save(cache / "models" / f"{key}.mmodel")
             record, xy = summarize(model, X, y)

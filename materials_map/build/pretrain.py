@@ -57,6 +57,7 @@ from ..pipeline import (
     ensemble_key,
     map_result,
     model_key,
+    training_weights,
 )
 from ..sweep import PAPER_WS, SHIPPED_SWEEPS, load_summary, save_summary, summarize, w_sweep
 
@@ -141,7 +142,8 @@ def pretrain(
     todo = [w for w in others if not (resume and table(w).is_file())]
     if todo:
         _log(progress, f"training the W = {', '.join(f'{w:g}' for w in todo)} models of the sweep")
-    fitted = dict(zip(todo, _fit_clones(default, todo, X, y, n_jobs), strict=True))
+    weight = training_weights(rows)
+    fitted = dict(zip(todo, _fit_clones(default, todo, X, y, n_jobs, weight), strict=True))
     sweep = []
     for w in ws:
         w = float(w)
@@ -192,17 +194,20 @@ def _clone(model: Any, w: float) -> Any:
     return clone(model).set_params(w=float(w), verbose=False)
 
 
-def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray) -> Any:
-    return _clone(model, w).fit(X, y)
+def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray, weight: Any = None) -> Any:
+    return _clone(model, w).fit(X, y, sample_weight=weight)
 
 
-def _fit_clones(model: Any, ws: list[float], X: Any, y: np.ndarray, n_jobs: int) -> list[Any]:
+def _fit_clones(
+    model: Any, ws: list[float], X: Any, y: np.ndarray, n_jobs: int, weight: Any = None
+) -> list[Any]:
     """``_fit_clone`` for each W, in up to ``n_jobs`` fresh processes of our own (spawned)."""
     if n_jobs <= 1 or len(ws) <= 1:
-        return [_fit_clone(model, w, X, y) for w in ws]
+        return [_fit_clone(model, w, X, y, weight) for w in ws]
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(ws)), mp_context=ctx) as pool:
-        return list(pool.map(_fit_clone, [model] * len(ws), ws, [X] * len(ws), [y] * len(ws)))
+    n = len(ws)
+    with ProcessPoolExecutor(max_workers=min(n_jobs, n), mp_context=ctx) as pool:
+        return list(pool.map(_fit_clone, [model] * n, ws, [X] * n, [y] * n, [weight] * n))
 
 
 def _shipped_default(name: str) -> Any:

@@ -210,8 +210,8 @@ def test_obelix_li_o_kfold_beats_controls(obelix_all):
 @pytest.mark.slow
 def test_shipped_classifier_is_reproduced_from_obelix(obelix_all):
     """The shipped file is what fit_default gives on OBELiX, to the last bit; the distance to
-    the training set, ~0 for these (training) rows, to 1e-6: sqrt of a difference of rounded
-    sums, whose last bits follow the BLAS summation order (a loaded CI machine got 2.6e-7)."""
+    the training set, ~0 for these (training) rows, to 1e-5: sqrt of a difference of rounded
+    sums, whose last bits follow the BLAS summation order (seen: up to 1.04e-6)."""
     from materials_map.model.screen import default_classifier, fit_default
 
     _, X, y = obelix_all
@@ -223,9 +223,9 @@ def test_shipped_classifier_is_reproduced_from_obelix(obelix_all):
     b = shipped.predict_confidence(X[np.arange(0, 317, 7)])
     near = ["distance_to_training"]
     pd.testing.assert_frame_equal(a.drop(columns=near), b.drop(columns=near))
-    np.testing.assert_allclose(a[near], b[near], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(a[near], b[near], rtol=0, atol=1e-5)
     ranked = screen(X, shipped)
-    assert (ranked["distance_to_training"] < 1e-6).all()  # its own training rows
+    assert (ranked["distance_to_training"] < 1e-5).all()  # its own training rows (rounding only)
 
 
 # ---------------------------------------------------------------- on the map
