@@ -106,6 +106,7 @@ def w_sweep(
     cache = cache_dir() if use_cache else None
     data_key = dataset_fingerprint(ds)  # once: it fingerprints every structure
     map_key = model_key(ds, target, result.model, data_key=data_key)
+    weights = training_weights(ds)  # the rows' weights, as build_map trains with them
     records, coords, models = [], {}, {}
     for w in ws:
         w = float(w)
@@ -117,7 +118,7 @@ def w_sweep(
             if not retrain:
                 model, source = _model(key, map_key, result.model, cache, MapModel)
             if model is None:
-                model = est.fit(X, y, sample_weight=training_weights(ds))
+                model = est.fit(X, y, sample_weight=weights)
                 if cache is not None:
                     model.save(cache / "models" / f"{key}.mmodel")
             record, xy = summarize(model, X, y)

@@ -134,6 +134,10 @@ class MapModel(TransformerMixin, BaseEstimator):
         self.test_index_ = np.sort(order[:n_test])
         self.train_index_ = np.sort(order[n_test:])
         tr, te = self.train_index_, self.test_index_
+        # the rows each epoch trains on: the training rows, repeated by their weights
+        epoch_rows = tr if weight is None else repeated_rows(tr, weight[tr], seed)
+        if not len(epoch_rows):
+            raise ValueError("every training row has sample_weight 0")
 
         self.blocks_ = list(parts.blocks)
         self.columns_ = {k: list(v) for k, v in parts.columns.items()}
@@ -158,12 +162,8 @@ class MapModel(TransformerMixin, BaseEstimator):
         threads = torch.get_num_threads()
         if self.n_threads:
             torch.set_num_threads(int(self.n_threads))
-        if weight is not None:
-            tr = repeated_rows(tr, weight[tr], seed)
-            if not len(tr):
-                raise ValueError("every training row has sample_weight 0")
         try:
-            self._train(t, tr, te, gen)
+            self._train(t, epoch_rows, te, gen)
         finally:
             torch.set_num_threads(threads)
         return self
