@@ -27,6 +27,7 @@ _LAZY = {
     "screen": "materials_map.model.screen",
     "propose": "materials_map.design",
     "build_map": "materials_map.pipeline",
+    "map_result": "materials_map.pipeline",
     "MapResult": "materials_map.pipeline",
     "w_sweep": "materials_map.sweep",
     "MapDocument": "materials_map.io.document",
@@ -36,6 +37,7 @@ _LAZY = {
     "explore": "materials_map.widgets.explorer",
     "CrystalWidget": "materials_map.widgets.crystal",
 }
+# the layers of docs/architecture.md a user may reach as ``mm.<name>`` without importing them
 _SUBMODULES = {
     "datasets",
     "prototypes",
@@ -43,8 +45,11 @@ _SUBMODULES = {
     "relax",
     "features",
     "model",
-    "widgets",
+    "design",
+    "pipeline",
+    "sweep",
     "io",
+    "widgets",
     "figures",
 }
 
