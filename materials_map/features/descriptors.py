@@ -74,10 +74,25 @@ class Descriptors:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows, comp + struct columns)``: what scikit-learn's model selection reads."""
+        return (len(self), self.comp.shape[1] + self.struct.shape[1])
+
     def __getitem__(self, idx) -> Descriptors:
-        idx = np.asarray(idx)
+        """The rows ``idx`` (an int, a slice, positions or a boolean mask) as Descriptors.
+
+        ``X[idx, ...]`` works too, as scikit-learn indexes arrays (``cross_val_score``,
+        ``GridSearchCV``, ``train_test_split``)."""
+        if isinstance(idx, tuple) and len(idx) == 2 and idx[1] is Ellipsis:
+            idx = idx[0]
+        if isinstance(idx, slice):
+            idx = np.arange(len(self))[idx]
+        idx = np.atleast_1d(np.asarray(idx))
         if idx.dtype == bool:
             idx = np.flatnonzero(idx)
+        elif idx.size and not np.issubdtype(idx.dtype, np.integer):
+            raise IndexError(f"Descriptors rows are indexed by position, got {idx.dtype} keys")
         idx = idx.astype(int)
         return Descriptors(
             comp=self.comp[idx],

@@ -14,6 +14,7 @@ from sklearn.metrics import r2_score
 from ..features.descriptors import Descriptors
 from . import _scaling, persist
 from ._inputs import Parts, as_parts, as_target
+from ._score import ScoreMixin
 from .autoencoder import MapNet, map_losses, resolve_device
 from .target import resolve_target_transform, target_forward, target_inverse
 from .training import train_epochs
@@ -21,7 +22,7 @@ from .training import train_epochs
 _LOSS_KEYS = ("comp", "struct", "me", "all")
 
 
-class MapModel(TransformerMixin, BaseEstimator):
+class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
     """Two-branch autoencoder that maps materials to 2-D (x_comp, x_struct) coordinates.
 
     Compositional and structural descriptors are each encoded to one number and decoded
