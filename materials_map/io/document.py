@@ -8,8 +8,12 @@ Layout (version 1)::
      "traits": {name: value | {"b64": "..."}},   # the map widget's synced state
      "table": {"columns": [...], "data": [[...], ...]} | null,
      "structures": [crystal | null, ...],          # optional: one per map point
-     "pathways": {"<point index>": pathway, ...}}  # optional: Li pathway volumes
+     "pathways": {"<point index>": pathway, ...},  # optional: Li pathway volumes
+     "model": {...}}                    # optional: decoders and target head
 
+``model`` (optional, last) is the map's decoders and target head
+(:mod:`materials_map.io.model_block`), outside the document checksum with its own: a damaged
+block is dropped with a warning and the map opens without decoding.
 ``structures`` and ``pathways`` are the crystal viewer's compact JSON
 (:mod:`materials_map.widgets.crystal.payload`, docs/crystal.md); a pathway's uint8 volume is
 stored as ``{"b64": ...}`` like the binary traits. Readers that predate them ignore both keys.
@@ -28,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,8 @@ from typing import Any
 import pandas as pd
 
 from .._util.atomic import write_text_atomic
+from .model_block import pack as pack_model
+from .model_block import problem as model_problem
 
 FORMAT = "materials-map"
 VERSION = 1
@@ -126,6 +133,8 @@ class MapDocument:
     structures: list[dict[str, Any] | None] | None = None
     #: Li pathway volumes by map point index (``data``: the uint8 volume as bytes)
     pathways: dict[int, dict[str, Any]] | None = None
+    #: the decoders and target head as stored (:mod:`.model_block`), or None
+    model_block: dict[str, Any] | None = None
 
     @classmethod
     def from_widget(
@@ -135,15 +144,25 @@ class MapDocument:
         metadata: dict | None = None,
         structures: list[dict[str, Any] | None] | None = None,
         pathways: dict[int, dict[str, Any]] | None = None,
+        model: Any = None,
+        descriptors: Any = None,
+        ensemble: Any = None,
     ) -> MapDocument:
         """Capture the current state of a :class:`~materials_map.MapWidget` (with the
-        crystals and pathway volumes the crystal viewer shows without a kernel)."""
+        crystals and pathway volumes the crystal viewer shows without a kernel). With the
+        fitted ``model`` of the map, the document carries its decoders and target head (and
+        the points' ``descriptors`` and the head ``ensemble`` when given), so that the page
+        decodes and predicts anywhere without Python."""
+        metadata = dict(metadata or {})
         return cls(
             traits=widget_state(widget),
             table=table,
-            metadata=dict(metadata or {}),
+            metadata=metadata,
             structures=structures,
             pathways=pathways,
+            model_block=None
+            if model is None
+            else pack_model(model, descriptors, ensemble, metadata.get("target")),
         )
 
     def to_json(self) -> str:
@@ -163,7 +182,10 @@ class MapDocument:
             }
         body = _dumps(doc)
         # a checksum over everything else, written first: an edited or damaged file is refused
-        return '{"sha256":"' + hashlib.sha256(body.encode()).hexdigest() + '",' + body[1:]
+        text = '{"sha256":"' + hashlib.sha256(body.encode()).hexdigest() + '",' + body[1:]
+        if self.model_block is None:
+            return text
+        return text[:-1] + ',"model":' + _dumps(self.model_block) + "}"
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the document atomically to ``path`` (conventionally ``*.mmap``)."""
@@ -180,7 +202,11 @@ class MapDocument:
             ) from err
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise MapDocumentError(f"{source}: not a materials-map document (no format marker)")
+        block = doc.pop("model", None)  # it has its own checksum
         _check_digest(doc, source)
+        if block is not None and (why := model_problem(block)):
+            warnings.warn(f"{source}: {why}; the map opens without decoding", stacklevel=2)
+            block = None
         if doc.get("version") != VERSION:
             raise MapDocumentError(
                 f"{source}: unsupported materials-map document version {doc.get('version')!r} "
@@ -219,6 +245,7 @@ class MapDocument:
             metadata=doc.get("metadata") or {},
             structures=structures,
             pathways=pathways or None,
+            model_block=block,
         )
 
     @classmethod

@@ -12,8 +12,8 @@ import numpy as np
 def explorer_document(ex: Any, metadata: dict[str, Any] | None, structures: bool) -> Any:
     """The Explorer ``ex`` as a :class:`~materials_map.MapDocument` (see ``Explorer.save``):
     map traits, table, metadata (title, target, dataset, model parameters, the Design
-    candidates' table) and, with ``structures``, every crystal and the pathway volumes
-    computed so far."""
+    candidates' table), the model's decoders and head with the points' descriptors and,
+    with ``structures``, every crystal and the pathway volumes computed so far."""
     from ..._version import __version__
     from ...io.document import MapDocument
 
@@ -36,7 +36,14 @@ def explorer_document(ex: Any, metadata: dict[str, Any] | None, structures: bool
     meta.update(metadata or {})
     crystals, volumes = document_crystals(ex) if structures else (None, None)
     return MapDocument.from_widget(
-        ex.map, table=ex.table, metadata=meta, structures=crystals, pathways=volumes
+        ex.map,
+        table=ex.table,
+        metadata=meta,
+        structures=crystals,
+        pathways=volumes,
+        model=ex.model,  # decoders + head: the page decodes and predicts without Python
+        descriptors=ex.descriptors,
+        ensemble=getattr(ex.result, "ensemble", None),
     )
 
 
