@@ -4,7 +4,7 @@ Modules: ``atomic`` (atomic file writes), ``cache`` (the cache folder), ``finger
 one structure fingerprint), ``records`` (a folder of checksummed JSON records: the label and
 relaxation caches), ``child`` (the request loop of a guarded worker subprocess),
 ``validate`` (physical checks of cells and structures), ``outcome`` (the kept/refused summary
-of batch jobs), ``deadline`` (time limits in the main thread).
+of batch jobs), ``deadline`` (a time limit for one step, in any thread).
 
 This is the bottom layer: it imports nothing else from materials_map.
 """

@@ -29,7 +29,7 @@ from .._util.validate import cell_problem, structure_problem
 from .cif_p1 import p1_structure
 from .cif_text import MAX_BYTES, CifRefused, decode, read_bytes
 
-#: seconds allowed to read and check one file (enforced in the main thread, see _util.deadline)
+#: seconds allowed to read and check one file (see _util.deadline)
 TIME_LIMIT = 60.0
 #: largest accepted (atom rows x symmetry operations) of one block: symmetry expansion beyond it
 #: would take minutes and gigabytes

@@ -11,6 +11,8 @@ defaults (docs/descriptors.md).
 :func:`descriptor_heap` raises the thresholds to the ceiling glibc's own adaptive rule
 uses (mmap 32 MB, trim twice that) while descriptors are computed, then puts back the
 values a process fixed through the environment and returns free memory to the system.
+It is opt-in (``MATERIALS_MAP_TUNE_MALLOC=1``, inherited by worker processes): glibc's
+adaptive mode cannot be switched back on, so a library must not change it unasked.
 Elsewhere than glibc (macOS, musl) it does nothing.
 """
 
@@ -50,10 +52,15 @@ def _env_threshold(name: str) -> int | None:
         return None
 
 
+#: set to 1 to let :func:`descriptor_heap` tune malloc (off by default)
+OPT_IN = "MATERIALS_MAP_TUNE_MALLOC"
+
+
 @contextlib.contextmanager
 def descriptor_heap() -> Iterator[None]:
-    """Run the body with large malloc thresholds (see the module docstring)."""
-    if _LIBC is None:
+    """Run the body with large malloc thresholds when :data:`OPT_IN` is set (see the module
+    docstring); otherwise the body runs as it is."""
+    if _LIBC is None or os.environ.get(OPT_IN, "") not in ("1", "true", "yes"):
         yield
         return
     _LIBC.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)

@@ -219,6 +219,10 @@ def test_descriptor_heap_restores_the_thresholds_a_process_fixed(monkeypatch):
             return real.malloc_trim(pad)
 
     monkeypatch.setattr(allocator, "_LIBC", Spy())
+    with allocator.descriptor_heap():  # off unless asked for: a library keeps malloc as it is
+        pass
+    assert calls == []
+    monkeypatch.setenv(allocator.OPT_IN, "1")
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # what dask's nanny sets
     with allocator.descriptor_heap():
         assert calls == [(-3, 32 << 20), (-1, 64 << 20)]
