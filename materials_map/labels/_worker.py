@@ -1,6 +1,6 @@
 """Subprocess that computes BVSE barriers, one JSON line in, one JSON line out.
 
-Started by :class:`materials_map.labels.runner.GuardedWorker` as
+Started by :class:`materials_map.labels.runner.LabelWorker` as
 ``python -m materials_map.labels._worker MEMORY_LIMIT_BYTES``. The address-space limit is set
 before anything heavy is imported, so a cell that would exhaust memory raises MemoryError here
 instead of taking the machine down; the parent enforces the time limit by killing us.

@@ -32,9 +32,10 @@ from pymatgen.core import Structure
 
 from .._util.outcome import report
 from .._util.validate import structure_problem
+from .._util.worker import parse_memory
 from .cache import LabelCache, label_key
 from .guards import quick_refusal
-from .runner import GuardedWorker, label_chunk
+from .runner import LabelWorker, label_chunk
 
 COLUMNS = ["e_1d", "e_2d", "e_3d", "reason"]
 DEFAULT_TIME_LIMIT = 300.0
@@ -69,18 +70,6 @@ def _refusal(s: Any) -> str | None:
         if problem:
             return problem
     return quick_refusal(s)
-
-
-def _parse_memory(limit: int | float | str | None) -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, str):
-        units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-        text = limit.strip().upper().replace("IB", "").replace("B", "")
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        return int(float(text))
-    return int(limit)
 
 
 def migration_energy(
@@ -123,7 +112,7 @@ def migration_energy(
     items: Sequence = list(structures.values if isinstance(structures, pd.Series) else structures)
     if index is None:
         index = pd.RangeIndex(len(items))
-    mem = _parse_memory(memory_limit)
+    mem = parse_memory(memory_limit)
     if resolution <= 0 or not math.isfinite(resolution):
         raise ValueError(f"resolution must be a positive number of Å, got {resolution!r}")
     if n_jobs < 1:
@@ -192,8 +181,8 @@ def _progress(total: int, enabled: bool):
 
 
 def _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_jobs) -> None:
-    pool: queue.Queue[GuardedWorker] = queue.Queue()
-    workers = [GuardedWorker(time_limit, mem) for _ in range(min(n_jobs, max(len(todo), 1)))]
+    pool: queue.Queue[LabelWorker] = queue.Queue()
+    workers = [LabelWorker(time_limit, mem) for _ in range(min(n_jobs, max(len(todo), 1)))]
     for w in workers:
         pool.put(w)
     lock = threading.Lock()

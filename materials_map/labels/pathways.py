@@ -313,9 +313,9 @@ def li_pathways(
 def _run_guarded(
     structure, resolution, encut, max_points, time_limit, memory_limit
 ) -> PathwayVolume:
-    from .runner import GuardedWorker
+    from .runner import LabelWorker
 
-    env = GuardedWorker(time_limit, memory_limit)._env()
+    env = LabelWorker(time_limit, memory_limit)._env()
     req = {
         "structure": structure.as_dict(),
         "resolution": resolution,

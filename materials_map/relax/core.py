@@ -22,8 +22,7 @@ import pandas as pd
 from pymatgen.core import Lattice, Structure
 
 from .._util import structure_fingerprint
-from ..labels.bvse import _parse_memory
-from ..labels.runner import run_chunk
+from .._util.worker import parse_memory, run_chunk
 from ._worker import MODEL_NAME
 from .cache import RelaxCache
 from .runner import RelaxWorker
@@ -175,7 +174,7 @@ def relax(
         raise ValueError(f"steps must be >= 1, got {steps!r}")
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
-    mem = _parse_memory(memory_limit)
+    mem = parse_memory(memory_limit)
     store = RelaxCache(cache) if cache is not None else None
 
     rows: list[dict | None] = [None] * len(items)

@@ -1,13 +1,13 @@
 """A long-lived CHGNet subprocess under a per-structure time limit and a memory limit.
 
-The process management is the labels' :class:`~materials_map.labels.runner.GuardedWorker`
-(same protocol: one JSON line per request); only the child module and the request differ.
+The process management is :class:`~materials_map._util.worker.GuardedWorker` (the labels'
+worker uses it too); only the child module and the request differ.
 Loading torch + CHGNet costs several seconds, so one child serves many structures.
 """
 
 from __future__ import annotations
 
-from ..labels.runner import GuardedWorker
+from .._util.worker import GuardedWorker
 
 # importing torch + CHGNet and loading the weights takes ~10 s alone and minutes on a
 # saturated machine; a slow start is not a failure of the structure

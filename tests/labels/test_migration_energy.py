@@ -125,9 +125,9 @@ def test_memory_guard_refuses_big_grid(lifepo4):
 
 def test_memory_rlimit_in_child(lifepo4):
     """Without the up-front estimate, the child's RLIMIT_AS stops the run (MemoryError)."""
-    from materials_map.labels.runner import GuardedWorker
+    from materials_map.labels.runner import LabelWorker
 
-    with GuardedWorker(time_limit=120, memory_limit=int(1.2 * 2**30)) as w:
+    with LabelWorker(time_limit=120, memory_limit=int(1.2 * 2**30)) as w:
         rec = w.label(lifepo4.as_dict(), 0.06, 10.0, precheck=False)
     assert rec["kind"] == "limit" and "memory limit" in rec["reason"]
 
@@ -160,13 +160,13 @@ def test_cache_resumes_without_recomputing(tmp_path, li2o, li2o_strained, monkey
     import materials_map.labels.bvse as bvse
 
     calls = []
-    real = bvse.GuardedWorker.label
+    real = bvse.LabelWorker.label
 
     def counting(self, d, *a, **k):
         calls.append(d)
         return real(self, d, *a, **k)
 
-    monkeypatch.setattr(bvse.GuardedWorker, "label", counting)
+    monkeypatch.setattr(bvse.LabelWorker, "label", counting)
     both = migration_energy([li2o, li2o_strained], cache=tmp_path, progress=False)
     assert len(calls) == 1
     assert both.loc[0, "e_3d"] == first.loc[0, "e_3d"]

@@ -1,4 +1,4 @@
-"""The guarded worker (labels/runner.GuardedWorker._request + _util/child.serve), shared by
+"""The guarded worker (_util/worker.GuardedWorker._request + _util/child.serve), shared by
 the label and relaxation workers: limit records, error records, lazy restarts."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pymatgen.core
 import pytest
 from pymatgen.core import Structure
 
-from materials_map.labels.runner import GuardedWorker
+from materials_map.labels.runner import LabelWorker
 from materials_map.relax.runner import RelaxWorker
 
 PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
@@ -21,7 +21,7 @@ def li2o() -> dict:
 
 
 def test_timeout_stops_the_child_and_the_next_request_restarts_it(li2o):
-    with GuardedWorker(time_limit=0.001, memory_limit=None) as w:
+    with LabelWorker(time_limit=0.001, memory_limit=None) as w:
         rec = w.label(li2o, 0.05, 10.0)
         assert rec == {"reason": "time limit of 0.001 s exceeded (stopped)", "kind": "limit"}
         assert w._proc is None  # killed
@@ -32,7 +32,7 @@ def test_timeout_stops_the_child_and_the_next_request_restarts_it(li2o):
 
 def test_a_failed_request_is_recorded_and_the_child_lives_on(li2o):
     bad = dict(li2o, lattice=dict(li2o["lattice"], matrix="not a matrix"))
-    with GuardedWorker(time_limit=120, memory_limit=None) as w:
+    with LabelWorker(time_limit=120, memory_limit=None) as w:
         rec = w.label(bad, 0.2, 10.0)
         pid = w._proc.pid
         assert rec["kind"] == "error" and rec["reason"].startswith("ValueError: ")
@@ -41,7 +41,7 @@ def test_a_failed_request_is_recorded_and_the_child_lives_on(li2o):
 
 
 def test_a_child_killed_between_requests_is_restarted(li2o):
-    with GuardedWorker(time_limit=120, memory_limit=None) as w:
+    with LabelWorker(time_limit=120, memory_limit=None) as w:
         first = w.label(li2o, 0.2, 10.0)
         w._proc.kill()
         w._proc.wait()
@@ -49,10 +49,10 @@ def test_a_child_killed_between_requests_is_restarted(li2o):
     assert first["kind"] == again["kind"] == "ok" and first["e_3d"] == again["e_3d"]
 
 
-@pytest.mark.parametrize("cls", [GuardedWorker, RelaxWorker])
+@pytest.mark.parametrize("cls", [LabelWorker, RelaxWorker])
 def test_memory_limit_too_small_to_start_is_a_limit_record(cls, li2o):
     with cls(time_limit=60, memory_limit=30 * 2**20) as w:
-        rec = w.label(li2o, 0.2, 10.0) if cls is GuardedWorker else w.relax(li2o, 0.1, 10)
+        rec = w.label(li2o, 0.2, 10.0) if cls is LabelWorker else w.relax(li2o, 0.1, 10)
         assert w._proc is None
     assert rec == {"reason": "memory limit too small to start", "kind": "limit"}
 

@@ -130,7 +130,7 @@ def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypat
     cache, log = tmp_path / "labels", tmp_path / "starts.log"
     code = logging_child(
         "materials_map.labels.runner",
-        "GuardedWorker",
+        "LabelWorker",
         "label",
         items,
         log,
@@ -143,7 +143,7 @@ def test_kill_9_during_labelling_recomputes_at_most_one_item(tmp_path, monkeypat
     cached = {fp for fp, k in keys.items() if store.get(k, 300.0, 4 * 2**30) is not None}
     started = set(log.read_text().split())
     assert cached <= started and len(started - cached) <= 1
-    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
+    calls = count_calls(monkeypatch, runner.LabelWorker, "label")
     out = migration_energy(items, cache=str(cache), progress=False, resolution=0.3)
     print(
         f"kill -9 labelling: {len(started)} started, {len(cached)} cached, "
@@ -222,7 +222,7 @@ def test_damaged_label_cache_entries_are_discarded_and_recomputed(tmp_path, monk
     rec.pop("sha256")
     rec["e_1d"] = "fast"  # wrong type, and no checksum to catch it
     files[3].write_text(json.dumps(rec))
-    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
+    calls = count_calls(monkeypatch, runner.LabelWorker, "label")
     with pytest.warns(UserWarning) as caught:
         again = migration_energy(items, cache=str(tmp_path), progress=False, resolution=0.3)
     damaged = [str(w.message) for w in caught if "is damaged and was discarded" in str(w.message)]

@@ -87,7 +87,7 @@ def test_two_processes_labelling_into_one_cache_do_not_corrupt_it(tmp_path, monk
     files = sorted(tmp_path.rglob("*.json"))
     assert len(files) == len(items)
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]  # no temp left
-    calls = count_calls(monkeypatch, runner.GuardedWorker, "label")
+    calls = count_calls(monkeypatch, runner.LabelWorker, "label")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a damaged entry would warn
         cached = migration_energy(items, cache=str(tmp_path), progress=False, resolution=0.3)
