@@ -7,16 +7,18 @@ import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from "@jupyterlab/
 import { Widget } from "@lumino/widgets";
 
 import mapWidget from "./widget";
+import { mountDecodePanel } from "./decodepanel";
 import { mountRatioPanels, type Table } from "./docpanels";
+import { loadDecoder } from "./map/decoder";
 import { mountCrystalPanel, type CrystalDocument } from "./crystal/link";
 import { ShimModel } from "./shim";
 
 const FILE_TYPE = "materials-map";
 
-type ParsedDocument = { traits: Record<string, unknown>; table: Table | null } & CrystalDocument;
+type ParsedDocument = { traits: Record<string, unknown>; table: Table | null; model: unknown } & CrystalDocument;
 
 export function parseMapDocument(text: string): ParsedDocument {
-  let doc: { format?: string; version?: number; traits?: Record<string, unknown>; table?: Table | null } & CrystalDocument;
+  let doc: { format?: string; version?: number; traits?: Record<string, unknown>; table?: Table | null; model?: unknown } & CrystalDocument;
   try {
     doc = JSON.parse(text);
   } catch (err) {
@@ -30,6 +32,7 @@ export function parseMapDocument(text: string): ParsedDocument {
     table: doc.table ?? null,
     structures: doc.structures ?? null,
     pathways: doc.pathways ?? null,
+    model: doc.model ?? null,
   };
 }
 
@@ -54,6 +57,7 @@ class MapDocumentView extends Widget {
       const el = document.createElement("div");
       this.node.appendChild(el);
       this.cleanups.push(mapWidget.render({ model, el }));
+      this.cleanups.push(mountDecodePanel(this.node, model, doc.model === null ? null : loadDecoder(doc.model), doc.table));
       this.cleanups.push(mountCrystalPanel(this.node, model, doc));
       this.cleanups.push(mountRatioPanels(this.node, model, doc.table));
     } catch (err) {

@@ -39,8 +39,9 @@ _PAGE = """<!doctype html>
 <script>
   (function () {{
     var doc = JSON.parse(document.getElementById("mm-doc").textContent);
-    window.mmModel = materialsMap.mount(document.getElementById("mm-root"), doc.traits, doc.table, doc);
-    window.mmDocument = doc;
+    var opened = materialsMap.open(document.getElementById("mm-root"), doc);
+    window.mmModel = opened.model;
+    window.mmDocument = opened.document;
   }})();
 </script>
 </body>

@@ -46,6 +46,8 @@ export class MapView {
   private png: PngExport;
   private colorRange: [number, number] = [0, 1];
   private loadStart = 0;
+  /** a note from the page around the map ("mm-note" event: the kernel-less decoder's prediction) */
+  private pageNote = "";
   private cleanups: (() => void)[] = [];
 
   constructor(
@@ -106,6 +108,12 @@ export class MapView {
     this.png = new PngExport(model, { root: this.root, canvases: [layerCanvas, pointCanvas], size: () => [this.state.width, this.state.height] });
 
     this.cleanups.push(this.bindPointer(), bindKeys(this.root, (a) => this.onKey(a)), this.bindModel());
+    const onNote = (e: Event) => {
+      this.pageNote = String((e as CustomEvent).detail ?? "");
+      this.showStatus();
+    };
+    this.root.addEventListener("mm-note", onNote);
+    this.cleanups.push(() => this.root.removeEventListener("mm-note", onNote));
     const ro = new ResizeObserver(() => void this.camera.resize());
     ro.observe(this.plot);
     this.cleanups.push(() => ro.disconnect());
@@ -184,14 +192,22 @@ export class MapView {
       mode: () => this.mode(),
       ready: () => this.state.ready,
       pressed: () => this.root.focus({ preventScroll: true }),
-      pointer: (x, y) => (this.overlay.pointer = [x, y]),
+      pointer: (x, y) => {
+        this.overlay.pointer = [x, y];
+        // where the pointer is in data coordinates, for the page around the map (decodepanel.ts)
+        const { width, height } = this.state;
+        this.root.dispatchEvent(new CustomEvent("mm-pointer", { detail: screenToData(this.camera.view(), width, height, x, y) }));
+      },
       drawing: (shape) => {
         this.overlay.hideTooltip();
         if (shape) this.overlay.shape(shape);
       },
       finished: (shape) => this.finishShape(shape),
       click: (x, y, e) => this.onClick(x, y, e),
-      left: () => this.overlay.hideTooltip(),
+      left: () => {
+        this.overlay.hideTooltip();
+        this.root.dispatchEvent(new CustomEvent("mm-pointer", { detail: null }));
+      },
     });
   }
 
@@ -303,7 +319,7 @@ export class MapView {
     const n = this.state.n;
     const sel = this.state.selection.length;
     const base = `${n.toLocaleString()} points${sel ? ` · ${sel.toLocaleString()} selected` : ""}`;
-    this.statusEl.textContent = note ? `${base} · ${note}` : base;
+    this.statusEl.textContent = [base, note, this.pageNote].filter(Boolean).join(" · ");
   }
 
   private applyHeight(): void {
