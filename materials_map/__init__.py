@@ -29,6 +29,7 @@ _LAZY = {
     "build_map": "materials_map.pipeline",
     "map_result": "materials_map.pipeline",
     "MapResult": "materials_map.pipeline",
+    "place": "materials_map.placement",
     "w_sweep": "materials_map.sweep",
     "MapDocument": "materials_map.io.document",
     "cache_dir": "materials_map._util.cache",

@@ -1,5 +1,6 @@
 """The import rule of docs/architecture.md: data flows one way, so no module imports a layer
-to its right. Every import counts, including the lazy ones inside functions."""
+to its right (every import counts, including the lazy ones inside functions), and no modules
+import each other in a circle when they are imported (module-level imports)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"features"},
     {"model"},
     {"design"},
-    {"pipeline", "sweep"},
+    {"pipeline", "sweep", "placement"},
     {"io"},
     {"widgets"},
     {"figures", "demo", "cli", "build", "__init__"},
@@ -40,13 +41,28 @@ def _module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path, root: Path) -> list[tuple[int, str]]:
-    """(line, imported module relative to the package) for every in-package import."""
+def _eager_nodes(tree: ast.AST):
+    """The statements run when the module is imported: not function bodies, nor the
+    ``if TYPE_CHECKING:`` block."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from (n for child in node.orelse for n in [child, *_eager_nodes(child)])
+            continue
+        yield node
+        yield from _eager_nodes(node)
+
+
+def _imports(path: Path, root: Path, eager: bool = False) -> list[tuple[int, str]]:
+    """(line, imported module relative to the package) for every in-package import (with
+    ``eager``: only those run when the module is imported)."""
     name = _module_name(path, root)
     is_pkg = path.name == "__init__.py"
     package = name if is_pkg else name.rpartition(".")[0]
     out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in _eager_nodes(tree) if eager else ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == root.name or alias.name.startswith(root.name + "."):
@@ -92,6 +108,58 @@ def violations(root: Path = PACKAGE) -> list[str]:
     return found
 
 
+def _module_of(target: str, root: Path) -> str:
+    """The module a dotted import target names: itself when it is a module or package, else
+    its parent (``from .x import name``)."""
+    while target:
+        path = root.joinpath(*target.split("."))
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return target
+        target = target.rpartition(".")[0]
+    return ""
+
+
+def circles(root: Path = PACKAGE) -> list[str]:
+    """Every group of modules that import each other at import time, as readable lines
+    (strongly connected parts of the module-level import graph, Tarjan's algorithm)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        if any(p in ("static", "labextension") for p in path.parts):
+            continue
+        me = _module_name(path, root)
+        graph[me] = {_module_of(t, root) for _, t in _imports(path, root, eager=True)} - {me}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[str] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            part = []
+            while True:
+                w = stack.pop()
+                part.append(w)
+                if w == v:
+                    break
+            if len(part) > 1:
+                found.append(
+                    "import circle: " + " <-> ".join(sorted(m or "__init__" for m in part))
+                )
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
 def test_no_module_imports_a_layer_to_its_right():
     assert violations() == []
 
@@ -133,6 +201,35 @@ def test_the_rule_catches_a_forbidden_import(tmp_path, where, line):
     target.write_text(src)
     found = violations(root)
     assert len(found) == 1 and found[0].startswith(where), found
+
+
+def test_no_import_circle():
+    assert circles() == []
+
+
+def test_a_planted_circle_is_caught(tmp_path):
+    """Copy the package and make two modules import each other: the checker names both."""
+    import shutil
+
+    root = tmp_path / "materials_map"
+    shutil.copytree(
+        PACKAGE,
+        root,
+        ignore=shutil.ignore_patterns("static", "labextension", "data", "__pycache__"),
+    )
+    for where, line in (
+        ("_util/atomic.py", "from . import cache"),
+        ("_util/cache.py", "from .atomic import write_text_atomic"),
+    ):
+        target = root / where
+        target.write_text(target.read_text() + "\n" + line + "\n")
+    assert circles(root) == ["import circle: _util.atomic <-> _util.cache"]
+    # an import inside a function runs later and closes no circle
+    target = root / "_util" / "cache.py"
+    target.write_text(
+        target.read_text().replace("from .atomic import", "def _f():\n    from .atomic import")
+    )
+    assert circles(root) == []
 
 
 def test_architecture_doc_names_every_layer_module():

@@ -98,6 +98,8 @@ class MapWidget(TraitChecks, MarkerTraits, PointTable, PngExport, anywidget.AnyW
     candidate_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     show_candidates = traitlets.Bool(True).tag(sync=True)
     focused_candidate = traitlets.Int(-1).tag(sync=True)
+    #: ``handler(content, buffers)`` of files dropped on the map (an Explorer sets it)
+    drop_handler: Any = None
 
     def __init__(
         self,
@@ -263,6 +265,15 @@ class MapWidget(TraitChecks, MarkerTraits, PointTable, PngExport, anywidget.AnyW
             self.send({"type": "search", "query": q, "count": int(hits.size)})
         elif kind == "png":
             self._receive_png(content, buffers)
+        elif kind == "drop":  # files dropped on the map (js/src/map/drop.ts)
+            if self.drop_handler is not None:
+                self.drop_handler(content, buffers)
+            else:
+                reason = "this map cannot place materials: drop them on an Explorer's map"
+                files = [
+                    {"name": str(f.get("name")), "reason": reason} for f in content.get("files", [])
+                ]
+                self.send({"type": "drop", "request": content.get("request"), "refused": files})
 
     # ------------------------------------------------------------------ constructors
     @classmethod
