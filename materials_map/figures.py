@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .widgets.panels.composition import (
+from .features.groups import descriptor_groups
+from .model.neighbourhood import (
     FRACTION_BINS,
     element_counts,
     element_sets,
     fraction_histogram,
+    nearest,
 )
-from .widgets.panels.reconstruction import descriptor_groups, nearest
 
 #: the paper's colouring: high migration energy dark red, low dark blue
 ME_CMAP = "RdBu_r"

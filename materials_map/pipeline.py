@@ -25,6 +25,7 @@ from .model.grid import (  # noqa: F401 - public here too (mm.pipeline.predictio
     prediction_grid,
     support_grid,
 )
+from .model.weights import training_weights
 
 # Pretrained default models, shipped so that the first map of an embedded dataset needs no
 # training; named by the same key as the cache, so any other data or parameters still train.
@@ -232,29 +233,6 @@ def model_key(dataset: Any, target: str, estimator: Any, *, data_key: str | None
     if weights is not None:
         params["sample_weight"] = hashlib.sha256(weights.tobytes()).hexdigest()[:16]
     return _model_key(data_key or dataset_fingerprint(dataset), target, params)
-
-
-#: training weight of a real row in a dataset that mixes real and generated materials
-REAL_WEIGHT = 3.0
-
-
-def training_weights(dataset: Any) -> np.ndarray | None:
-    """Per-row training weights of a map's dataset (``MapModel.fit``'s ``sample_weight``):
-    ``None`` (all rows alike) unless its ``source`` column mixes ``"generated"`` rows with
-    real ones; then each real row weighs :data:`REAL_WEIGHT`.
-
-    Why: on the default ``li-o`` map the 121 real OBELiX entries are a sixth of the rows and
-    differ most from the generated ones (disorder, large cells); trained alike, the map
-    reconstructs unseen real structures with R² 0.38 only. Seen three times per epoch (with the
-    deeper structural branch) they reach 0.65 while generated rows keep 0.83 (docs/model.md,
-    "Real materials")."""
-    df = getattr(dataset, "df", None)
-    if df is None or "source" not in df:
-        return None
-    generated = df["source"].astype(str).to_numpy() == "generated"
-    if generated.all() or not generated.any():
-        return None
-    return np.where(generated, 1.0, REAL_WEIGHT)
 
 
 def dataset_fingerprint(ds: Any, fingerprints: Any = None) -> str:

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ._util import cache_dir, write_bytes_atomic
-from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key, training_weights
+from .model.weights import training_weights
+from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key
 
 #: shipped W-sweep tables, ``<model key>.npz``
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "datasets" / "data" / "sweeps"

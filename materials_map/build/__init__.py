@@ -1,2 +1,3 @@
-"""Build tooling for the embedded datasets (generator, chemistry rules, report), kept out of
-the runtime path: ``materials-map datasets build li-o`` runs it."""
+"""Build tooling, kept out of the runtime path: the embedded datasets (generator, chemistry
+rules, report; ``materials-map datasets build li-o`` runs it) and the front end's colour
+tables (``colormaps``)."""

@@ -49,6 +49,7 @@ from .._version import __version__
 from ..datasets.registry import load
 from ..features.batch import featurize
 from ..features.shipped import SHIPPED_DESCRIPTORS, write_shipped
+from ..model.weights import training_weights
 from ..pipeline import (
     SHIPPED_MODELS,
     align,
@@ -57,7 +58,6 @@ from ..pipeline import (
     ensemble_key,
     map_result,
     model_key,
-    training_weights,
 )
 from ..sweep import PAPER_WS, SHIPPED_SWEEPS, load_summary, save_summary, summarize, w_sweep
 

@@ -1,7 +1,8 @@
 """Structure-type library of Li-conductor families and a framework-matching classifier."""
 
 from .classify import framework, match_prototypes, structure_type
-from .library import PROTOTYPES, Prototype, Site, get_prototype
+from .library import PROTOTYPES, get_prototype
+from .prototype import Prototype, Site
 
 __all__ = [
     "PROTOTYPES",

@@ -17,7 +17,8 @@ from pymatgen.analysis.structure_matcher import StructureMatcher
 from pymatgen.core import Element, Structure
 
 from .._util.validate import structure_problem
-from .library import PROTOTYPES, Prototype, Site
+from .library import PROTOTYPES
+from .prototype import Prototype, Site
 
 ANIONS = frozenset({"O", "F", "Cl", "Br", "I", "N"})
 # chalcogens are anions only where no lighter anion is present (Te6+ in garnets is a cation)

@@ -1,7 +1,7 @@
 """Extra ordered Li–O structure families for the prototype library (all occupancies 1).
 
 Each entry is a real, ordered Li–O compound, written as crystallographic facts (space group,
-lattice, symmetry-independent Wyckoff sites) in the same form as :mod:`.library`. The facts were
+lattice, symmetry-independent Wyckoff sites) in the same form as :mod:`.library` (which adds them to ``PROTOTYPES``). The facts were
 taken from the ordered OBELiX CIFs of the cited entries (Therrien et al. 2025; source: the
 ICSD entry and publication named in each ``reference``): the OBELiX positions carry a small
 random perturbation added by the dataset authors, so they were symmetrised with spglib
@@ -17,21 +17,8 @@ classifier and the dataset generator report it as a garnet.
 
 from __future__ import annotations
 
-from .library import Prototype, Site
-
-
-def _p(name, formula, sg, lattice, sites, reference, description, **kw) -> Prototype:
-    return Prototype(
-        name,
-        formula,
-        sg,
-        tuple(float(x) for x in lattice),
-        tuple(Site(*s) for s in sites),
-        reference,
-        description,
-        **kw,
-    )
-
+from .prototype import Prototype
+from .prototype import entry as _p
 
 _SOURCE = "coordinates symmetrised from the ordered OBELiX CIF {ident} (randomised positions)"
 

@@ -10,7 +10,7 @@ from model_data import manifold_data
 
 from materials_map.datasets.dataset import MapDataset
 from materials_map.model.estimator import MapModel, repeated_rows
-from materials_map.pipeline import REAL_WEIGHT, training_weights
+from materials_map.model.weights import REAL_WEIGHT, training_weights
 
 
 def test_repeated_rows_counts_and_order():

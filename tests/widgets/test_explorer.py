@@ -20,9 +20,10 @@ from pymatgen.core import Lattice, Structure
 from materials_map.datasets import MapDataset
 from materials_map.features.batch import featurize
 from materials_map.model.estimator import MapModel
+from materials_map.model.neighbourhood import element_counts, nearest
 from materials_map.model.studies import diagnostics
 from materials_map.widgets.explorer import TABS, Explorer, explore
-from materials_map.widgets.panels import element_counts, nearest, points_in_box
+from materials_map.widgets.panels import points_in_box
 
 TARGET = "volume_per_atom"
 

@@ -27,6 +27,7 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
+from ...model.neighbourhood import nearest
 from ..crystal import CrystalWidget
 from ..panels import (
     CompositionPanel,
@@ -35,7 +36,6 @@ from ..panels import (
     RatioPanel,
     ReconstructionPanel,
     TablePanel,
-    nearest,
 )
 from ..panels.design import DesignPanel
 from .document import status_html

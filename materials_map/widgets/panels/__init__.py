@@ -23,11 +23,11 @@ ipywidgets ``widget`` to display and plain methods (``show``, ``highlight`` ...)
 
 from __future__ import annotations
 
-from .composition import CompositionPanel, element_counts, element_sets, fraction_histogram
+from .composition import CompositionPanel
 from .diagnostics import DiagnosticsPanel
 from .families import FamilyPanel
 from .ratios import RatioPanel, points_in_box
-from .reconstruction import ReconstructionPanel, descriptor_groups, nearest
+from .reconstruction import ReconstructionPanel
 from .structure import StructurePanel
 from .table import TablePanel
 
@@ -39,10 +39,5 @@ __all__ = [
     "ReconstructionPanel",
     "StructurePanel",
     "TablePanel",
-    "descriptor_groups",
-    "element_counts",
-    "element_sets",
-    "fraction_histogram",
-    "nearest",
     "points_in_box",
 ]

@@ -11,62 +11,15 @@ autoencoder reconstructs; Fig. 3) or in original units (toggle).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import ipywidgets as ipw
 import numpy as np
 
+from ...features.groups import descriptor_groups
+from ...model.neighbourhood import nearest
 from . import style
 
 UNITS = ("scaled", "original")
-
-
-@dataclass(frozen=True)
-class Group:
-    """Consecutive descriptor blocks drawn in one plot (e.g. all ``rdf[...]`` blocks)."""
-
-    name: str
-    branch: str
-    start: int  # column span inside the branch
-    stop: int
-    offset: int  # index of the first column in the concatenated comp+struct vector (Fig. 3)
-    sub_blocks: tuple[tuple[str, int, int], ...]  # (label, start, stop) inside the branch
-
-
-def descriptor_groups(blocks, n_comp: int) -> list[Group]:
-    """Group blocks by branch and by the part of their name before ``[`` (``rdf[Li-O]`` → rdf)."""
-    groups: list[Group] = []
-    current: list = []
-
-    def flush() -> None:
-        if not current:
-            return
-        b0 = current[0]
-        name = b0.name.split("[")[0]
-        subs = tuple(
-            (b.name[len(name) :].strip("[]").replace("][", ":") or b.name, b.start, b.stop)
-            for b in current
-        )
-        offset = (0 if b0.branch == "comp" else n_comp) + current[0].start
-        groups.append(Group(name, b0.branch, current[0].start, current[-1].stop, offset, subs))
-
-    for b in sorted(blocks, key=lambda b: (b.branch != "comp", b.start)):
-        key = (b.branch, b.name.split("[")[0])
-        if current and (current[-1].branch, current[-1].name.split("[")[0]) != key:
-            flush()
-            current = []
-        current.append(b)
-    flush()
-    return groups
-
-
-def nearest(coords: np.ndarray, xy, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and distances of the ``k`` materials nearest to ``xy`` in map coordinates."""
-    d = np.hypot(coords[:, 0] - float(xy[0]), coords[:, 1] - float(xy[1]))
-    d = np.where(np.isfinite(d), d, np.inf)
-    k = int(min(max(k, 0), len(d)))
-    idx = np.argsort(d, kind="stable")[:k]
-    return idx, d[idx]
 
 
 def legend_html(colors: list[str], labels: list[str]) -> str:
