@@ -156,11 +156,12 @@ export function mountDecodePanel(
 
   const draw = () => {
     if (!clicked) return;
+    // the notebook's default: the model's scaled units (each family within [0, 1])
     const original = units.value === "original";
     const dec = decoder.decodeScaled(clicked.x, clicked.y);
     const decoded = Float64Array.from([...dec.comp, ...dec.struct]);
-    const rows = clicked.rows.map((r) => Float64Array.from(r));
-    if (original) for (const v of [decoded, ...rows]) decoder.unscale(v, 0);
+    const rows = clicked.rows.map((r) => (original ? r : decoder.rescale(Float64Array.from(r))));
+    if (original) decoder.unscale(decoded, 0);
     canvases.forEach((c, k) => {
       const g = groups[k];
       // groups index their branch; in these vectors the struct columns follow the comp ones
@@ -191,7 +192,7 @@ export function mountDecodePanel(
     void decoder.pointDescriptors().then(
       (points) => {
         if (clicked !== current || !points) return;
-        current.rows = current.near.filter((p) => p.index < points.rows).map((p) => points.row(p.index));
+        current.rows = current.near.filter((p) => points.has(p.index)).map((p) => points.row(p.index));
         draw();
       },
       () => undefined, // a damaged descriptor table: the decoded curve alone

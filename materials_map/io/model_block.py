@@ -15,7 +15,7 @@ number, ``head`` from two; ``[w, b]`` per dense layer, ``w`` as (out, in), ``act
 between layers, none after the last), ``unscale`` (original units = ``offset + scaled *
 scale`` per column, read off the fitted scaler), ``target`` (the head's output -> target
 units), optionally ``ensemble`` (the head ensemble: the prediction's spread) and
-``descriptors`` (the map points' own descriptors, scaled, 8 bits over each block's range).
+``descriptors`` (the map points' own descriptors, 8 bits over each block's range).
 js/src/map/decoder.ts reads it; docs/explorer.md documents it for scripts.
 """
 
@@ -105,22 +105,27 @@ def _unscale(arrays: _Arrays, model: Any) -> dict[str, list[str]]:
 
 
 def _descriptors(arrays: _Arrays, model: Any, descriptors: Any) -> dict[str, Any]:
-    """The points' descriptors in the model's scaled units, 8 bits over each block's range
-    (for drawing beside a decoded coordinate, not for computing)."""
-    s = np.hstack(model.scaler_.transform(descriptors.comp, descriptors.struct))
-    q = np.zeros(s.shape, dtype=np.uint8)
+    """The points' descriptors in original units, 8 bits over each block's range (for drawing
+    beside a decoded coordinate, not for computing), whatever the model's scaling. Rows are
+    stored in the order of x_struct (``order``: the point of each stored row), which puts
+    alike rows together and deflates a fifth smaller."""
+    comp, struct = np.asarray(descriptors.comp, float), np.asarray(descriptors.struct, float)
+    order = np.argsort(model.transform((comp, struct))[:, 1], kind="stable")
+    x = np.hstack([comp, struct])[order]
+    q = np.zeros(x.shape, dtype=np.uint8)
     lo, hi = [], []
     for b in model.blocks_:
         at = (model.n_comp_ if b.branch == "struct" else 0) + np.arange(b.start, b.stop)
-        finite = s[:, at][np.isfinite(s[:, at])]
+        finite = x[:, at][np.isfinite(x[:, at])]
         lo.append(float(finite.min()) if finite.size else 0.0)
         hi.append(float(finite.max()) if finite.size else 0.0)
         span = (hi[-1] - lo[-1]) or 1.0  # NaN is drawn as the block's minimum
-        q[:, at] = np.round(np.nan_to_num((s[:, at] - lo[-1]) / span) * 255)
+        q[:, at] = np.round(np.nan_to_num((x[:, at] - lo[-1]) / span) * 255)
     return {
         "q": arrays.u8_deflated("descriptors", q),
         "lo": arrays.f32("descriptors.lo", lo),
         "hi": arrays.f32("descriptors.hi", hi),
+        "order": arrays.f32("descriptors.order", order),
     }
 
 

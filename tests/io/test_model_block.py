@@ -168,14 +168,26 @@ def test_block_decodes_and_predicts_like_the_model(activation, transform, noise)
         want_mean, want_std = ens.predict(xy, return_std=True)
         np.testing.assert_allclose(mean, want_mean, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(std, want_std, rtol=1e-5, atol=1e-6)
-    # the points' descriptors: 8 bits over each block's range of the scaled values
-    q = arrays[meta["descriptors"]["q"]].astype(float) / 255
-    lo, hi = arrays[meta["descriptors"]["lo"]], arrays[meta["descriptors"]["hi"]]
-    scaled = np.hstack(model.scaler_.transform(X.comp, X.struct))
-    for k, b in enumerate(model.blocks_):
+    # the points' descriptors: 8 bits over each block's range, rows in x_struct order
+    order = arrays[meta["descriptors"]["order"]].astype(int)
+    assert sorted(order) == list(range(len(X.comp)))
+    back = stored_descriptors(meta, arrays, model)
+    want = np.hstack([X.comp, X.struct])[order]
+    for b in model.blocks_:
         at = np.arange(b.start, b.stop) + (model.n_comp_ if b.branch == "struct" else 0)
-        back = lo[k] + q[:, at] * (hi[k] - lo[k])
-        assert np.abs(back - scaled[:, at]).max() <= (hi[k] - lo[k]) / 510 * 1.001 + 1e-6
+        span = np.ptp(want[:, at])
+        assert np.abs(back[:, at] - want[:, at]).max() <= span / 510 * 1.001 + 1e-9
+
+
+def stored_descriptors(meta: dict, arrays: dict, model) -> np.ndarray:
+    """The stored descriptor rows in original units (stored order)."""
+    d = meta["descriptors"]
+    q, lo, hi = (arrays[d[k]] for k in ("q", "lo", "hi"))
+    q = q.reshape(-1, model.n_comp_ + model.n_struct_) / 255
+    cols = np.zeros(q.shape[1], int)
+    for k, b in enumerate(model.blocks_):
+        cols[np.arange(b.start, b.stop) + (model.n_comp_ if b.branch == "struct" else 0)] = k
+    return lo[cols] + q * (hi - lo)[cols]
 
 
 def test_default_map_size_and_parity():
@@ -255,15 +267,12 @@ def fixture_cases() -> list[dict]:
         if ens is not None:
             mean, std = ens.predict(xy, return_std=True)
             case.update(mean=mean.tolist(), std=std.tolist())
-        if seed < 2:  # the points' descriptors as the reader sees them (scaled, 8 bits)
+        if seed < 2:  # two points' descriptors as the reader sees them (original units)
             meta, a = read(case["block"])
-            q, lo, hi = (a[meta["descriptors"][k]] for k in ("q", "lo", "hi"))
-            rows = [0, len(X.comp) - 1]
-            cols = np.zeros(q.shape[1], int)
-            for k, b in enumerate(model.blocks_):
-                cols[np.arange(b.start, b.stop) + (model.n_comp_ if b.branch == "struct" else 0)] = k
+            back = stored_descriptors(meta, a, model)
+            order = list(a[meta["descriptors"]["order"]].astype(int))
             case["descriptor_rows"] = {
-                str(i): (lo[cols] + q[i] / 255 * (hi - lo)[cols]).tolist() for i in rows
+                str(i): back[order.index(i)].tolist() for i in (0, len(X.comp) - 1)
             }
         cases.append(case)
     return cases

@@ -55,7 +55,7 @@ interface Meta {
   unscale: Record<"comp" | "struct", [string, string]>;
   target: Target | null;
   ensemble?: EnsembleMeta;
-  descriptors?: { q: string; lo: string; hi: string };
+  descriptors?: { q: string; lo: string; hi: string; order: string };
   arrays: Record<string, ArraySpec>;
 }
 
@@ -235,20 +235,31 @@ export interface Decoded {
   struct: Float64Array;
 }
 
-/** The map points' own descriptors (scaled units, 8-bit), for drawing beside a decoding. */
+/** The map points' own descriptors (original units, 8-bit), for drawing beside a decoding. */
 export class PointDescriptors {
+  private stored: Map<number, number>;
+
   constructor(
-    readonly rows: number,
     private q: Uint8Array,
+    order: Float32Array,
     private lo: Float64Array,
     private span: Float64Array,
-  ) {}
+  ) {
+    this.stored = new Map(Array.from(order, (point, k) => [point, k]));
+  }
 
-  /** Row `i` in the model's scaled units: comp columns then struct columns. */
+  /** Whether point `i` has its descriptors in the document. */
+  has(i: number): boolean {
+    return this.stored.has(i);
+  }
+
+  /** Point `i`'s descriptors in original units: comp columns then struct columns. */
   row(i: number): Float64Array {
+    const k = this.stored.get(i);
+    if (k === undefined) throw new RangeError(`no descriptors for point ${i}`);
     const n = this.lo.length;
     const out = new Float64Array(n);
-    for (let j = 0; j < n; j++) out[j] = this.lo[j] + (this.q[i * n + j] / 255) * this.span[j];
+    for (let j = 0; j < n; j++) out[j] = this.lo[j] + (this.q[k * n + j] / 255) * this.span[j];
     return out;
   }
 }
@@ -314,6 +325,7 @@ export class MapDecoder {
     if (spec.shape.length !== 2 || spec.shape[1] !== width) fail("point descriptors have the wrong width");
     const lo = r.f32(d.lo, [this.blocks.length]);
     const hi = r.f32(d.hi, [this.blocks.length]);
+    const order = r.f32(d.order, [spec.shape[0]]);
     const raw = r.raw(d.q);
     const q = spec.deflate ? await inflate(raw) : raw;
     if (q.length !== spec.shape[0] * width) throw new Error("point descriptors do not inflate to their size");
@@ -324,7 +336,7 @@ export class MapDecoder {
       colLo.fill(lo[k], at + b.start, at + b.stop);
       colSpan.fill(hi[k] - lo[k], at + b.start, at + b.stop);
     });
-    return new PointDescriptors(spec.shape[0], q, colLo, colSpan);
+    return new PointDescriptors(q, order, colLo, colSpan);
   }
 
   /** The map points' descriptors (inflated once; null when the document has none). */
@@ -340,6 +352,12 @@ export class MapDecoder {
   /** Scaled -> original units, in place; `at` is 0 for comp, nComp for struct columns. */
   unscale(v: Float64Array, at: number): Float64Array {
     for (let j = 0; j < v.length; j++) v[j] = this.offset[at + j] + v[j] * this.scale[at + j];
+    return v;
+  }
+
+  /** Original -> scaled units (comp then struct columns), in place. */
+  rescale(v: Float64Array): Float64Array {
+    for (let j = 0; j < v.length; j++) v[j] = this.scale[j] ? (v[j] - this.offset[j]) / this.scale[j] : 0;
     return v;
   }
 
