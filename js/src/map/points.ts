@@ -3,6 +3,7 @@
 
 import createScatterplot from "regl-scatterplot";
 import { hoverColor } from "./dom";
+import { probe } from "./probe";
 import type { LinearScale } from "./scales";
 
 export const ACTIVE_COLOR = "#ff00aa";
@@ -57,6 +58,13 @@ export class PointLayer {
       lassoInitiator: false,
     };
     this.scatter = createScatterplot(options as Properties);
+    // regl draws in a later animation frame than the change that asks for it: count the
+    // frames on the map root so a test can wait for the picture to settle, not sleep
+    let frames = 0;
+    this.scatter.subscribe("drawing", () => {
+      const root = canvas.closest<HTMLElement>(".mm-root");
+      if (root) probe(root, "frames", ++frames);
+    });
   }
 
   set(settings: Settings): Promise<void> {

@@ -30,6 +30,10 @@ export interface ProbeValues {
   highlightMs: number;
   /** candidate markers drawn (data-candidates; 0 when the layer is hidden) */
   candidates: number;
+  /** the last file drop: "placing", "done" (the kernel answered) or "no-kernel" (data-drop) */
+  drop: "placing" | "done" | "no-kernel";
+  /** WebGL frames drawn so far (data-frames): tests wait until it stops changing */
+  frames: number;
 }
 
 export function probe<K extends keyof ProbeValues>(root: HTMLElement, key: K, value: ProbeValues[K]): void {
