@@ -373,9 +373,14 @@ class Placement:
         return self.table[["x_comp", "x_struct"]].to_numpy(float)
 
     def on_label(self, callback: Callable[[int, float, str], None]) -> None:
-        """Call ``callback(row, value, reason)`` as each BVSE label arrives (``label=True``)."""
+        """Call ``callback(row, value, reason)`` for each BVSE label (``label=True``): at once
+        for those already in, from the labelling thread as the others arrive."""
         if self._labels is not None:
-            self._labels.callbacks.append(callback)
+            with self._labels.lock:  # each label reaches each callback exactly once
+                self._labels.callbacks.append(callback)
+                past = list(self._labels.done)
+            for args in past:
+                callback(*args)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the background labels (``label=True``); True when all have arrived."""
@@ -398,6 +403,8 @@ class _Labels:
 
     def __init__(self, placement: Placement, time_limit: float) -> None:
         self.callbacks: list[Callable[[int, float, str], None]] = []
+        self.done: list[tuple[int, float, str]] = []
+        self.lock = threading.Lock()
         self.placement, self.time_limit = placement, time_limit
         self.thread = threading.Thread(target=self._run, name="materials-map-labels", daemon=True)
 
@@ -416,8 +423,11 @@ class _Labels:
                 value, reason = math.nan, f"labelling failed: {type(exc).__name__}: {exc}"
             if math.isinf(value):
                 value, reason = math.nan, "no 3D Li percolation path below the energy window"
-            p.table.loc[pos, [target, "label_reason"]] = [value, reason]
-            for cb in list(self.callbacks):
+            with self.lock:
+                p.table.loc[pos, [target, "label_reason"]] = [value, reason]
+                self.done.append((pos, value, reason))
+                callbacks = list(self.callbacks)
+            for cb in callbacks:
                 cb(pos, value, reason)
 
 

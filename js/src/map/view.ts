@@ -12,6 +12,7 @@ import { CandidateLayer } from "./candidates";
 import { hiddenCategories, readCategories, visibility } from "./categories";
 import { hiddenMarkers, readMarkers } from "./markers";
 import { el, num } from "./dom";
+import { DropZone } from "./drop";
 import { colorCodes, colorSpec } from "./encoding";
 import { PngExport } from "./export";
 import { backgroundExtent, Layers } from "./layers";
@@ -88,7 +89,9 @@ export class MapView {
     this.side = new SidePanel(model, this.state, this.layers.background, () => this.applyFilter());
     const body = el("div", "mm-body");
     body.append(this.plot, this.side.el);
-    this.root.append(this.toolbar.el, body, this.side.legend, this.side.markerLegend, this.candidates.toggle, this.statusEl);
+    const drops = new DropZone(model, this.root);
+    this.cleanups.push(() => drops.destroy());
+    this.root.append(this.toolbar.el, body, this.side.legend, this.side.markerLegend, this.candidates.toggle, drops.notes, this.statusEl);
     host.appendChild(this.root);
     this.applyHeight();
 

@@ -39,6 +39,7 @@ from ..panels import (
 )
 from ..panels.design import DesignPanel
 from .document import status_html
+from .placing import add_to_explorer, connect_drops
 
 #: per-point P(superionic) and its confidence (MapResult.superionic), shown on hover
 SUPERIONIC_COLUMNS = ("p_superionic", "p_superionic_std", "distance_to_training")
@@ -149,6 +150,7 @@ class Explorer:
             "title": "Materials map",
             **(map_options or {}),
         }
+        self._map_options = opts
         self.map = MapWidget.from_result(r, **opts)
         self.table = self.map.table  # the table the map shows (with any extra columns it asked for)
         y = (
@@ -157,14 +159,8 @@ class Explorer:
             else np.full(len(self.table), np.nan)
         )
 
-        self.ratios = RatioPanel(self.table)
-        self.reconstruction = ReconstructionPanel(
-            self.model, self.descriptors, self.coords, self.table, n_neighbours=int(n_decode)
-        )
-        self.composition = CompositionPanel(self.table, structures)
-        self.families = FamilyPanel(self.map)
-        self.table_panel = TablePanel(self.table, self.target)
         self.structures = structures
+        self._point_panels(n_decode)
         self.crystal = CrystalWidget(height=420)
         self.crystal.on_pick(lambda i, _: self.focus_material(i) if i >= 0 else None)
         self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
@@ -197,10 +193,21 @@ class Explorer:
         self.map.observe(self._on_candidate_marker, names="focused_candidate")
         self.design.on_change(self._show_candidates)
         self.design.on_pick(self._show_candidate)
-        self.ratios.on_brush(self._on_brush)
-        self.table_panel.on_focus(self.focus_material)
         self._sync_selection(self.selection)
         self._update_status()
+        connect_drops(self)
+
+    def _point_panels(self, n_decode: int) -> None:
+        """(Re)build the panels that hold per-point data, linked to the map."""
+        self.ratios = RatioPanel(self.table)
+        self.reconstruction = ReconstructionPanel(
+            self.model, self.descriptors, self.coords, self.table, n_neighbours=int(n_decode)
+        )
+        self.composition = CompositionPanel(self.table, self.structures)
+        self.families = FamilyPanel(self.map)
+        self.table_panel = TablePanel(self.table, self.target)
+        self.ratios.on_brush(self._on_brush)
+        self.table_panel.on_focus(self.focus_material)
 
     # ------------------------------------------------------------------ state
     @property
@@ -349,6 +356,12 @@ class Explorer:
 
     def _update_status(self) -> None:
         self.status.value = status_html(self)
+
+    def add(self, items: Any, **kwargs: Any) -> Any:
+        """Place ``items`` (Structures, CIF / POSCAR / extxyz files, folders, zips, a MapDataset
+        or DataFrame) on this map with :func:`materials_map.placement.place` (``kwargs`` go there)
+        and draw them as their own layer; returns the :class:`~materials_map.placement.Placement`."""
+        return add_to_explorer(self, items, **kwargs)
 
     # ------------------------------------------------------------------ output
     def save(

@@ -11,6 +11,7 @@ Files dropped on the map arrive as one custom message with a binary buffer per f
 from __future__ import annotations
 
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,9 @@ def receive_drop(ex: Any, content: dict, buffers: list) -> dict:
                 path.parent.mkdir()
                 path.write_bytes(bytes(buf))
                 paths.append(path)
-            placement = ex.add(paths, progress=False) if paths else None
+            with warnings.catch_warnings():  # the answer carries every reason, file by file
+                warnings.simplefilter("ignore")
+                placement = ex.add(paths, progress=False) if paths else None
         if placement is not None:
             added = [str(i) for i in placement.table["id"]]
             # a dropped file's item is <tmp>/<k>/<name>; a zip member's <zip name>/<member>
