@@ -53,6 +53,14 @@ describe("categorical palettes", () => {
     expect(p[8]).toBe(p[0]);
     expect(categoricalPalette("nope", 2)).toEqual(["#E69F00", "#56B4E9"]);
   });
+  it("auto: Okabe-Ito up to 8 categories, then 24 distinct colours that keep the first 8", () => {
+    expect(categoricalPalette("auto", 8)).toEqual(categoricalPalette("okabe-ito", 8));
+    const many = categoricalPalette("auto", 24);
+    expect(new Set(many).size).toBe(24);
+    expect(many.slice(0, 8)).toEqual(categoricalPalette("okabe-ito", 8));
+    expect(categoricalPalette("auto", 16)).toEqual(many.slice(0, 16));
+    expect(categoricalPalette("auto", 25)[24]).toBe(many[0]); // past 24: cycles
+  });
 });
 
 describe("background pixels", () => {

@@ -5,10 +5,11 @@ writes into ``js/src``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .._util import write_text_atomic
-from ..widgets.map.colormaps import CATEGORICAL, CONTINUOUS, lut
+from ..widgets.map.colormaps import AUTO, CATEGORICAL, CONTINUOUS, lut
 
 #: the generated module in a source checkout
 TS_MODULE = Path(__file__).resolve().parents[2] / "js" / "src" / "map" / "colormap_data.ts"
@@ -35,6 +36,7 @@ def ts_module() -> str:
             f'  "{name}": [{", ".join(repr(c).replace(chr(39), chr(34)) for c in colors)}],'
         )
     lines.append("};")
+    lines.append(f"export const CATEGORICAL_AUTO: string[] = {json.dumps(list(AUTO))};")
     return "\n".join(lines) + "\n"
 
 

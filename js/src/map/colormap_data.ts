@@ -140,6 +140,8 @@ export const CONTINUOUS_HEX: Record<string, string> = {
 };
 export const CATEGORICAL_HEX: Record<string, string[]> = {
   "okabe-ito": ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"],
+  "glasbey-cb": ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#643328", "#3A0182", "#5D5762", "#A5C4A8", "#0100F7", "#8C564B", "#AC3F13", "#AE6DFF", "#2F5282", "#A8B869", "#626D89", "#D4AFC4", "#590F01", "#B69597", "#8C2800", "#CC00B3"],
   "tableau10": ["#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC"],
   "tab10": ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF"],
 };
+export const CATEGORICAL_AUTO: string[] = ["okabe-ito", "glasbey-cb"];

@@ -1,7 +1,7 @@
 // Colour maps: 256-entry tables from matplotlib (colormap_data.ts) and categorical palettes.
 // Index rule = matplotlib's: idx = floor(t * 256) clipped to [0, 255]; NaN -> -1.
 
-import { CATEGORICAL_HEX, CONTINUOUS_HEX } from "./colormap_data";
+import { CATEGORICAL_AUTO, CATEGORICAL_HEX, CONTINUOUS_HEX } from "./colormap_data";
 
 export const LUT_SIZE = 256;
 export const CONTINUOUS_NAMES = Object.keys(CONTINUOUS_HEX);
@@ -62,9 +62,12 @@ export function continuousHexList(name: string): string[] {
   return out;
 }
 
-/** `n` categorical colours from a palette, cycling when there are more categories. */
+/** `n` categorical colours from a palette, cycling when there are more categories. "auto" (and
+ * an unknown name): the first palette of CATEGORICAL_AUTO with `n` colours, else the last —
+ * the rule of categorical_colors in materials_map/widgets/map/colormaps.py. */
 export function categoricalPalette(name: string, n: number): string[] {
-  const pal = CATEGORICAL_HEX[name] ?? CATEGORICAL_HEX["okabe-ito"];
+  const auto = CATEGORICAL_AUTO.find((p) => CATEGORICAL_HEX[p].length >= n) ?? CATEGORICAL_AUTO[CATEGORICAL_AUTO.length - 1];
+  const pal = CATEGORICAL_HEX[name] ?? CATEGORICAL_HEX[auto];
   return Array.from({ length: n }, (_, i) => pal[i % pal.length]);
 }
 

@@ -32,7 +32,7 @@ export function colorSpec(model: MapModel, n: number, categories: Uint8Array | U
     categories,
     byCategory: model.get("color_by") === "category",
     categoryNames: (model.get("category_names") as string[]) ?? [],
-    palette: String(model.get("category_palette") || "okabe-ito"),
+    palette: String(model.get("category_palette") || "auto"),
     values: asTyped(model.get("values"), Float32Array),
     vmin: finite(model.get("vmin")),
     vmax: finite(model.get("vmax")),

@@ -64,7 +64,7 @@ export class SidePanel {
     if (cats && names.length > 0) {
       renderLegend(this.legend, String(m.get("category_label") || "category"), {
         names,
-        colors: categoricalPalette(String(m.get("category_palette") || "okabe-ito"), names.length),
+        colors: categoricalPalette(String(m.get("category_palette") || "auto"), names.length),
         counts: categoryCounts(cats, names.length),
         hidden: hiddenCategories(m),
         onToggle: this.toggler("hidden_categories", hiddenCategories),

@@ -61,7 +61,7 @@ class MapWidget(TraitChecks, MarkerTraits, PointTable, PngExport, anywidget.AnyW
     categories_dtype = traitlets.Enum(("uint8", "uint16"), default_value="uint16").tag(sync=True)
     category_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     category_label = traitlets.Unicode("").tag(sync=True)
-    category_palette = traitlets.Enum(tuple(CATEGORICAL), default_value="okabe-ito").tag(sync=True)
+    category_palette = traitlets.Enum(("auto", *CATEGORICAL), default_value="auto").tag(sync=True)
     hidden_categories = traitlets.List(traitlets.Int()).tag(sync=True)
     selection = buffer_trait("uint32", allow_none=False)
     focused = traitlets.Int(-1).tag(sync=True)

@@ -42,7 +42,7 @@ class FamilyPanel:
         for code, name in enumerate(names):
             swatch = ipw.HTML(
                 f"<span style='display:inline-block;width:12px;height:12px;border-radius:6px;"
-                f"background:{style.family_colour(code, map_widget.category_palette)}'></span>",
+                f"background:{style.family_colour(code, map_widget.category_palette, len(names))}'></span>",
                 layout=ipw.Layout(width="18px"),
             )
             cb = ipw.Checkbox(

@@ -10,7 +10,7 @@ from typing import Any
 
 import ipywidgets as ipw
 
-from ..map.colormaps import CATEGORICAL
+from ..map.colormaps import categorical_colors
 
 #: colour of ordinary points, of selected points and of the focused material
 BASE = "#4E79A7"
@@ -21,10 +21,9 @@ INPUT = "#0072B2"
 NEIGHBOUR = "#9E9E9E"
 
 
-def family_colour(i: int, palette: str = "okabe-ito") -> str:
-    """Colour of the i-th structure family in the map's categorical ``palette``."""
-    colours = CATEGORICAL.get(palette, CATEGORICAL["okabe-ito"])
-    return colours[i % len(colours)]
+def family_colour(i: int, palette: str = "auto", n: int = 1) -> str:
+    """Colour of the i-th of ``n`` structure families in the map's categorical ``palette``."""
+    return categorical_colors(palette, max(n, i + 1))[i]
 
 
 def figure(marks: list, axes: list, title: str = "", height: str = "220px", **kw: Any):
