@@ -1,22 +1,7 @@
 """The map's decoders and target head inside a map document, so that a page without Python
-(the standalone HTML, the ``.mmap`` viewer) decodes and predicts anywhere on the map.
-
-Layout (the document's ``"model"`` key, outside the document's own checksum)::
-
-    {"format": "materials-map/model", "version": 1,
-     "sha256": "<hex of sha256(meta + '\\n' + data)>",
-     "meta": "<JSON text>", "data": "<base64 of the arrays, each 4-byte aligned>"}
-
-``meta["arrays"]`` gives each array's ``dtype``, ``shape`` and byte ``offset``: ``f32``;
-``i16`` with ``scale`` (one f32 per row, value = q * scale: the decoders' output layers,
-nearly all the weights, at 2 bytes a weight); ``u8`` with ``deflate`` (zlib stream). The
-rest of ``meta`` says how they chain: ``layers`` (``comp``/``struct`` decoders from one
-number, ``head`` from two; ``[w, b]`` per dense layer, ``w`` as (out, in), ``activation``
-between layers, none after the last), ``unscale`` (original units = ``offset + scaled *
-scale`` per column, read off the fitted scaler), ``target`` (the head's output -> target
-units), optionally ``ensemble`` (the head ensemble: the prediction's spread) and
-``descriptors`` (the map points' own descriptors, 8 bits over each block's range).
-js/src/map/decoder.ts reads it; docs/explorer.md documents it for scripts.
+(the standalone HTML, the ``.mmap`` viewer: js/src/map/decoder.ts) decodes and predicts
+anywhere on the map. The layout is documented in docs/explorer.md ("The model block"): one
+base64 byte string of arrays described by a JSON ``meta`` text, both under one SHA-256.
 """
 
 from __future__ import annotations
@@ -43,43 +28,44 @@ class _Arrays:
 
     def __init__(self) -> None:
         self.parts: list[bytes] = []
-        self.size = 0
         self.specs: dict[str, dict[str, Any]] = {}
 
-    def _put(self, name: str, raw: bytes, dtype: str, shape: tuple, **extra: Any) -> str:
-        self.specs[name] = {"dtype": dtype, "shape": list(shape), "offset": self.size, **extra}
+    def put(self, name: str, raw: bytes, dtype: str, shape: tuple, **extra: Any) -> str:
+        offset = sum(map(len, self.parts))
+        self.specs[name] = {"dtype": dtype, "shape": list(shape), "offset": offset, **extra}
         self.specs[name]["nbytes"] = len(raw)
-        pad = b"\0" * (-len(raw) % 4)  # every array starts 4-byte aligned (Float32Array views)
-        self.parts.append(raw + pad)
-        self.size += len(raw) + len(pad)
+        self.parts.append(raw + b"\0" * (-len(raw) % 4))  # 4-byte aligned: Float32Array views
         return name
 
     def f32(self, name: str, a: Any) -> str:
         a = np.asarray(a, dtype="<f4")
-        return self._put(name, a.tobytes(), "f32", a.shape)
+        return self.put(name, a.tobytes(), "f32", a.shape)
 
     def i16(self, name: str, a: Any) -> str:
-        """Rows quantised to int16 with one float32 scale each (relative error <= 2**-16 of
-        the row's largest weight)."""
+        """Rows quantised to int16 with one float32 scale each (error <= 2**-16 of the row's
+        largest weight): the decoders' output layers, nearly all the weights."""
         a = np.asarray(a, dtype=float)
         scale = (np.abs(a).max(axis=1) / 32767).astype(np.float32)
         scale[scale == 0] = 1.0
         q = np.round(a / scale[:, None]).astype("<i2")
-        return self._put(name, q.tobytes(), "i16", q.shape, scale=self.f32(name + ".scale", scale))
+        return self.put(name, q.tobytes(), "i16", q.shape, scale=self.f32(name + ".scale", scale))
 
-    def u8_deflated(self, name: str, q: np.ndarray) -> str:
-        return self._put(name, zlib.compress(q.tobytes(), 9), "u8", q.shape, deflate=True)
+    def layers(self, name: str, pairs: list, quantize_last: bool = False) -> list[list[str]]:
+        """``[w, b]`` array names of dense layers given as (weight, bias) pairs."""
+        out = []
+        for i, (w, b) in enumerate(pairs):
+            put = self.i16 if quantize_last and i == len(pairs) - 1 else self.f32
+            out.append([put(f"{name}.{i}.w", w), self.f32(f"{name}.{i}.b", b)])
+        return out
 
 
-def _dense(arrays: _Arrays, name: str, seq: Any, quantize_last: bool) -> list[list[str]]:
-    """The Linear layers of a torch ``Sequential`` as ``[w, b]`` array names."""
-    linear = [m for m in seq if hasattr(m, "weight")]
-    names = []
-    for i, lin in enumerate(linear):
-        w = lin.weight.detach().cpu().numpy()
-        put = arrays.i16 if quantize_last and i == len(linear) - 1 else arrays.f32
-        names.append([put(f"{name}.{i}.w", w), arrays.f32(f"{name}.{i}.b", lin.bias.detach())])
-    return names
+def _dense(seq: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(weight, bias) of the Linear layers of a torch ``Sequential``."""
+    return [
+        (m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy())
+        for m in seq
+        if hasattr(m, "weight")
+    ]
 
 
 def _unscale(arrays: _Arrays, model: Any) -> dict[str, list[str]]:
@@ -122,7 +108,7 @@ def _descriptors(arrays: _Arrays, model: Any, descriptors: Any) -> dict[str, Any
         span = (hi[-1] - lo[-1]) or 1.0  # NaN is drawn as the block's minimum
         q[:, at] = np.round(np.nan_to_num((x[:, at] - lo[-1]) / span) * 255)
     return {
-        "q": arrays.u8_deflated("descriptors", q),
+        "q": arrays.put("descriptors", zlib.compress(q.tobytes()), "u8", q.shape, deflate=True),
         "lo": arrays.f32("descriptors.lo", lo),
         "hi": arrays.f32("descriptors.hi", hi),
         "order": arrays.f32("descriptors.order", order),
@@ -130,23 +116,15 @@ def _descriptors(arrays: _Arrays, model: Any, descriptors: Any) -> dict[str, Any
 
 
 def _ensemble(arrays: _Arrays, ens: Any) -> dict[str, Any]:
-    def layers(prefix: str, pairs: list) -> list[list[str]]:
-        return [
-            [arrays.f32(f"{prefix}.{i}.w", w), arrays.f32(f"{prefix}.{i}.b", b)]
-            for i, (w, b) in enumerate(pairs)
-        ]
-
+    out = {k: float(getattr(ens, k + "_")) for k in ("noise_var", "y_mean", "y_scale")}
+    out.update({k: [float(v) for v in getattr(ens, k + "_")] for k in ("x_mean", "x_scale")})
     return {
+        **out,
         "activation": ens.activation,
         "prior_scale": float(ens.prior_scale),
         "noise": ens.noise,
-        "noise_var": float(ens.noise_var_),
-        "x_mean": [float(v) for v in ens.x_mean_],
-        "x_scale": [float(v) for v in ens.x_scale_],
-        "y_mean": float(ens.y_mean_),
-        "y_scale": float(ens.y_scale_),
-        "layers": layers("ensemble", ens.weights_),
-        "priors": layers("prior", ens.priors_),
+        "layers": arrays.layers("ensemble", ens.weights_),
+        "priors": arrays.layers("prior", ens.priors_),
     }
 
 
@@ -166,9 +144,9 @@ def pack(
         "n_struct": int(model.n_struct_),
         "blocks": [asdict(b) for b in model.blocks_],
         "layers": {
-            "comp": _dense(arrays, "comp", net.comp.decoder, quantize_last=True),
-            "struct": _dense(arrays, "struct", net.struct.decoder, quantize_last=True),
-            "head": _dense(arrays, "head", net.me, quantize_last=False),
+            "comp": arrays.layers("comp", _dense(net.comp.decoder), quantize_last=True),
+            "struct": arrays.layers("struct", _dense(net.struct.decoder), quantize_last=True),
+            "head": arrays.layers("head", _dense(net.me)),
         },
         "unscale": _unscale(arrays, model),
         "target": None,
@@ -188,13 +166,7 @@ def pack(
     meta["arrays"] = arrays.specs
     text = json.dumps(meta, separators=(",", ":"), allow_nan=False)
     data = base64.b64encode(b"".join(arrays.parts)).decode("ascii")
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "sha256": _digest(text, data),
-        "meta": text,
-        "data": data,
-    }
+    return dict(format=FORMAT, version=VERSION, sha256=_digest(text, data), meta=text, data=data)
 
 
 def problem(block: Any) -> str | None:
