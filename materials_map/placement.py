@@ -36,6 +36,8 @@ from ._util.validate import structure_problem
 
 #: ``source`` of placed rows on the combined map: their own marker group and legend entry
 PLACED = "placed"
+#: column of the BVSE barrier (``e_3d``, as the default map's target) with ``label=True``
+LABEL = "migration_energy"
 #: members read from one zip archive at most, and their total size after decompression
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_BYTES = 512 * 2**20
@@ -347,7 +349,7 @@ class Placement:
         ``distance_to_training``, the nearest known material (``nearest_id``,
         ``nearest_formula``, ``nearest_distance``) and all ``k`` as lists (``neighbour_ids``,
         ``neighbour_formulas``, ``neighbour_distances``, ``neighbour_<target>``,
-        ``neighbour_sigma``); with ``label=True`` the target itself (BVSE ``e_3d``) and
+        ``neighbour_sigma``); with ``label=True`` ``migration_energy`` (BVSE ``e_3d``) and
         ``label_reason`` fill in as the labels arrive
     failures : refused items, ``{"id", "item", "error"}`` (as ``MapDataset.failures``)
     neighbours : the k nearest known materials in long form (:func:`neighbours`)
@@ -412,7 +414,6 @@ class _Labels:
         from .labels import migration_energy
 
         p = self.placement
-        target = p.base.target
         for pos, s in enumerate(p.dataset.df["structure"]):
             try:
                 row = migration_energy(
@@ -424,7 +425,7 @@ class _Labels:
             if math.isinf(value):
                 value, reason = math.nan, "no 3D Li percolation path below the energy window"
             with self.lock:
-                p.table.loc[pos, [target, "label_reason"]] = [value, reason]
+                p.table.loc[pos, [LABEL, "label_reason"]] = [value, reason]
                 self.done.append((pos, value, reason))
                 callbacks = list(self.callbacks)
             for cb in callbacks:
@@ -451,7 +452,7 @@ def place(
         (alone or in a list), a MapDataset, or a DataFrame with a ``structure`` column.
     k : known materials listed as the nearest ones on the map.
     label : compute BVSE barriers (``labels.migration_energy``: guarded subprocesses) in a
-        background thread; the table's target column fills in as they arrive
+        background thread; the table's ``migration_energy`` fills in as they arrive
         (:meth:`Placement.on_label`, :meth:`Placement.wait`).
     n_jobs : processes that featurize and classify (forked, where the OS can fork).
     progress : a progress bar (default: from 20 items on).
@@ -519,7 +520,7 @@ def place(
         lists = near.groupby("row")[col].agg(list)
         table[f"neighbour_{name}"] = [lists.get(i, []) for i in range(len(table))]
     if label:
-        table[target], table["label_reason"] = np.nan, "pending"
+        table[LABEL], table["label_reason"] = np.nan, "pending"
     near = near.assign(placed_id=table["id"].to_numpy()[near["row"]] if len(table) else [])
     info = {"classify_failures": type_failures}
     info["summary"] = report(
@@ -562,8 +563,8 @@ def placed_result(base: Any, placements: Iterable[Placement]) -> Any:
             )
         ]
         df["structure_type"] = t["structure_type"].to_numpy()
-        if target in t:
-            df[target] = t[target].to_numpy()
+        if LABEL in t:
+            df[LABEL] = t[LABEL].to_numpy()
         rows.append(df)
     if not rows:
         return base

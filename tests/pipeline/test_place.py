@@ -142,7 +142,7 @@ def test_label_true_adds_the_guarded_bvse_barrier_in_the_background(result, tmp_
     p = _quiet(place, result, [li2o], label=True, n_jobs=1)
     p.on_label(lambda row, value, reason: seen.append((row, value, reason)))
     assert p.wait(120)
-    target = result.target
+    target = mm.placement.LABEL
     direct = _quiet(mm.labels.migration_energy, [li2o], progress=False, time_limit=120).iloc[0]
     assert p.table[target].iloc[0] == pytest.approx(direct["e_3d"], rel=1e-9)
     assert p.table["label_reason"].iloc[0] == ""

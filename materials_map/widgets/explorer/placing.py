@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...placement import PLACED, place, placed_result
+from ...placement import LABEL, PLACED, place, placed_result
 from ..map import MapWidget
 
 #: point traits copied from a freshly built map onto the live one (coords first)
@@ -90,14 +90,14 @@ def _names(names: list[str], codes: list[int]) -> set[str]:
 
 def _labelled(ex: Any, point: int, value: float) -> None:
     """A BVSE label arrived (background thread): into the table, hover rows and colours."""
-    m, target = ex.map, ex.target
-    if target not in m.table or point >= len(m.table):
+    m = ex.map
+    if LABEL not in m.table or point >= len(m.table):  # a map of another target
         return
-    m.table.loc[point, target] = value
+    m.table.loc[point, LABEL] = value
     with m.hold_sync():
         m.set_table(m.table, tooltip=m._tooltip_cols, search=m.search_columns)
-        if m.color == target:
-            m.values = pd.to_numeric(m.table[target], errors="coerce").to_numpy(np.float32)
+        if m.color == LABEL:
+            m.values = pd.to_numeric(m.table[LABEL], errors="coerce").to_numpy(np.float32)
 
 
 # ---------------------------------------------------------------------- drag and drop

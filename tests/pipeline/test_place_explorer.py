@@ -1,7 +1,11 @@
-"""The malformed-CIF corpus (tests/reliability/corpus.py, made from the real OBELiX CIFs) through
-``Explorer.add`` — which runs ``place`` — and through a file drop on the map: no crash, every
-file placed or refused with a reason, physically impossible files refused, and the Explorer
-keeps working (selection, focus, save, a further add)."""
+"""``Explorer.add`` (which runs ``place``) and file drops on a live Explorer.
+
+The malformed-CIF corpus (tests/reliability/corpus.py, made from the real OBELiX CIFs) through
+``add`` and through a drop: no crash, every file placed or refused with a reason, physically
+impossible files refused, and the Explorer keeps working (selection, focus, save, a further
+drop). With ``label=True`` the BVSE barrier reaches the map's table, hover rows and colours as
+it arrives. The map is the small real-structure map of tests/widgets/test_explorer.py, its
+target named ``migration_energy`` so that the labels land in it."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from test_explorer import TARGET, _frame, _small_model  # noqa: E402
 
 from materials_map.datasets import MapDataset  # noqa: E402
 from materials_map.features.batch import featurize  # noqa: E402
+from materials_map.labels import migration_energy  # noqa: E402
+from materials_map.placement import LABEL  # noqa: E402
 from materials_map.widgets.explorer import Explorer  # noqa: E402
 
 #: one file per category; the 6000-atom files take ~15 s each to parse (tests/reliability)
@@ -38,15 +44,15 @@ def corpus(obelix_path, tmp_path_factory):
 def ex(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MATERIALS_MAP_CACHE", str(tmp_path_factory.mktemp("cache")))
-        df = _frame()
+        df = _frame().rename(columns={TARGET: LABEL})
         X = featurize(MapDataset(df), progress=False)
         n = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            model = _small_model().fit(X, df[TARGET].to_numpy())
+            model = _small_model().fit(X, df[LABEL].to_numpy())
         finally:
             torch.set_num_threads(n)
-        yield Explorer(df, X, model, target=TARGET, n_neighbours=6)
+        yield Explorer(df, X, model, target=LABEL, n_neighbours=6)
 
 
 def test_corpus_through_add_and_drop(corpus, ex, tmp_path):
@@ -94,3 +100,23 @@ def test_corpus_through_add_and_drop(corpus, ex, tmp_path):
     }
     assert all(r["reason"] for r in answer["refused"])
     assert len(ex.coords) == n0 + len(placed) + 1
+
+
+@pytest.mark.slow
+def test_labels_reach_the_live_map_as_they_arrive(ex):
+    from pymatgen.core import Lattice, Structure
+
+    li2o = Structure.from_spacegroup(
+        225, Lattice.cubic(4.61), ["O", "Li"], [[0, 0, 0], [0.25, 0.25, 0.25]]
+    ).get_primitive_structure()
+    ex.map.color = LABEL
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = ex.add([li2o], label=True, n_jobs=1)
+        assert p.wait(120)
+        want = migration_energy([li2o], progress=False, time_limit=120)["e_3d"].iloc[0]
+    i = len(ex.coords) - 1
+    assert ex.table["id"].iloc[i] == p.table["id"].iloc[0]
+    assert ex.table[LABEL].iloc[i] == pytest.approx(want, rel=1e-9)
+    assert ex.map.values[i] == pytest.approx(want, rel=1e-6)  # the point's colour
+    assert ex.map.tooltip_table[LABEL][i] == pytest.approx(want, rel=1e-9)  # its hover row
