@@ -323,7 +323,8 @@ def featurize(
             else {
                 "class": type(struct_f).__name__,
                 **struct_f.resolved_params(),
-                "max_neighbor_pairs": struct_f.max_neighbor_pairs,
+                # the cache key keeps its first spelling: shipped and cached entries match
+                "max_neighbor_pairs": struct_f.max_neighbour_pairs,
             },
         }
         store = DescriptorCache(cache, json.loads(json.dumps(params, default=list)))

@@ -183,7 +183,7 @@ class CompositionHistogram(BaseFeaturizer):
         return labels
 
     def blocks(self) -> list[Block]:
-        """One :class:`Block` per (block, property) histogram, family ``"comp"``."""
+        """One :class:`Block` per (block, property) histogram, group ``"comp"``."""
         out, start = [], 0
         for block in COMP_BLOCKS:
             for p in PROPERTIES:

@@ -17,15 +17,20 @@ class Block:
     """A contiguous span of descriptor columns that belong together.
 
     ``branch`` is ``"comp"`` or ``"struct"``; ``start``/``stop`` index into that branch's
-    array. ``family`` is the scaling family (``"comp"``, ``"rdf"``, ``"adf"``, ``"voronoi"``):
-    the paper scales each family by its own maximum.
+    array. ``group`` is the scaling group (``"comp"``, ``"rdf"``, ``"adf"``, ``"voronoi"``):
+    the paper scales each group by its own maximum. (A *family* is a structure type.)
     """
 
     name: str
     branch: str
-    family: str
+    group: str
     start: int
     stop: int
+
+    @property
+    def family(self) -> str:
+        """Deprecated name of :attr:`group` (docs before 0.2 called it ``Block.family``)."""
+        return self.group
 
     @property
     def slice(self) -> slice:

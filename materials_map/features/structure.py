@@ -75,7 +75,7 @@ class StructureDescriptor(BaseFeaturizer):
     min_distance : sites closer than this (Å) whose occupancies sum above 1 are an error
         (overlapping atoms); closer pairs with total occupancy <= 1 are split positions
         of one atom and are not counted as neighbours.
-    max_neighbor_pairs : memory budget; larger cells are refused with a clear error.
+    max_neighbour_pairs : memory budget; larger cells are refused with a clear error.
     voronoi_padding : Å of periodic images around the cell given to qhull.
     """
 
@@ -92,7 +92,7 @@ class StructureDescriptor(BaseFeaturizer):
         face_area_range: tuple[float, float] | None = None,
         face_distance_range: tuple[float, float] | None = None,
         min_distance: float = 0.5,
-        max_neighbor_pairs: int = 20_000_000,
+        max_neighbour_pairs: int = 20_000_000,
         voronoi_padding: float = 5.0,
     ):
         self.preset = preset
@@ -106,7 +106,7 @@ class StructureDescriptor(BaseFeaturizer):
         self.face_area_range = face_area_range
         self.face_distance_range = face_distance_range
         self.min_distance = min_distance
-        self.max_neighbor_pairs = max_neighbor_pairs
+        self.max_neighbour_pairs = max_neighbour_pairs
         self.voronoi_padding = voronoi_padding
 
     # -- parameters ---------------------------------------------------------------------
@@ -149,7 +149,7 @@ class StructureDescriptor(BaseFeaturizer):
         return out
 
     def blocks(self) -> list[Block]:
-        """One :class:`Block` per histogram; family is ``rdf``, ``adf`` or ``voronoi``."""
+        """One :class:`Block` per histogram; group ``rdf``, ``adf`` or ``voronoi``."""
         out, start = [], 0
         for name, lo, _ in self._spans(self.resolved_params()):
             out.append(Block(name, "struct", name.split("[")[0], start, start + len(lo)))
@@ -221,10 +221,10 @@ class StructureDescriptor(BaseFeaturizer):
         # memory: neighbour pairs within the RDF cutoff ~ N * rho * 4/3 pi r^3
         r = max(p["rdf_range"][1], p["adf_cutoff"])
         est = len(s) * (len(s) / vol) * 4 / 3 * math.pi * r**3
-        if est > self.max_neighbor_pairs:
+        if est > self.max_neighbour_pairs:
             raise StructureError(
                 f"cell too large for the memory budget: ~{est:.3g} neighbour pairs "
-                f"({len(s)} sites; max_neighbor_pairs={self.max_neighbor_pairs:.3g})"
+                f"({len(s)} sites; max_neighbour_pairs={self.max_neighbour_pairs:.3g})"
             )
         return weights
 

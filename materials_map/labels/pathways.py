@@ -264,14 +264,15 @@ def li_pathways(
     encut: float = 10.0,
     max_points: int = MAX_POINTS,
     *,
-    cache: str | Path | None | bool = True,
+    cache: str | Path | None = None,
+    use_cache: bool = True,
     time_limit: float = 300.0,
     memory_limit: int | None = 4 * 2**30,
 ) -> PathwayVolume:
     """Cached, guarded :func:`compute_pathway`.
 
-    ``cache``: ``True`` uses ``cache_dir("pathways")``, a path uses that folder, ``False``
-    or ``None`` disables caching. A miss whose grid is estimated above
+    ``cache``: the cache folder (default ``cache_dir("pathways")``); ``use_cache=False``
+    disables caching. A miss whose grid is estimated above
     :data:`IN_PROCESS_BYTES` is computed in a subprocess limited to ``time_limit`` seconds
     and ``memory_limit`` bytes of address space; a smaller one in this process. Raises
     :class:`~materials_map.labels.LabelRefused` (guards) or :class:`PathwayError` (limits,
@@ -282,11 +283,7 @@ def li_pathways(
     reason = quick_refusal(structure)
     if reason:
         raise LabelRefused(reason)
-    folder = None
-    if cache is True:
-        folder = cache_dir("pathways")
-    elif cache:
-        folder = Path(cache)
+    folder = None if not use_cache else Path(cache) if cache else cache_dir("pathways")
     key = pathway_key(structure, resolution, encut, max_points)
     path = (folder / key[:2] / f"{key}.npz") if folder is not None else None
     if path is not None and path.is_file():

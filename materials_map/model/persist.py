@@ -44,7 +44,7 @@ def to_bytes(model: MapModel) -> bytes:
         "random_state_": model.random_state_,
         "train_index_": model.train_index_.tolist(),
         "test_index_": model.test_index_.tolist(),
-        "blocks_": [[b.name, b.branch, b.family, b.start, b.stop] for b in model.blocks_],
+        "blocks_": [[b.name, b.branch, b.group, b.start, b.stop] for b in model.blocks_],
         "columns_": model.columns_,
         "n_comp_": model.n_comp_,
         "n_struct_": model.n_struct_,
@@ -102,10 +102,7 @@ def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: st
     model.blocks_ = [
         Block(str(n), str(br), str(f), int(a), int(b)) for n, br, f, a, b in fitted["blocks_"]
     ]
-    # "labels_" is the key of files written before the rename to columns_
-    model.columns_ = {
-        k: list(v) for k, v in fitted.get("columns_", fitted.get("labels_", {})).items()
-    }
+    model.columns_ = {k: list(v) for k, v in fitted["columns_"].items()}
     model.n_comp_ = int(fitted["n_comp_"])
     model.n_struct_ = int(fitted["n_struct_"])
     model.has_target_ = bool(fitted["has_target_"])
@@ -115,6 +112,9 @@ def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: st
     model.best_epoch_ = int(fitted["best_epoch_"])
     model.n_epochs_ = int(fitted["n_epochs_"])
     model.history_ = history
+    for b in scaler.get("blocks", []):  # files before 0.2 named a block's group "family"
+        if "family" in b:
+            b["group"] = b.pop("family")
     model.scaler_ = _scaling.scaler_from_dict(scaler)
     try:
         model.device_ = resolve_device(model.device)

@@ -81,7 +81,7 @@ def screen(
     *,
     model: Any = None,
     n_jobs: int = 1,
-    cache: bool = True,
+    use_cache: bool = True,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Rank materials by P(superionic) (σ > 10⁻⁴ S/cm), most promising first.
@@ -93,7 +93,7 @@ def screen(
         computed :class:`Descriptors`.
     classifier : a fitted :class:`SuperionicClassifier` (default: the shipped one).
     model : a fitted MapModel, needed when the classifier was fitted on map coordinates.
-    n_jobs, cache, progress : for featurizing (cached in ``cache_dir("descriptors")``).
+    n_jobs, use_cache, progress : for featurizing (cached in ``cache_dir("descriptors")``).
 
     Returns
     -------
@@ -109,7 +109,7 @@ def screen(
             f"no classifier given and the shipped one is missing ({DEFAULT_CLASSIFIER}); "
             "fit a SuperionicClassifier and pass it"
         )
-    X, frame = _descriptors(dataset, n_jobs, cache, progress)
+    X, frame = _descriptors(dataset, n_jobs, use_cache, progress)
     if clf.features_ == "coordinates":
         if model is None:
             raise ValueError(
@@ -131,7 +131,7 @@ def screen(
 
 
 def _descriptors(
-    dataset: Any, n_jobs: int, cache: bool, progress: bool
+    dataset: Any, n_jobs: int, use_cache: bool, progress: bool
 ) -> tuple[Descriptors, pd.DataFrame]:
     """Descriptors of the rows that can be screened, and their id/formula frame."""
     if isinstance(dataset, Descriptors):
@@ -148,7 +148,7 @@ def _descriptors(
         X = featurize(
             dataset,
             n_jobs=n_jobs,
-            cache=cache_dir("descriptors") if cache else None,
+            cache=cache_dir("descriptors") if use_cache else None,
             progress=progress,
         )
         df = getattr(dataset, "df", None)

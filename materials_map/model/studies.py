@@ -1,15 +1,14 @@
-"""Studies of a `MapModel`: the W sweep (paper Fig. 2), parity data and the
-worst-reconstructed samples (paper Fig. 3), and a PCA baseline."""
+"""Studies of a fitted `MapModel`: parity data and the worst-reconstructed samples (paper
+Fig. 3), a PCA baseline, and the held-out row of the W sweep table (paper Fig. 2; the sweep
+itself is :func:`materials_map.w_sweep`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.metrics import mean_absolute_error, r2_score
 
@@ -118,21 +117,8 @@ def diagnostics(model: Any, X, y=None, rows="test") -> Diagnostics:
     )
 
 
-def sweep_w(estimator: Any, X, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> pd.DataFrame:
-    """Fit a clone of ``estimator`` per W (``clone(est).set_params(w=w)``, as scikit-learn's
-    ``validation_curve``: same seed, so the same split) and tabulate the held-out losses of
-    Eqs. 1-3 in scaled units (paper Fig. 2), plus R² values and epochs. ``estimator`` itself
-    is not fitted or changed."""
-    target = as_target(y, len(as_parts(X).comp))
-    records = [
-        held_out_scores(clone(estimator).set_params(w=float(w)).fit(X, target), X, target)
-        for w in ws
-    ]
-    return pd.DataFrame(records).set_index("w")
-
-
 def held_out_scores(model: Any, X, y) -> dict[str, float]:
-    """One row of the W-sweep table for a fitted model: its W, the held-out losses of
+    """One row of the W-sweep table (:func:`materials_map.w_sweep`) for a fitted model: its W, the held-out losses of
     Eqs. 1-3 in scaled units, the held-out R² values and target MAE, and the epochs run."""
     parts = as_parts(X)
     target = as_target(y, len(parts.comp))

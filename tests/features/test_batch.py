@@ -37,7 +37,7 @@ def test_public_names_and_direct_values():
     np.testing.assert_array_equal(X.struct[1], mm.StructureDescriptor().featurize(s[1]))
     assert list(X.ids) == ["0", "1", "2", "3"]
     assert len(X.columns["comp"]) == 1785 and X.columns["struct"][20] == "rdf[Li-O][1,1.25)"
-    assert {b.family for b in X.blocks} == {"comp", "rdf", "adf", "voronoi"}
+    assert {b.group for b in X.blocks} == {"comp", "rdf", "adf", "voronoi"}
     sub = X[[2, 0]]
     assert list(sub.ids) == ["2", "0"] and np.array_equal(sub.struct[1], X.struct[0])
     # mm.featurize is the function, and stays one once the subpackage is imported
@@ -70,7 +70,7 @@ def test_dataset_input_and_failures_keep_the_rest(tmp_path):
     assert "non-finite" in reasons["inf"] and "Lr have no property data" in reasons["lr"]
     assert "unparsable CIF" in reasons["cif"]
     big = mm.featurize(
-        [li2o() * (2, 2, 2)], progress=False, structure=StructureDescriptor(max_neighbor_pairs=1000)
+        [li2o() * (2, 2, 2)], progress=False, structure=StructureDescriptor(max_neighbour_pairs=1000)
     )
     assert len(big) == 0 and "memory budget" in big.failures["reason"][0]
     ds = FakeDataset(_structures()[:2], ["a", "b"])

@@ -111,7 +111,7 @@ def test_labels_and_blocks():
         ]
         assert blocks[0].start == 0 and blocks[-1].stop == 1785
         assert all(a.stop == b.start for a, b in zip(blocks, blocks[1:], strict=False))
-        assert {b.family for b in blocks} == {"comp"}
+        assert {b.group for b in blocks} == {"comp"}
         assert labels[0] == "single[AN][1,2)" and labels[595].startswith("product[AN][")
 
 

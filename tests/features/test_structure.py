@@ -29,7 +29,7 @@ def test_paper_858_layout():
     assert len(labels) == len(set(labels)) == 858
     fam = {}
     for b in F.blocks():
-        fam[b.family] = fam.get(b.family, 0) + len(b)
+        fam[b.group] = fam.get(b.group, 0) + len(b)
     assert fam == {"rdf": 120, "adf": 648, "voronoi": 90}
     assert "rdf[Li-O][2.25,2.5)" in labels
     assert "adf[Li][O-O][105,110)" in labels
@@ -181,4 +181,4 @@ def test_split_site_is_not_an_overlap():
 
 def test_cell_too_large_for_budget():
     with pytest.raises(StructureError, match="memory budget"):
-        StructureDescriptor(max_neighbor_pairs=1000).featurize(li2o() * (2, 2, 2))
+        StructureDescriptor(max_neighbour_pairs=1000).featurize(li2o() * (2, 2, 2))

@@ -221,11 +221,11 @@ def test_large_grids_run_in_a_limited_subprocess(lfp, monkeypatch):
 
     vol, _ = lfp
     monkeypatch.setattr(pw, "IN_PROCESS_BYTES", 0)  # as if LiFePO4's grid were large
-    sub = li_pathways(_shipped("LiFePO4"), cache=False)
+    sub = li_pathways(_shipped("LiFePO4"), use_cache=False)
     np.testing.assert_array_equal(sub.energy, vol.energy)
     assert sub.barriers == vol.barriers and sub.cell == vol.cell
     with pytest.raises(PathwayError, match="time limit of 0.5 s"):
-        li_pathways(_shipped("LiFePO4"), cache=False, time_limit=0.5)
+        li_pathways(_shipped("LiFePO4"), use_cache=False, time_limit=0.5)
 
 
 def test_disordered_crystal_gets_the_volume_of_its_label():
@@ -236,7 +236,7 @@ def test_disordered_crystal_gets_the_volume_of_its_label():
     s.replace(i, {"Li": 0.5})
     s.append({"Li": 0.5}, [0.5, 0.5, 0.5])
     assert not s.is_ordered
-    vol = li_pathways(s, cache=False)
+    vol = li_pathways(s, use_cache=False)
     label = migration_energy([s], progress=False).iloc[0]
     assert vol.barriers == {k: pytest.approx(label[k], abs=0) for k in ("e_1d", "e_2d", "e_3d")}
     assert vol.percolation(vol.barriers["e_3d"] + 0.05)[0] == 3
@@ -244,8 +244,8 @@ def test_disordered_crystal_gets_the_volume_of_its_label():
 
 def test_refusals_name_the_reason():
     with pytest.raises(LabelRefused, match="no Li"):
-        li_pathways(_shipped("SrTiO3"), cache=False)
+        li_pathways(_shipped("SrTiO3"), use_cache=False)
     s = _shipped("Li2O").copy()
     s.replace(0, {"Li": 0.5})
     with pytest.raises(LabelRefused, match="disordered"):
-        li_pathways(s, cache=False)
+        li_pathways(s, use_cache=False)

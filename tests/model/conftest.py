@@ -37,6 +37,6 @@ def data():
 @pytest.fixture(scope="session")
 def fitted(data):
     """A MapModel fitted on `data` with W = 0.01 (W = 0.1 trades some reconstruction for
-    the target on this small problem; see test_sweep_w_table)."""
+    the target on this small problem; see test_w_sweep_table)."""
     X, y, _ = data
     return MapModel(w=0.01, random_state=0, **FAST).fit(X, y)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from conftest import FAST
 from sklearn.metrics import r2_score
 
+from materials_map.datasets import MapDataset
 from materials_map.model import MapModel
-from materials_map.model.studies import diagnostics, sweep_w
+from materials_map.model.studies import diagnostics
+from materials_map.pipeline import MapResult
+from materials_map.sweep import w_sweep
 
 
 def test_diagnostics_parity_and_worst(data, fitted):
@@ -32,9 +36,13 @@ def test_diagnostics_parity_and_worst(data, fitted):
     assert diagnostics(fitted, X, y, rows="all").rows.size == len(X)
 
 
-def test_sweep_w_table(data):
+def test_w_sweep_table(data):
+    """The one W sweep (mm.w_sweep) of a map whose model is not fitted yet: trains each W."""
     X, y, _ = data
-    table = sweep_w(MapModel(random_state=0, **FAST), X, y, ws=(0, 1))
+    ds = MapDataset(pd.DataFrame({"id": X.ids, "formula": "Li2O", "y": y}))
+    result = MapResult(ds, X, MapModel(random_state=0, **FAST), None, None, None, "y")
+    table = w_sweep(result, ws=(0, 1), use_cache=False, progress=False).table
+    assert set(table["source"]) == {"trained"}
     assert list(table.index) == [0.0, 1.0]
     assert {"loss_comp", "loss_struct", "loss_me", "r2_me", "epochs"} <= set(table.columns)
     # the trade-off of Fig. 2: with W = 0 the ME head is never trained; with W = 1 it is,

@@ -87,14 +87,14 @@ def test_coordinates_track_the_hidden_variables(data, fitted):
     assert abs(spearmanr(c[:, 0], t[:, 1]).statistic) < 0.4
 
 
-def test_per_family_scaling_travels_with_model(data, fitted):
+def test_per_group_scaling_travels_with_model(data, fitted):
     X, _, _ = data
     tr = fitted.train_index_
     maxima = fitted.scaler_.scaler.maxima_
     for blk in X.blocks:
         arr = getattr(X, blk.branch)[tr]
-        expect = max(np.abs(arr[:, b.slice]).max() for b in X.blocks if b.family == blk.family)
-        assert maxima[blk.family] == pytest.approx(expect)
+        expect = max(np.abs(arr[:, b.slice]).max() for b in X.blocks if b.group == blk.group)
+        assert maxima[blk.group] == pytest.approx(expect)
     r = fitted.reconstruct_scaled(X[tr])
     assert r["comp_in"].max() == pytest.approx(1.0) and r["struct_in"].max() == pytest.approx(1.0)
 
@@ -108,7 +108,7 @@ def test_target_scale_is_internal(data, fitted):
     assert np.allclose(big.predict(X), 1000.0 * fitted.predict(X), rtol=1e-4)
 
 
-def test_tuple_input_is_one_family_per_branch(data):
+def test_tuple_input_is_one_group_per_branch(data):
     X, y, _ = data
     plain = (X.comp, X.struct * 0.5)
     m = MapModel(random_state=0, **FAST).fit(plain, y)

@@ -153,17 +153,12 @@ class Explorer:
         self._map_options = opts
         self.map = MapWidget.from_result(r, **opts)
         self.table = self.map.table  # the table the map shows (with any extra columns it asked for)
-        y = (
-            pd.to_numeric(self.table[self.target], errors="coerce").to_numpy(float)
-            if self.target in self.table
-            else np.full(len(self.table), np.nan)
-        )
 
         self.structures = structures
         self._point_panels(n_decode)
         self.crystal = CrystalWidget(height=420)
         self.crystal.on_pick(lambda i, _: self.focus_material(i) if i >= 0 else None)
-        self.diagnostics = DiagnosticsPanel(self.model, self.descriptors, y)
+        self.diagnostics = DiagnosticsPanel(r)
         self.design = DesignPanel(r)
 
         self.tabs = ipw.Tab(

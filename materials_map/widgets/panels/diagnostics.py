@@ -2,7 +2,9 @@
 
 Both are computed on demand: parity needs one pass of the model over the held-out rows (done
 the first time the panel is shown), the W sweep trains one model per W (a button starts it;
-a sweep computed elsewhere can be handed in with :meth:`DiagnosticsPanel.set_sweep`).
+a sweep computed elsewhere can be handed in with :meth:`DiagnosticsPanel.set_sweep`). The sweep
+is :func:`materials_map.w_sweep`: shipped or cached tables when they exist, else one training
+per W with the map's settings and training weights.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from ...model.studies import diagnostics, sweep_w
+from ...model.studies import diagnostics
+from ...sweep import w_sweep
 from . import style
 
 #: at most this many flattened descriptor values are drawn per parity plot (all are scored)
@@ -28,13 +31,11 @@ def _subsample(n: int, k: int, seed: int = 0) -> np.ndarray:
 
 
 class DiagnosticsPanel:
-    """Parity plots of the held-out rows and the W sweep of a fitted MapModel.
+    """Parity plots of the held-out rows and the W sweep of a map's MapModel.
 
     Parameters
     ----------
-    model : fitted MapModel
-    descriptors : the Descriptors the model was fitted on (same row order)
-    y : the target values the model was fitted on (NaN for unlabelled rows)
+    result : the :class:`~materials_map.MapResult` (its model, descriptors and target)
     ws : the W values of the sweep (paper: 0, 0.01, 0.1, 1)
 
     Attributes
@@ -43,15 +44,16 @@ class DiagnosticsPanel:
     sweep : the sweep DataFrame (index W) once computed or set
     """
 
-    def __init__(self, model, descriptors, y, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> None:
+    def __init__(self, result, ws: Sequence[float] = (0, 0.01, 0.1, 1)) -> None:
         import bqplot as bq
 
-        self.model, self.X, self.y, self.ws = (
-            model,
-            descriptors,
-            np.asarray(y, dtype=float),
-            tuple(ws),
-        )
+        df = result.dataset.df
+        self.result, self.model, self.X = result, result.model, result.descriptors
+        self.ws = tuple(ws)
+        self.y = pd.to_numeric(
+            df[result.target] if result.target in df else pd.Series(np.nan, index=df.index),
+            errors="coerce",
+        ).to_numpy(float)
         self.diagnostics = None
         self.sweep: pd.DataFrame | None = None
         self.parity_marks, figs = [], []
@@ -144,7 +146,7 @@ class DiagnosticsPanel:
         style.set_note(self.sweep_note, f"training {len(self.ws)} models ...")
         self.sweep_button.disabled = True
         try:
-            sweep = sweep_w(self.model, self.X, self.y, ws=self.ws)
+            sweep = w_sweep(self.result, self.ws, progress=False).table
         finally:
             self.sweep_button.disabled = False
         self.set_sweep(sweep)
