@@ -3,6 +3,7 @@ candidate layer, background verification, exports, and the layer in saved docume
 
 from __future__ import annotations
 
+import threading
 import time
 import zipfile
 
@@ -72,9 +73,16 @@ def test_lasso_sets_a_region_target(proposed):
 
 def test_background_verification_updates_rows_as_they_come(proposed):
     ex = proposed
-    t = ex.design.verify(rows=[0], relax=False)
-    assert t.is_alive() or t.ident is not None  # returned at once, running in a thread
+    # results are written under the panel's lock: holding it, the worker cannot finish, so
+    # verify() must return while its thread still runs and before the row changes
+    before = ex.design.candidates.df.iloc[0].copy()
+    with ex.design._lock:
+        t = ex.design.verify(rows=[0], relax=False)
+        assert t is not threading.current_thread() and t.is_alive()
+        assert ex.design.candidates.df.iloc[0].equals(before)
+        assert "in the background" in ex.design.status.value
     assert ex.design.wait(timeout=300)
+    assert not t.is_alive()
     row = ex.design.candidates.df.iloc[0]
     assert bool(row["verified"]), row["verify_reason"]
     assert row["me_source"] == "BVSE e_3d, unrelaxed"
