@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	$(PIP) install --upgrade pip $(QUIET_PIP)
 	$(PIP) install $(TORCH) $(QUIET_PIP)
 	# the editable install runs `npm install` + `npm run build` (hatch-jupyter-builder)
-	$(PIP) install -e ".[test]" $(QUIET_PIP)
+	$(PIP) install -e ".[test,all]" $(QUIET_PIP)
 	$(VENV)/bin/jupyter labextension develop --overwrite . > /dev/null
 	touch $@
 

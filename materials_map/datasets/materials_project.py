@@ -12,6 +12,7 @@ import pandas as pd
 from pymatgen.core import Element, Structure
 
 from .._util import cache_dir as shared_cache_dir
+from .._util.extras import need
 from .dataset import MapDataset
 
 # Yamaguchi et al. (2023): compounds of Li and O whose other elements come only from these 25
@@ -108,6 +109,8 @@ def _search(
     key: str, endpoint: str, criteria: dict, timeout: float, progress: bool, chunk_size: int
 ) -> list[dict]:
     import requests
+
+    need("mp_api", "mp", "datasets.materials_project()")
     from mp_api.client import MPRester
     from mp_api.client.core.client import MPRestError
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._util import cache_dir
+from .._util.extras import need
 from .dataset import MapDataset
 
 SUPERIONIC_S_PER_CM = 1e-4
-_CACHE = Path(os.environ.get("MATERIALS_MAP_CACHE", Path.home() / ".cache" / "materials_map"))
 
 
 def parse_conductivity(value: object) -> tuple[float, bool]:
@@ -41,16 +42,18 @@ def obelix(
     """OBELiX (599 Li conductors, 321 with CIF) as a MapDataset.
 
     ``path`` is a folder with ``all.csv``, ``test.csv`` and ``all_randomized_cifs/``; when
-    ``None`` the ``obelix-data`` package downloads it into ``~/.cache/materials_map/obelix``.
+    ``None`` the ``obelix-data`` package downloads it into ``cache_dir() / "obelix"``.
     Adds ``sigma`` (S/cm), ``sigma_upper_bound`` ("<1E-10" entries), ``log10_sigma``,
     ``superionic`` (sigma > 1e-4 S/cm), ``family``, ``split`` ("train"/"test") and bibliographic
     columns. Default target: ``log10_sigma``. Rows without a CIF have ``structure=None``;
     ``has_cif`` marks the 321 rows with one. ``structures=False`` skips reading the CIFs
     (about a minute for all of them), leaving every ``structure`` ``None``.
     """
+    need("obelix", "obelix", "datasets.obelix()")
     from obelix import OBELiX
 
-    path = Path(path) if path is not None else _CACHE / "obelix"
+    # the sub-folder is left to obelix-data, which downloads into it when it is missing
+    path = Path(path) if path is not None else cache_dir() / "obelix"
     if path.exists() and not (path / "all.csv").is_file():
         raise FileNotFoundError(f"{path} exists but holds no OBELiX all.csv")
     sink = io.StringIO()  # the package prints progress text; keep notebooks clean

@@ -22,6 +22,7 @@ from pymatgen.core import Composition, Lattice, Structure
 from tqdm.auto import tqdm
 
 from .._util import item_fingerprint
+from .._util.extras import need
 from .._util.outcome import report
 from .._version import __version__
 from .allocator import descriptor_heap
@@ -188,6 +189,7 @@ def _run(
 ) -> Iterator[tuple[int, tuple, bool]]:
     """(item, row, whether the row is already in the cache) for every item of ``todo``."""
     if client is not None:
+        need("distributed", "dask", "featurize(client=...)")
         from distributed import as_completed
 
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from pymatgen.core import Structure
 
+from .._util.extras import need
 from .._util.outcome import report
 from .._util.validate import structure_problem
 from .._util.worker import parse_memory
@@ -211,6 +212,7 @@ def _run_local(items, todo, done, bar, resolution, encut, time_limit, mem, n_job
 
 
 def _run_dask(client, items, todo, done, bar, resolution, encut, time_limit, mem, chunk_size):
+    need("distributed", "dask", "migration_energy(client=...)")
     from distributed import as_completed as dask_completed
 
     chunks = [todo[k : k + chunk_size] for k in range(0, len(todo), chunk_size)]

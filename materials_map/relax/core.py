@@ -22,6 +22,7 @@ import pandas as pd
 from pymatgen.core import Lattice, Structure
 
 from .._util import structure_fingerprint
+from .._util.extras import need
 from .._util.worker import parse_memory, run_chunk
 from ._worker import MODEL_NAME
 from .cache import RelaxCache
@@ -174,6 +175,8 @@ def relax(
         raise ValueError(f"steps must be >= 1, got {steps!r}")
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    if compute:
+        need("chgnet", "relax", "relax()")
     mem = parse_memory(memory_limit)
     store = RelaxCache(cache) if cache is not None else None
 
@@ -276,6 +279,7 @@ def _run_local(items, todo, done, bar, fmax, steps, time_limit, mem, n_jobs, go)
 
 
 def _run_dask(client, items, todo, done, bar, fmax, steps, time_limit, mem, chunk_size) -> None:
+    need("distributed", "dask", "relax(client=...)")
     from distributed import as_completed as dask_completed
 
     futures = {}
