@@ -120,7 +120,7 @@ describe("damaged or foreign blocks are refused with the reason", () => {
 
 describe("helpers", () => {
   it("groups blocks as the notebook's Decode tab does", () => {
-    const b = (name: string, branch: "comp" | "struct", start: number, stop: number): BlockInfo => ({ name, branch, family: "f", start, stop });
+    const b = (name: string, branch: "comp" | "struct", start: number, stop: number): BlockInfo => ({ name, branch, group: "f", start, stop });
     const groups = descriptorGroups([b("rdf[O-O]", "struct", 5, 9), b("single[EN]", "comp", 3, 6), b("single[AN]", "comp", 0, 3), b("rdf[Li-O]", "struct", 0, 5), b("adf[X][O-X]", "struct", 9, 12)]);
     expect(groups.map((g) => [g.name, g.branch, g.start, g.stop])).toEqual([
       ["single", "comp", 0, 6],

@@ -11,7 +11,7 @@ export const FORMAT = "materials-map/model";
 export interface BlockInfo {
   name: string;
   branch: "comp" | "struct";
-  family: string;
+  group: string;
   start: number;
   stop: number;
 }
