@@ -73,6 +73,45 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_place(args: argparse.Namespace) -> int:
+    import warnings
+
+    from .io.document import MapDocument
+    from .pipeline import build_map
+    from .placement import place, placed_result
+    from .widgets.crystal import structure_json
+    from .widgets.explorer.placing import placed_widget
+
+    result = build_map(args.dataset, progress=not args.quiet)
+    with warnings.catch_warnings():  # every refusal is printed below
+        warnings.simplefilter("ignore")
+        p = place(result, args.files, label=args.label, n_jobs=args.jobs, progress=not args.quiet)
+        p.wait()
+    cols = ["id", "formula", "structure_type", "x_comp", "x_struct"]
+    cols += [c for c in p.table if c.startswith(("predicted_", "p_superionic", "nearest_"))]
+    cols += ["migration_energy"] if args.label else []
+    print(p.table[cols].to_string(index=False, float_format="%.4g") if len(p) else "")
+    for f in p.failures:
+        print(f"refused {f['item']}: {f['error']}", file=sys.stderr)
+    if args.csv is not None:
+        print(p.to_csv(args.csv))
+    if args.html is not None:
+        both = placed_result(result, [p])
+        w = placed_widget(both, title=f"{args.dataset} + {len(p)} placed")
+        n = len(result.coords)
+        crystals = [None] * n + [
+            structure_json(s, id=i, index=n + k)
+            for k, (i, s) in enumerate(
+                zip(both.dataset.df["id"][n:], p.dataset.df["structure"], strict=True)
+            )
+        ]
+        doc = MapDocument.from_widget(
+            w, table=w.table, metadata={"title": w.title}, structures=crystals
+        )
+        print(doc.to_html(args.html))
+    return 0 if len(p) else 1
+
+
 def _cmd_datasets_build(args: argparse.Namespace) -> int:
     from ._util import cache_dir
     from .build import generate
@@ -135,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--title", default=None, help="page title")
     export.set_defaults(func=_cmd_export)
+
+    pl = sub.add_parser("place", help="put your own structures on the default map")
+    pl.add_argument(
+        "files", nargs="+", type=Path, help=".cif, POSCAR, .extxyz files, folders, zips"
+    )
+    pl.add_argument("--html", type=Path, metavar="OUT", help="write the map with them as HTML")
+    pl.add_argument("--csv", type=Path, metavar="OUT", help="write their table as CSV")
+    pl.add_argument("--label", action="store_true", help="also compute BVSE barriers (slow)")
+    pl.add_argument("--dataset", default="li-o", help="embedded dataset of the map (li-o)")
+    pl.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    pl.add_argument("--quiet", action="store_true", help="no progress bars")
+    pl.set_defaults(func=_cmd_place)
 
     datasets = sub.add_parser("datasets", help="embedded datasets")
     dsub = datasets.add_subparsers(dest="datasets_command", metavar="ACTION")

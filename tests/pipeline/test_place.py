@@ -147,3 +147,21 @@ def test_label_true_adds_the_guarded_bvse_barrier_in_the_background(result, tmp_
     assert p.table[target].iloc[0] == pytest.approx(direct["e_3d"], rel=1e-9)
     assert p.table["label_reason"].iloc[0] == ""
     assert seen == [(0, p.table[target].iloc[0], "")]  # exactly once, arrived before or after
+
+
+def test_the_place_command_writes_table_csv_and_html(result, rows, tmp_path, capsys, monkeypatch):
+    from materials_map.cli import main
+
+    monkeypatch.setenv("MATERIALS_MAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("materials_map.pipeline.build_map", lambda *a, **k: result)  # built once
+    s = result.dataset.df["structure"][rows[1]]
+    s.to(filename=str(tmp_path / "mine.cif"))
+    (tmp_path / "bad.cif").write_text("data_bad\n")
+    args = ["place", str(tmp_path / "mine.cif"), str(tmp_path / "bad.cif"), "--quiet"]
+    assert main([*args, "--csv", str(tmp_path / "t.csv"), "--html", str(tmp_path / "m.html")]) == 0
+    out, err = capsys.readouterr()
+    assert "mine" in out and f"refused {tmp_path / 'bad.cif'}: " in err
+    assert list(pd.read_csv(tmp_path / "t.csv")["id"]) == ["mine"]
+    page = (tmp_path / "m.html").read_text()
+    assert '"placed"' in page and '"mine"' in page
+    assert main(["place", str(tmp_path / "bad.cif"), "--quiet"]) == 1  # nothing placed
