@@ -30,8 +30,12 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --upgrade pip $(QUIET_PIP)
 	$(PIP) install $(TORCH) $(QUIET_PIP)
-	# the editable install runs `npm install` + `npm run build` (hatch-jupyter-builder)
-	$(PIP) install -e ".[test,all]" $(QUIET_PIP)
+	# the editable install skips hatch-jupyter-builder's `npm install`, which rewrites
+	# package-lock.json: node_modules comes from the lock as committed (npm ci), then the
+	# front end is built once (its last step needs the venv's jupyter)
+	HATCH_JUPYTER_BUILDER_SKIP_NPM=1 $(PIP) install -e ".[test,all]" $(QUIET_PIP)
+	npm ci --no-audit --no-fund
+	npm run build
 	$(VENV)/bin/jupyter labextension develop --overwrite . > /dev/null
 	touch $@
 
