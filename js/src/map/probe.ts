@@ -28,6 +28,8 @@ export interface ProbeValues {
   setSelectionMs: string;
   /** ms the last selection highlight took on the main thread (data-highlight-ms) */
   highlightMs: number;
+  /** family names drawn on the map (data-category-labels; 0 when off): catlabels.ts */
+  categoryLabels: number;
   /** candidate markers drawn (data-candidates; 0 when the layer is hidden) */
   candidates: number;
   /** the last file drop: "placing", "done" (the kernel answered) or "no-kernel" (data-drop) */

@@ -45,7 +45,7 @@ export function bindKeys(root: HTMLElement, run: (action: KeyAction) => void): (
   return () => root.removeEventListener("keydown", onKey);
 }
 
-export type Toggle = "show_background" | "show_density";
+export type Toggle = "show_background" | "show_density" | "show_category_labels";
 
 export interface ToolbarActions {
   mode(mode: Mode): void;
@@ -65,6 +65,7 @@ export class Toolbar {
   private cmapSelect = el("select", "mm-cmap-select", { "aria-label": "Colour map" });
   private backgroundButton: HTMLButtonElement;
   private densityButton: HTMLButtonElement;
+  private labelsButton: HTMLButtonElement;
 
   constructor(actions: ToolbarActions) {
     const bar = this.el;
@@ -100,13 +101,14 @@ export class Toolbar {
     };
     this.backgroundButton = toggle("Background", "show_background", "Show the model's prediction grid");
     this.densityButton = toggle("Density", "show_density", "Show point-density contours");
+    this.labelsButton = toggle("Labels", "show_category_labels", "Show the family names at their clusters");
     const reset = el("button", "mm-reset", { type: "button", title: "Reset view (R)" });
     reset.textContent = "Reset";
     reset.addEventListener("click", () => actions.reset());
     const png = el("button", "mm-png", { type: "button", title: "Download the current view as PNG" });
     png.textContent = "PNG";
     png.addEventListener("click", () => actions.png());
-    bar.append(this.backgroundButton, this.densityButton, reset, png);
+    bar.append(this.backgroundButton, this.densityButton, this.labelsButton, reset, png);
   }
 
   showMode(mode: Mode): void {
@@ -117,6 +119,8 @@ export class Toolbar {
     this.backgroundButton.hidden = !model.get("background");
     this.backgroundButton.setAttribute("aria-pressed", String(model.get("show_background") !== false));
     this.densityButton.setAttribute("aria-pressed", String(!!model.get("show_density")));
+    this.labelsButton.hidden = !((model.get("category_names") as string[]) ?? []).length;
+    this.labelsButton.setAttribute("aria-pressed", String(model.get("show_category_labels") !== false));
   }
 
   syncColormap(model: MapModel): void {

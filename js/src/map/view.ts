@@ -9,6 +9,7 @@
 import { Brush, bindBrush, type Shape, shapeSelection } from "./brush";
 import { Camera, normalizeCoords } from "./camera";
 import { CandidateLayer } from "./candidates";
+import { CategoryLabels } from "./catlabels";
 import { hiddenCategories, readCategories, visibility } from "./categories";
 import { hiddenMarkers, readMarkers } from "./markers";
 import { el, num } from "./dom";
@@ -38,6 +39,7 @@ export class MapView {
   private tooltips: TooltipSource;
   private overlay: Overlay;
   private candidates: CandidateLayer;
+  private catLabels: CategoryLabels;
   private layers: Layers;
   private side: SidePanel;
   private camera: Camera;
@@ -80,6 +82,7 @@ export class MapView {
     this.tooltips = new TooltipSource(model);
     this.overlay = new Overlay(this.root, this.state, this.tooltips);
     this.candidates = new CandidateLayer(model, this.overlay.svg, this.root);
+    this.catLabels = new CategoryLabels(model, this.overlay.svg, this.root);
     const xl = el("div", "mm-axis mm-axis-x");
     xl.textContent = String(model.get("x_label") ?? "");
     const yl = el("div", "mm-axis mm-axis-y");
@@ -180,6 +183,10 @@ export class MapView {
           this.candidates.read();
           this.drawCandidates();
         },
+        categoryLabels: () => {
+          this.toolbar.syncToggles(m);
+          this.drawLayers();
+        },
       },
       {
         tooltip: (msg) => this.tooltips.receive(msg),
@@ -268,6 +275,7 @@ export class MapView {
     }
     s.ready = true;
     this.drawCandidates();
+    this.catLabels.draw(s, this.camera.view());
     probe(this.root, "ready", "true");
     probe(this.root, "points", s.n);
     this.root.dispatchEvent(new CustomEvent("mm-ready"));
@@ -304,6 +312,7 @@ export class MapView {
   // ---------------------------------------------------------------- redraws
   private drawLayers(): void {
     this.layers.draw(this.camera.view());
+    this.catLabels.draw(this.state, this.camera.view()); // follows the view and hidden families
   }
 
   private drawFocus(): void {

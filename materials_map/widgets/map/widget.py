@@ -63,6 +63,7 @@ class MapWidget(TraitChecks, MarkerTraits, PointTable, PngExport, anywidget.AnyW
     category_label = traitlets.Unicode("").tag(sync=True)
     category_palette = traitlets.Enum(("auto", *CATEGORICAL), default_value="auto").tag(sync=True)
     hidden_categories = traitlets.List(traitlets.Int()).tag(sync=True)
+    show_category_labels = traitlets.Bool(True).tag(sync=True)
     selection = buffer_trait("uint32", allow_none=False)
     focused = traitlets.Int(-1).tag(sync=True)
     clicked_coord = traitlets.List(traitlets.Float()).tag(sync=True)
