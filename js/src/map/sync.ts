@@ -25,7 +25,7 @@ export const TRAIT_HANDLERS = {
   tooltipTable: ["tooltip_table"],
   colorColumns: ["color_columns", "color"],
   candidates: ["candidates", "candidate_labels", "show_candidates", "focused_candidate"],
-  categoryLabels: ["show_category_labels", "category_names"],
+  categoryLabels: ["show_category_labels"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TraitHandlers = Record<keyof typeof TRAIT_HANDLERS, () => void>;

@@ -139,6 +139,10 @@ export class MapView {
       this.drawLayers();
       this.renderSide();
     };
+    const redrawLabels = () => {
+      this.toolbar.syncToggles(m);
+      this.catLabels.draw(this.state, this.camera.view());
+    };
     return bindTraits(
       m,
       {
@@ -148,7 +152,10 @@ export class MapView {
           this.updateColors(true);
         },
         colormap: () => this.updateColors(),
-        categoryNames: () => this.renderSide(),
+        categoryNames: () => {
+          this.renderSide();
+          redrawLabels();
+        },
         hidden: () => this.applyFilter(),
         markers: () => {
           this.state.markers = readMarkers(m, this.state.n);
@@ -183,10 +190,7 @@ export class MapView {
           this.candidates.read();
           this.drawCandidates();
         },
-        categoryLabels: () => {
-          this.toolbar.syncToggles(m);
-          this.drawLayers();
-        },
+        categoryLabels: redrawLabels,
       },
       {
         tooltip: (msg) => this.tooltips.receive(msg),
