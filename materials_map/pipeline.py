@@ -76,6 +76,22 @@ class MapResult:
     ensemble: Any = None
     superionic: pd.DataFrame | None = None
 
+    def __repr__(self) -> str:
+        layers = [
+            name
+            for name, value in (
+                ("background", self.grid),
+                ("uncertainty", self.grid_std),
+                ("plausibility", self.grid_cycle),
+                ("superionic", self.superionic),
+            )
+            if value is not None
+        ]
+        return (
+            f"MapResult({len(self.coords)} materials, target={self.target!r}, "
+            f"model: {self.info.get('model', 'given')}, layers: {', '.join(layers) or 'none'})"
+        )
+
     @property
     def table(self) -> pd.DataFrame:
         """Per-point table (Table 1 of the paper): the dataset's id, formula, family, target and

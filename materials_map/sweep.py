@@ -51,6 +51,13 @@ class WSweep:
     coords: dict[float, np.ndarray]
     models: dict[float, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        sources = ", ".join(sorted(set(self.table["source"]))) if "source" in self.table else ""
+        return f"WSweep(W = {', '.join(f'{w:g}' for w in self.table.index)}; from {sources})"
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
+
 
 def summarize(model: Any, X: Any, y: Any) -> tuple[dict[str, Any], np.ndarray]:
     """(row of the sweep table, map coordinates of every row of ``X``) of a fitted model."""

@@ -113,7 +113,11 @@ class Descriptors:
         return [b for b in self.blocks if b.branch == branch]
 
     def __repr__(self) -> str:
+        def branch(name: str, a: np.ndarray) -> str:
+            kinds = dict.fromkeys(b.name.split("[")[0] for b in self.blocks_of(name))
+            return f"{name} {a.shape[1]} columns ({'/'.join(kinds)})"
+
         return (
-            f"Descriptors(n={len(self)}, comp={self.comp.shape[1]}, struct={self.struct.shape[1]}, "
-            f"blocks={[b.name for b in self.blocks]}, failures={len(self.failures)})"
+            f"Descriptors({len(self)} materials; {branch('comp', self.comp)}; "
+            f"{branch('struct', self.struct)}; {len(self.failures)} failures)"
         )

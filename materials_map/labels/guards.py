@@ -15,7 +15,7 @@ from pymatgen.core import Element, Species, Structure
 from .bvse_grid import species_per_position
 
 # Anions for which bvlain 0.25 ships Li+ BVSE parameters (its data/cation.pkl, key Li, +1).
-# tests/labels/test_guards.py checks this against the package's own table.
+# tests/labels/test_migration_energy.py checks this against the package's own table.
 SUPPORTED_ANIONS: frozenset[tuple[str, int]] = frozenset(
     {
         ("N", -3),

@@ -37,6 +37,13 @@ class Diagnostics:
     losses: pd.DataFrame
     scores: dict[str, float]
 
+    def __repr__(self) -> str:
+        s = self.scores
+        return (
+            f"Diagnostics({len(self.rows)} rows: R² comp {s['r2_comp']:.3f}, struct "
+            f"{s['r2_struct']:.3f}, target {s['r2_me']:.3f} on {s['n_me']} labelled)"
+        )
+
     def parity(self, kind: str) -> pd.DataFrame:
         """``true``/``pred`` columns for ``"comp"``, ``"struct"`` (flattened) or ``"me"`` (labelled rows)."""
         if kind in ("comp", "struct"):

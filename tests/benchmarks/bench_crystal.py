@@ -48,7 +48,9 @@ import pathlib, numpy as np, pandas as pd, ipywidgets as ipw
 from pymatgen.core import Structure
 from materials_map.widgets.map import MapWidget
 from materials_map.widgets.crystal import CrystalWidget
-from materials_map.widgets.panels.structure import StructurePanel
+import sys
+sys.path.insert(0, {bench!r})
+from projection_baseline import StructurePanel
 pmg = pathlib.Path({pmg!r})
 lfp = Structure.from_file(pmg / "LiFePO4.json")
 nfp = Structure.from_file(pmg / "NaFePO4.json")
@@ -119,7 +121,7 @@ def click_times(lab: Lab, repeats: int) -> dict[str, list[float]]:
     pmg = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
     nb = lab.open_notebook(
         "bench_crystal.ipynb",
-        [CELL.format(pmg=str(pmg))],
+        [CELL.format(pmg=str(pmg), bench=str(Path(__file__).resolve().parent))],
         ready_selector=".mm-root[data-ready='true']",
         viewport=(1200, 1400),
     )

@@ -172,6 +172,7 @@ def _volume(w: CrystalWidget, s: Structure):
 def ex():
     from materials_map.datasets import MapDataset
     from materials_map.features.batch import featurize
+    from materials_map.pipeline import map_result
     from materials_map.widgets.explorer import Explorer
     from tests.widgets.test_explorer import TARGET, _frame, _one_torch_thread, _small_model
 
@@ -179,7 +180,7 @@ def ex():
     X = featurize(MapDataset(df), progress=False)
     with _one_torch_thread():
         model = _small_model().fit(X, df[TARGET].to_numpy())
-    return Explorer(df, X, model, target=TARGET, n_neighbours=6)
+    return Explorer(map_result(df, X, model, TARGET), n_neighbours=6)
 
 
 def test_explorer_focus_grid_and_pick(ex):

@@ -22,6 +22,7 @@ from materials_map.features.batch import featurize
 from materials_map.model.estimator import MapModel
 from materials_map.model.neighbourhood import element_counts, nearest
 from materials_map.model.studies import diagnostics
+from materials_map.pipeline import map_result
 from materials_map.widgets.explorer import TABS, Explorer, explore
 from materials_map.widgets.panels import points_in_box
 
@@ -205,7 +206,7 @@ def parts():
 @pytest.fixture()
 def ex(parts):
     df, X, model = parts
-    return Explorer(df, X, model, target=TARGET, n_neighbours=6)
+    return Explorer(map_result(df, X, model, TARGET), n_neighbours=6)
 
 
 def _pandas_element_counts(df: pd.DataFrame, idx) -> pd.Series:
@@ -418,26 +419,6 @@ def test_crystal_viewer_shows_partial_occupancy(ex, parts):
     assert {species[k]: occ for k, occ in site[3]} == {"Li": 0.5, "Ni": 0.4}
 
 
-def test_projection_fallback_shows_partial_occupancy(parts):
-    """The bqplot projection, kept as a fallback for front ends without WebGL."""
-    from materials_map.widgets.panels.structure import StructurePanel, project
-
-    df = parts[0]
-    panel = StructurePanel(list(df["structure"]), df)
-    panel.show(len(df) - 1)
-    v = panel.view
-    assert (
-        len(v["partial"]) == 1 and "Li:0.5" in v["partial"][0][1] and "Ni:0.4" in v["partial"][0][1]
-    )
-    assert sorted(v["opacities"]) == pytest.approx([0.9, 1.0])
-    assert "partially occupied" in panel.sites.value
-    # a view straight down -y projects x -> x and z -> y
-    s = df["structure"].iloc[0]
-    p = project(s, azimuth=0, elevation=0)
-    np.testing.assert_allclose(np.sort(p["x"]), np.sort(s.cart_coords[:, 0]), atol=1e-9)
-    np.testing.assert_allclose(np.sort(p["y"]), np.sort(s.cart_coords[:, 2]), atol=1e-9)
-
-
 # ---------------------------------------------------------------------------- model panel, save, one-liner
 def test_diagnostics_panel_parity_and_sweep(ex, parts):
     df, X, model = parts
@@ -475,7 +456,7 @@ def test_save_writes_a_map_document(ex, tmp_path):
 def test_fractions_filled_when_missing_and_rows_aligned(parts):
     df, X, model = parts
     bare = df.drop(columns=["li_fraction", "o_fraction"]).iloc[::-1]  # other order, no fractions
-    ex = Explorer(bare, X, model, target=TARGET)
+    ex = Explorer(map_result(bare, X, model, TARGET))
     assert ex.table["id"].tolist() == list(X.ids)
     np.testing.assert_allclose(ex.table["li_fraction"], df["li_fraction"])
     rs = df["structure"].iloc[-1]
@@ -483,7 +464,7 @@ def test_fractions_filled_when_missing_and_rows_aligned(parts):
         rs.composition["O"] / rs.composition.num_atoms
     )
     with pytest.raises(ValueError, match="ids not in the dataset"):
-        Explorer(df.iloc[:5], X, model, target=TARGET)
+        map_result(df.iloc[:5], X, model, TARGET)
 
 
 def test_explore_one_liner_trains_and_links(parts):
@@ -538,7 +519,9 @@ def test_static_paper_figures_draw_the_data(ex, parts):
 def test_map_options_bring_dataset_columns_onto_the_map(parts):
     df, X, model = parts
     kind = np.where(df["li_fraction"] > 0.3, "Li-rich", "Li-poor")
-    ex = Explorer(df.assign(kind=kind), X, model, target=TARGET, map_options={"category": "kind"})
+    ex = Explorer(
+        map_result(df.assign(kind=kind), X, model, TARGET), map_options={"category": "kind"}
+    )
     assert list(ex.map.category_names) == ["Li-poor", "Li-rich"]
     codes = np.asarray(ex.map.categories)
     assert (codes == (kind == "Li-rich")).all()
@@ -554,7 +537,7 @@ def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
     df, X, _ = parts
     with _one_torch_thread():
         ae = _small_model().fit(X, None)
-    ex = Explorer(df, X, ae, target=TARGET)
+    ex = Explorer(map_result(df, X, ae, TARGET))
     assert ex.result.grid is None and ex.map.background_values is None
     ex.map.clicked_coord = [0.0, 0.0]
     np.testing.assert_allclose(
@@ -563,3 +546,23 @@ def test_pure_autoencoder_has_no_background_but_still_decodes(parts):
     assert "predicted" not in ex.status.value
     ex.diagnostics.compute()
     assert np.isnan(ex.diagnostics.diagnostics.scores["r2_me"])
+
+
+def test_explorer_fits_nothing_and_the_old_form_warns(parts, monkeypatch):
+    from materials_map.model.ensemble import HeadEnsemble
+    from materials_map.model.superionic import SuperionicClassifier
+
+    df, X, model = parts
+    result = map_result(df, X, model, TARGET)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Explorer fitted a model")
+
+    for cls in (HeadEnsemble, SuperionicClassifier, type(model)):
+        monkeypatch.setattr(cls, "fit", refuse)
+    ex = Explorer(result, n_neighbours=6)
+    assert ex.result is result and ex.n_neighbours == 6
+    monkeypatch.undo()
+    with pytest.warns(DeprecationWarning, match="map_result"):
+        old = Explorer(df, X, model, target=TARGET)
+    np.testing.assert_allclose(old.coords, ex.coords)

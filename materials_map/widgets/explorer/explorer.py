@@ -62,10 +62,9 @@ class Explorer:
 
     Parameters
     ----------
-    dataset : MapDataset (or DataFrame with ``id``, ``structure``/``formula`` and the target)
-    descriptors : its :class:`~materials_map.Descriptors` (rows may be fewer: failures dropped)
-    model : a fitted :class:`~materials_map.MapModel`
-    target : target column (default: the dataset's target, else ``migration_energy``)
+    result : a finished :class:`~materials_map.MapResult` (``mm.build_map(...)``, or
+        ``mm.map_result(dataset, descriptors, model)`` for parts you have); the Explorer fits
+        nothing, it shows the result's layers
     n_neighbours : materials counted as the neighbourhood of a clicked coordinate (Fig. 8)
     n_decode_neighbours : nearest materials drawn beside a decoded coordinate
     map_options : extra keyword arguments for :meth:`MapWidget.from_result`
@@ -83,7 +82,7 @@ class Explorer:
 
     Examples
     --------
-    >>> ex = Explorer(ds, X, model)          # doctest: +SKIP
+    >>> ex = Explorer(mm.build_map("li-o"))  # doctest: +SKIP
     >>> ex.map.select([0, 3, 7])             # doctest: +SKIP  (panels follow)
     >>> ex.table_panel.frame                 # doctest: +SKIP  (Table 1 of the selection)
     >>> ex.save("li-o.mmap")                 # doctest: +SKIP
@@ -91,37 +90,33 @@ class Explorer:
 
     def __init__(
         self,
-        dataset: Any,
-        descriptors: Any,
-        model: Any,
+        result: Any,
+        descriptors: Any = None,
+        model: Any = None,
         *,
         target: str | None = None,
         n_neighbours: int = 25,
         n_decode_neighbours: int = 3,
         map_options: dict[str, Any] | None = None,
     ) -> None:
-        from ...pipeline import map_result
+        if descriptors is not None or model is not None:  # the 0.1 form (README, notebooks)
+            import warnings
 
-        self._build(
-            map_result(dataset, descriptors, model, target),
-            n_neighbours,
-            n_decode_neighbours,
-            map_options,
-        )
+            from ...pipeline import map_result
+
+            warnings.warn(
+                "Explorer(dataset, descriptors, model) is deprecated: use "
+                "Explorer(mm.map_result(dataset, descriptors, model))",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            result = map_result(result, descriptors, model, target)
+        self._build(result, n_neighbours, n_decode_neighbours, map_options)
 
     @classmethod
-    def from_result(
-        cls,
-        result: Any,
-        *,
-        n_neighbours: int = 25,
-        n_decode_neighbours: int = 3,
-        map_options: dict[str, Any] | None = None,
-    ) -> Explorer:
-        """The Explorer of a :class:`~materials_map.MapResult` (e.g. from ``build_map``)."""
-        self = cls.__new__(cls)
-        self._build(result, n_neighbours, n_decode_neighbours, map_options)
-        return self
+    def from_result(cls, result: Any, **options: Any) -> Explorer:
+        """``Explorer(result, **options)``, named like ``MapWidget.from_result``."""
+        return cls(result, **options)
 
     # ------------------------------------------------------------------ construction
     def _build(

@@ -1,4 +1,4 @@
-"""The Explorer's linked bqplot panels, one small module each (``panel_*.py``).
+"""The Explorer's linked bqplot panels, one small module each (``ratios``, ``reconstruction`` ...).
 
 =======================  ==================================================  ==============
 panel                    what it shows                                       paper
@@ -11,8 +11,6 @@ panel                    what it shows                                       pap
                          selection or of a neighbourhood
 :class:`FamilyPanel`     structure-type overlays with per-family toggles      Fig. 6
 :class:`TablePanel`      sortable table of the selection, CSV export          Table 1
-:class:`StructurePanel`  crystal projection without WebGL (a fallback; the    -
-                         Explorer shows :class:`~..crystal.CrystalWidget`)
 :class:`DiagnosticsPanel`  W trade-off and parity plots                       Figs. 2, 3a-c
 =======================  ==================================================  ==============
 
@@ -28,7 +26,6 @@ from .diagnostics import DiagnosticsPanel
 from .families import FamilyPanel
 from .ratios import RatioPanel, points_in_box
 from .reconstruction import ReconstructionPanel
-from .structure import StructurePanel
 from .table import TablePanel
 
 __all__ = [
@@ -37,7 +34,6 @@ __all__ = [
     "FamilyPanel",
     "RatioPanel",
     "ReconstructionPanel",
-    "StructurePanel",
     "TablePanel",
     "points_in_box",
 ]

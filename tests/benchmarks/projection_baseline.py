@@ -1,4 +1,7 @@
-"""A small, offline crystal-structure viewer: a rotatable orthographic projection in bqplot.
+"""The bqplot crystal projection the WebGL CrystalWidget replaced, kept here as the baseline of
+bench_crystal.py (it left the package: nothing there used it).
+
+A small, offline crystal-structure viewer: a rotatable orthographic projection in bqplot.
 
 A fallback for front ends without WebGL: the Explorer shows the WebGL
 :class:`~materials_map.widgets.crystal.CrystalWidget` (docs/crystal.md) instead.
@@ -18,7 +21,7 @@ from pathlib import Path
 import ipywidgets as ipw
 import numpy as np
 
-from . import style
+from materials_map.widgets.panels import style
 
 #: the 12 edges of the unit cell as pairs of fractional corners
 _CORNERS = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)
