@@ -3,9 +3,11 @@ JupyterLab extension is installed and enabled."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
+import venv
 import zipfile
 from pathlib import Path
 
@@ -33,8 +35,8 @@ def test_labextension_listed_and_enabled():
 def test_wheel_carries_bundle_and_installs(tmp_path):
     """The wheel of the working tree, built from the front end `make install` already built
     (no npm, no isolated build environment: hatchling and the Jupyter builder of the test
-    extra), carries the bundles and the labextension; installed on its own (pip --prefix,
-    no dependencies), ``import materials_map`` finds its files there."""
+    extra), carries the bundles and the labextension; installed on its own into a bare venv
+    (no dependencies), ``import materials_map`` finds its files there."""
     for required in STATIC:
         assert (ROOT / required).is_file(), f"{required} not built (run `make install`)"
     dist = tmp_path / "dist"
@@ -88,28 +90,21 @@ def test_wheel_carries_bundle_and_installs(tmp_path):
     standalone = js["materials_map/static/standalone.js"]
     assert "mmc-root" in standalone and "createViewer" in standalone
 
-    # --no-deps: the point is what the wheel itself carries; dependencies are PyPI's business
-    prefix = tmp_path / "prefix"
+    # installed on its own into a bare venv (no pip of its own: this venv's pip installs into
+    # it with --python, so nothing here is touched); --no-deps: the point is what the wheel
+    # itself carries, dependencies are PyPI's business
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env)
+    py = env / "bin" / "python"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-index",
-            "--prefix",
-            str(prefix),
-            str(wheel),
-        ],
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps",
+         "--no-index", str(wheel)],
         check=True,
         timeout=120,
-    )
-    (site,) = prefix.glob("lib/python*/site-packages")
+    )  # fmt: skip
     out = subprocess.run(
         [
-            sys.executable,
+            str(py),
             "-c",
             "import materials_map, pathlib; print(materials_map.__version__); "
             "pkg = pathlib.Path(materials_map.__file__).parent; print(pkg); "
@@ -119,14 +114,19 @@ def test_wheel_carries_bundle_and_installs(tmp_path):
         text=True,
         check=True,
         cwd=tmp_path,
-        # the installed copy comes first on the path, before the editable working tree
-        env={**os.environ, "PYTHONPATH": str(site)},
     )
     version, pkg, widget, crystal, viewer = out.stdout.split()
-    assert Path(pkg) == site / "materials_map", pkg
+    assert Path(pkg).is_relative_to(env), pkg
     assert version == materials_map_version()
     assert int(widget) > 10_000 and int(crystal) > 500 and int(viewer) > 200_000
-    assert (prefix / "share/jupyter/labextensions/materials-map/package.json").is_file()
+    assert (env / "share/jupyter/labextensions/materials-map/package.json").is_file()
+    # and the working tree's own (editable) install is untouched
+    assert Path(importlib.metadata.distribution("materials-map").locate_file("")).exists()
+    here = subprocess.run(
+        [sys.executable, "-c", "import materials_map; print(materials_map.__file__)"],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert Path(here.stdout.strip()).is_relative_to(ROOT), here.stdout
 
 
 def materials_map_version() -> str:
