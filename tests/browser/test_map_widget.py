@@ -87,9 +87,25 @@ def _wait_selection_change(nb, before: list[int]) -> np.ndarray:
     return np.asarray(got, dtype=np.int64)
 
 
+def _text_boxes(page, plot: Plot) -> list[tuple[float, float, float, float]]:
+    """(x, y, w, h) plot-px boxes, 3 px wider each side, of the text drawn over the map: the
+    view's tick labels (ticks.ts) and the family names with their halo (catlabels.ts)."""
+    texts = page.locator(".mm-root .mm-tick, .mm-root .mm-category-labels text").all()
+    return [
+        (b["x"] - plot.left - 3, b["y"] - plot.top - 3, b["width"] + 6, b["height"] + 6)
+        for b in (t.bounding_box() for t in texts)
+        if b is not None
+    ]
+
+
+def _under_text(boxes: list, cx: float, cy: float) -> bool:
+    return any(x0 <= cx <= x0 + w and y0 <= cy <= y0 + h for x0, y0, w, h in boxes)
+
+
 def test_points_are_drawn_where_the_view_transform_says(nb, artifacts_dir):
     plot = Plot(nb.page)
     img = plot.screenshot(artifacts_dir / "map_initial.png")
+    texts = _text_boxes(nb.page, plot)
     xy = _xy()
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
     # the four marker points sit alone over the background grid: their centre pixels must have
@@ -112,7 +128,7 @@ def test_points_are_drawn_where_the_view_transform_says(nb, artifacts_dir):
         d = np.hypot(px[:N] - (cx + 0.5), py[:N] - (cy + 0.5))
         core = np.flatnonzero(d < 2.5)
         top = core.max()
-        if np.any((d >= 2.5) & (d < 6.0) & (np.arange(N) > top)):
+        if np.any((d >= 2.5) & (d < 6.0) & (np.arange(N) > top)) or _under_text(texts, cx, cy):
             continue
         want = np.round(np.array(cmap(min(0.999999, float(values[top])))[:3]) * 255)
         assert np.abs(img[cy, cx] - want).max() <= 3, (i, top, img[cy, cx], want)
@@ -255,19 +271,15 @@ def _check_background(
 ) -> int:
     img = plot.screenshot(path)
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
-    # the view's tick labels (ticks.ts) sit over the background along two edges
-    labels = [
-        (b["x"] - plot.left - 1, b["y"] - plot.top - 1, b["width"] + 2, b["height"] + 2)
-        for b in (t.bounding_box() for t in nb.page.locator(".mm-root .mm-tick").all())
-        if b is not None
-    ]
+    # the view's tick labels and the family names sit over the background
+    texts = _text_boxes(nb.page, plot)
     checked = 0
     for cy in range(5, int(plot.size[1]) - 5, 17):
         for cx in range(5, int(plot.size[0]) - 5, 23):
             if np.min(np.hypot(px - cx, py - cy)) < clear:
                 continue  # a point covers this pixel
-            if any(x0 <= cx <= x0 + w and y0 <= cy <= y0 + h for x0, y0, w, h in labels):
-                continue  # a tick label covers it
+            if _under_text(texts, cx, cy):
+                continue  # a tick label or family name covers it
             want, x, y = _grid_colors(plot.view, plot.size, np.array(cx), np.array(cy))
             if want is None:
                 continue
@@ -323,10 +335,11 @@ def test_legend_toggle_hides_a_category(nb, artifacts_dir):
     xy = _xy()
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
     shown = fam != "garnet"
+    texts = _text_boxes(page, plot)
     checked = 0
     for i in np.flatnonzero(~shown)[:200]:
         cx, cy = int(px[i]), int(py[i])
-        if np.min(np.hypot(px[shown] - cx, py[shown] - cy)) < 9:
+        if np.min(np.hypot(px[shown] - cx, py[shown] - cy)) < 9 or _under_text(texts, cx, cy):
             continue
         want, x, y = _grid_colors(plot.view, plot.size, np.array(cx), np.array(cy))
         if want is None or abs(x * 2 - round(x * 2)) < 0.02 or abs(y * 2 - round(y * 2)) < 0.02:
