@@ -6,6 +6,7 @@ import { isDark, num } from "./dom";
 import { drawHalos } from "./halo";
 import { asBackgroundMode, BackgroundLayer, fadeAlpha, layerAlpha } from "./background";
 import { asTyped, type MapModel } from "./model";
+import { probe } from "./probe";
 import { coordsExtent, dataToScreen, type Extent, padExtent } from "./scales";
 import type { MapState } from "./state";
 import { AxisTicks } from "./ticks";
@@ -19,6 +20,7 @@ export function backgroundExtent(model: MapModel): Extent | null {
 export class Layers {
   readonly background = new BackgroundLayer();
   private contours: Ring[][] = [];
+  private draws = 0;
 
   /** round-number labels of the view along the plot's edges (ticks.ts) */
   readonly ticks = new AxisTicks();
@@ -96,6 +98,8 @@ export class Layers {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (this.model.get("show_background") !== false) this.background.draw(ctx, view, width, height, num(this.model.get("background_opacity"), 1));
     this.ticks.render(view, width, height);
+    const root = c.closest<HTMLElement>(".mm-root");
+    if (root) probe(root, "layers", ++this.draws);
     const s = this.state;
     drawHalos(ctx, view, width, height, { coords: s.coords, n: s.n, isVisible: s.isVisible, pointSize: num(this.model.get("point_size"), 4), markers: s.markers });
     if (!this.contours.length) return;

@@ -36,6 +36,8 @@ export interface ProbeValues {
   drop: "placing" | "done" | "no-kernel";
   /** WebGL frames drawn so far (data-frames): tests wait until it stops changing */
   frames: number;
+  /** draws of the 2-D layer canvas (background, contours, halos) so far (data-layers) */
+  layers: number;
 }
 
 export function probe<K extends keyof ProbeValues>(root: HTMLElement, key: K, value: ProbeValues[K]): void {
