@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -124,175 +125,207 @@ class Designer:
         verify: bool = False,
         verify_options: dict[str, Any] | None = None,
     ) -> Candidates:
-        """Candidates for a point (``at``) or a region (``region``); see :func:`propose`."""
+        """Candidates for a point (``at``) or a region (``region``); see :func:`propose`.
+
+        The steps: check the settings, make the first moves (substitutions into the nearest
+        map materials, decorations of the prototypes), then per round screen and build the
+        most promising moves (:meth:`_round`), try the closest candidates at other volumes
+        and substitute into the best ones again (:meth:`_refine`); finally rank."""
         from tqdm.auto import tqdm
 
-        if int(n) < 1:
-            raise ValueError(f"n must be a positive number of candidates, got {n!r}")
-        if int(rounds) < 1:
-            raise ValueError(f"rounds must be >= 1, got {rounds!r}")
-        if not time_budget > 0:
-            raise ValueError(
-                f"time_budget must be a positive number of seconds, got {time_budget!r}"
-            )
-        if not 0 <= explore < 1:
-            raise ValueError(f"explore must be in [0, 1), got {explore!r}")
+        settings = Settings(
+            int(n), int(rounds), int(per_round or max(int(n), 40)), int(n_parents),
+            float(threshold), int(decorations_per_prototype), float(explore), require_checks,
+            float(max_bvs_rms), tuple(volume_factors or ()), float(time_budget), random_state,
+            int(n_jobs),
+        )  # fmt: skip
         t0 = time.monotonic()
         # building stops at three quarters of the budget: encoding what was built, the volume
         # moves and the final ranking (dedup, novelty) take the rest
-        deadline = t0 + 0.75 * float(time_budget)
-        target = as_target(at, region, self.known.coords, self.scale)
+        deadline = t0 + 0.75 * settings.time_budget
+        search = _Search(as_target(at, region, self.known.coords, self.scale))
         rng = np.random.default_rng(random_state)
-        log = SearchLog()
-        per_round = int(per_round or max(int(n), 40))
-
-        t = time.perf_counter()
-        pending = []
-        used: set[str] = set()
-        # parents: the nearest map materials, and half as many of those nearest along
-        # x_struct alone (same kind of structure: substitution then fixes the composition)
-        parents = self.known.nearest(target.point, n_parents, scale=self.scale)
-        parents += self.known.nearest(
-            target.point, max(n_parents // 2, 1), set(parents), self.scale, axis=1
-        )
-        for i in parents:
-            kid = self.known.ids[i]
-            used.add(kid)
-            parent = self.known.parent(i)
-            pending += substitution_moves(
-                kid,
-                parent,
-                self.known.structure_types[i],
-                f"substitution of {kid} ({formula_key(parent)})",
-                float(self.known.coords[i, 1]),
-                self.ions,
-                threshold,
-            )
-        pending += decoration_moves(self.prototypes, self.ions, rng, decorations_per_prototype)
-        pending = self._within_elements(pending)
-        log.add_time("moves", time.perf_counter() - t)
-
-        pool: list[Built] = []
-        seen: set[str] = set()
-        tuned: set[str] = set()
-        proto_x: dict[str, list[float]] = {}
-        bar = tqdm(total=int(rounds), desc="propose", unit="round", disable=not progress)
-        for rnd in range(int(rounds)):
+        self._first_moves(search, settings, rng)
+        bar = tqdm(total=settings.rounds, desc="propose", unit="round", disable=not progress)
+        for rnd in range(settings.rounds):
             if rnd and time.monotonic() > deadline:
-                log.stopped = f"time budget spent after {rnd} round(s)"
+                search.log.stopped = f"time budget spent after {rnd} round(s)"
                 break
-            t = time.perf_counter()
-            for m in pending:  # decorations: x_struct band measured on built ones of that prototype
-                if m.method == "decoration" and m.parent in proto_x:
-                    lo, hi = min(proto_x[m.parent]), max(proto_x[m.parent])
-                    m.x_struct_guess = float(np.clip(target.point[1], lo, hi))
-            estimate(pending, self.encoder, target, self.family_x)
-            log.moves += len(pending)
-            # twice the round's size in priority order: failed builds are replaced
-            chosen = choose(pending, 2 * per_round, explore, rng)
-            taken = {id(m) for m in chosen}
-            pending = [m for m in pending if id(m) not in taken]
-            log.add_time("screen", time.perf_counter() - t)
-            new, tried = run_round(
-                chosen,
-                rnd,
-                self.encoder,
-                seen,
-                require_checks,
-                deadline,
-                log,
-                n_jobs=n_jobs,
-                max_bvs_rms=max_bvs_rms,
-                # however short the budget, the first round yields some candidates
-                min_built=0 if rnd else min(int(n), MIN_FIRST_ROUND),
-                max_built=per_round,
-            )
-            pending += chosen[tried:]  # not tried this round: back in the queue
-            pool += new
-            for b in new:
-                if b.move.method == "decoration":
-                    proto_x.setdefault(b.move.parent, []).append(float(b.xy[1]))
-            log.rounds = rnd + 1
-            rank = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
-            if volume_factors:  # close ones at other volumes (not variants again): half the
-                # closest, half those whose composition alone is closest (x_comp is exact)
-                fresh = [b for b in rank if b.volume_factor == 1.0 and b.id not in tuned]
-                pick = fresh[: (n_parents + 1) // 2]
-                ty = float(target.point[1])
-                by_comp = sorted(
-                    (b for b in fresh if b not in pick),
-                    key=lambda b: (float(target.rank_key([[b.xy[0], ty]])[0]), b.id),
-                )
-                pick += by_comp[: n_parents - len(pick)]
-                tuned.update(b.id for b in pick)
-                pool += volume_variants(
-                    pick,
-                    tuple(volume_factors),
-                    self.encoder,
-                    seen,
-                    log,
-                    n_jobs,
-                    deadline,
-                )
-            t = time.perf_counter()
-            best = sorted(pool, key=lambda b: (float(target.rank_key(b.xy)[0]), b.id))
-            for b in [b for b in best if b.id not in used][:n_parents]:
-                used.add(b.id)
-                pending += substitution_moves(
-                    b.id,
-                    b.structure,
-                    b.move.structure_type,
-                    b.move.provenance,
-                    float(b.xy[1]),
-                    self.ions,
-                    threshold,
-                )
-            pending = self._within_elements(pending)
-            log.add_time("moves", time.perf_counter() - t)
-            if best:
-                d0 = float(target.distance(best[0].xy)[0])
-                bar.set_postfix(candidates=len(pool), best=f"{d0:.3g}", refresh=False)
+            self._round(search, settings, rnd, rng, deadline)
+            self._refine(search, settings, deadline)
+            if search.pool:
+                d0 = float(search.target.distance(search.ranked()[0].xy)[0])
+                bar.set_postfix(candidates=len(search.pool), best=f"{d0:.3g}", refresh=False)
             bar.update(1)
         bar.close()
+        log = search.log
         if not log.stopped:
             log.stopped = f"{log.rounds} round(s) done"
-
         t = time.perf_counter()
         df = candidate_table(
-            pool, target, int(n), include_known, log, self.known, self.encoder, self.spacing
-        )
+            search.pool, search.target, settings.n, include_known, log, self.known, self.encoder,
+            self.spacing,
+        )  # fmt: skip
         log.add_time("rank", time.perf_counter() - t)
         info = {
             "target": self.target_name,
             "nn_spacing": self.spacing,
             "scale": [float(v) for v in self.scale],
-            "rounds": log.rounds,
-            "moves": log.moves,
-            "built": log.built,
-            "encoded": log.encoded,
-            "skipped": dict(sorted(log.skipped.items(), key=lambda kv: -kv[1])),
-            "seconds": {k: round(v, 3) for k, v in log.seconds.items()},
+            **log.summary(),
             "total_seconds": round(time.monotonic() - t0, 3),
-            "stopped": log.stopped,
             "elements": list(self.elements),
-            "params": {
-                "n": int(n),
-                "rounds": int(rounds),
-                "per_round": per_round,
-                "n_parents": int(n_parents),
-                "threshold": float(threshold),
-                "decorations_per_prototype": int(decorations_per_prototype),
-                "explore": float(explore),
-                "max_bvs_rms": float(max_bvs_rms),
-                "volume_factors": list(volume_factors or ()),
-                "random_state": random_state,
-                "time_budget": float(time_budget),
-            },
+            "params": settings.params(),
         }
-        out = Candidates(df, target, info, self)
+        out = Candidates(df, search.target, info, self)
         if verify:
             out = out.verify(self.model, **(verify_options or {}))
         return out
+
+    def _substitutions(self, search: _Search, parents: list[tuple], threshold: float) -> None:
+        """Queue the substitutions into each ``(id, structure, structure type, provenance,
+        x_struct)`` parent not substituted yet."""
+        t = time.perf_counter()
+        for kid, structure, kind, provenance, x_struct in parents:
+            if kid in search.used:
+                continue
+            search.used.add(kid)
+            search.pending += substitution_moves(
+                kid, structure, kind, provenance, x_struct, self.ions, threshold
+            )
+        search.pending = self._within_elements(search.pending)
+        search.log.add_time("moves", time.perf_counter() - t)
+
+    def _first_moves(self, search: _Search, settings: Settings, rng: Any) -> None:
+        """Substitutions into the nearest map materials and half as many of those nearest along
+        x_struct alone (same kind of structure: substitution then fixes the composition), then
+        decorations of the prototypes."""
+        point, k = search.target.point, settings.n_parents
+        rows = self.known.nearest(point, k, scale=self.scale)
+        rows += self.known.nearest(point, max(k // 2, 1), set(rows), self.scale, axis=1)
+        parents = []
+        for i in rows:
+            kid, parent = self.known.ids[i], self.known.parent(i)
+            provenance = f"substitution of {kid} ({formula_key(parent)})"
+            x = float(self.known.coords[i, 1])
+            parents.append((kid, parent, self.known.structure_types[i], provenance, x))
+        self._substitutions(search, parents, settings.threshold)
+        t = time.perf_counter()
+        search.pending += self._within_elements(
+            decoration_moves(self.prototypes, self.ions, rng, settings.decorations_per_prototype)
+        )
+        search.log.add_time("moves", time.perf_counter() - t)
+
+    def _round(
+        self, search: _Search, settings: Settings, rnd: int, rng: Any, deadline: float
+    ) -> None:
+        """Screen the waiting moves, build the most promising ones and add them to the pool."""
+        t = time.perf_counter()
+        target, pending = search.target, search.pending
+        for m in pending:  # decorations: x_struct band measured on built ones of that prototype
+            if m.method == "decoration" and m.parent in search.proto_x:
+                xs = search.proto_x[m.parent]
+                m.x_struct_guess = float(np.clip(target.point[1], min(xs), max(xs)))
+        estimate(pending, self.encoder, target, self.family_x)
+        search.log.moves += len(pending)
+        # twice the round's size in priority order: failed builds are replaced
+        chosen = choose(pending, 2 * settings.per_round, settings.explore, rng)
+        taken = {id(m) for m in chosen}
+        search.pending = [m for m in pending if id(m) not in taken]
+        search.log.add_time("screen", time.perf_counter() - t)
+        new, tried = run_round(
+            chosen, rnd, self.encoder, search.seen, settings.require_checks, deadline,
+            search.log, n_jobs=settings.n_jobs, max_bvs_rms=settings.max_bvs_rms,
+            # however short the budget, the first round yields some candidates
+            min_built=0 if rnd else min(settings.n, MIN_FIRST_ROUND),
+            max_built=settings.per_round,
+        )  # fmt: skip
+        search.pending += chosen[tried:]  # not tried this round: back in the queue
+        search.pool += new
+        for b in new:
+            if b.move.method == "decoration":
+                search.proto_x.setdefault(b.move.parent, []).append(float(b.xy[1]))
+        search.log.rounds = rnd + 1
+
+    def _refine(self, search: _Search, settings: Settings, deadline: float) -> None:
+        """The closest candidates at other cell volumes, then substitutions into the best."""
+        target, k = search.target, settings.n_parents
+        if settings.volume_factors:  # close ones at other volumes (not variants again): half
+            # the closest, half those whose composition alone is closest (x_comp is exact)
+            fresh = [
+                b for b in search.ranked() if b.volume_factor == 1.0 and b.id not in search.tuned
+            ]
+            pick = fresh[: (k + 1) // 2]
+            ty = float(target.point[1])
+            by_comp = sorted(
+                (b for b in fresh if b not in pick),
+                key=lambda b: (float(target.rank_key([[b.xy[0], ty]])[0]), b.id),
+            )
+            pick += by_comp[: k - len(pick)]
+            search.tuned.update(b.id for b in pick)
+            search.pool += volume_variants(
+                pick, settings.volume_factors, self.encoder, search.seen, search.log,
+                settings.n_jobs, deadline,
+            )  # fmt: skip
+        best = [b for b in search.ranked() if b.id not in search.used][:k]
+        parents = [
+            (b.id, b.structure, b.move.structure_type, b.move.provenance, float(b.xy[1]))
+            for b in best
+        ]
+        self._substitutions(search, parents, settings.threshold)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The search settings of one :meth:`Designer.propose` call (checked when made)."""
+
+    n: int
+    rounds: int
+    per_round: int
+    n_parents: int
+    threshold: float
+    decorations_per_prototype: int
+    explore: float
+    require_checks: bool
+    max_bvs_rms: float
+    volume_factors: tuple[float, ...]
+    time_budget: float
+    random_state: int | None
+    n_jobs: int
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n must be a positive number of candidates, got {self.n!r}")
+        if self.rounds < 1:
+            raise ValueError(f"rounds must be >= 1, got {self.rounds!r}")
+        if not self.time_budget > 0:
+            raise ValueError(
+                f"time_budget must be a positive number of seconds, got {self.time_budget!r}"
+            )
+        if not 0 <= self.explore < 1:
+            raise ValueError(f"explore must be in [0, 1), got {self.explore!r}")
+
+    def params(self) -> dict[str, Any]:
+        """The settings as ``info["params"]`` records them."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("require_checks", "n_jobs")}
+        return {**out, "volume_factors": list(self.volume_factors)}
+
+
+@dataclass
+class _Search:
+    """The state of one search: moves waiting, candidates built, parents used."""
+
+    target: Any
+    pending: list[Move] = field(default_factory=list)
+    pool: list[Built] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # structures built (no duplicates)
+    tuned: set[str] = field(default_factory=set)  # candidates tried at other volumes
+    used: set[str] = field(default_factory=set)  # parents substituted
+    proto_x: dict[str, list[float]] = field(default_factory=dict)  # x_struct per prototype
+    log: SearchLog = field(default_factory=SearchLog)
+
+    def ranked(self) -> list[Built]:
+        """The pool, closest to the target first."""
+        return sorted(self.pool, key=lambda b: (float(self.target.rank_key(b.xy)[0]), b.id))
 
 
 def _is_element(symbol: str) -> bool:

@@ -88,6 +88,18 @@ class SearchLog:
     def add_time(self, key: str, dt: float) -> None:
         self.seconds[key] = self.seconds.get(key, 0.0) + dt
 
+    def summary(self) -> dict[str, Any]:
+        """The log as ``Candidates.info`` records it (skip reasons most frequent first)."""
+        return {
+            "rounds": self.rounds,
+            "moves": self.moves,
+            "built": self.built,
+            "encoded": self.encoded,
+            "skipped": dict(sorted(self.skipped.items(), key=lambda kv: -kv[1])),
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "stopped": self.stopped,
+        }
+
 
 def decoration_moves(
     prototypes: dict[str, Any],
