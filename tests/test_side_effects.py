@@ -14,6 +14,7 @@ import torch
 from pymatgen.core import Structure
 
 from materials_map.features import allocator
+from tests.features.featurize_helpers import spy_on_malloc
 
 LI2O = Path(pymatgen.core.__file__).parents[1] / "util" / "structures" / "Li2O.json"
 
@@ -43,20 +44,7 @@ def li2o() -> Structure:
 def unchanged(monkeypatch):
     """Records the process state; the test calls the returned check after its library call
     (inside the test: pytest-timeout's own timer is stopped before teardown)."""
-    mallopt = []
-    if allocator._LIBC is not None:
-        real = allocator._LIBC
-
-        class Spy:  # counts malloc tuning, forwards everything to glibc
-            def mallopt(self, param, value):
-                mallopt.append((param, value))
-                return real.mallopt(param, value)
-
-            def malloc_trim(self, pad):
-                mallopt.append(("trim", pad))
-                return real.malloc_trim(pad)
-
-        monkeypatch.setattr(allocator, "_LIBC", Spy())
+    mallopt = spy_on_malloc(monkeypatch)
     monkeypatch.delenv(allocator.OPT_IN, raising=False)
     threads = torch.get_num_threads()
     torch.set_num_threads(3)  # not torch's default nor the 1 the models train with

@@ -45,3 +45,26 @@ def obelix_li_o(path: Path) -> list[tuple[str, str, Path]]:
         if {"Li", "O"} <= els <= PAPER_ELEMENTS | {"Li", "O"} and cif.is_file():
             out.append((ident, formula, cif))
     return out
+
+
+def spy_on_malloc(monkeypatch) -> list:
+    """Record every malloc tuning call of ``features.allocator`` (forwarded to glibc); the
+    returned list fills as they happen. Empty and inert where the C library is not glibc."""
+    from materials_map.features import allocator
+
+    calls: list = []
+    real = allocator._LIBC
+    if real is None:
+        return calls
+
+    class Spy:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return real.mallopt(param, value)
+
+        def malloc_trim(self, pad):
+            calls.append(("trim", pad))
+            return real.malloc_trim(pad)
+
+    monkeypatch.setattr(allocator, "_LIBC", Spy())
+    return calls

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from featurize_helpers import distorted_doped, li2o, obelix_li_o
+from featurize_helpers import distorted_doped, li2o, obelix_li_o, spy_on_malloc
 from pymatgen.core import Composition, Lattice, Structure
 
 import materials_map as mm
@@ -70,7 +70,9 @@ def test_dataset_input_and_failures_keep_the_rest(tmp_path):
     assert "non-finite" in reasons["inf"] and "Lr have no property data" in reasons["lr"]
     assert "unparsable CIF" in reasons["cif"]
     big = mm.featurize(
-        [li2o() * (2, 2, 2)], progress=False, structure=StructureDescriptor(max_neighbour_pairs=1000)
+        [li2o() * (2, 2, 2)],
+        progress=False,
+        structure=StructureDescriptor(max_neighbour_pairs=1000),
     )
     assert len(big) == 0 and "memory budget" in big.failures["reason"][0]
     ds = FakeDataset(_structures()[:2], ["a", "b"])
@@ -206,19 +208,7 @@ def test_descriptor_heap_restores_the_thresholds_a_process_fixed(monkeypatch):
 
     if allocator._LIBC is None:
         pytest.skip("not glibc: descriptor_heap does nothing here")
-    calls = []
-    real = allocator._LIBC
-
-    class Spy:  # records mallopt calls, forwards them to glibc
-        def mallopt(self, param, value):
-            calls.append((param, value))
-            return real.mallopt(param, value)
-
-        def malloc_trim(self, pad):
-            calls.append(("trim", pad))
-            return real.malloc_trim(pad)
-
-    monkeypatch.setattr(allocator, "_LIBC", Spy())
+    calls = spy_on_malloc(monkeypatch)
     with allocator.descriptor_heap():  # off unless asked for: a library keeps malloc as it is
         pass
     assert calls == []
