@@ -17,12 +17,13 @@ TORCH := torch==2.13.0
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= artifacts/demo
 
-.PHONY: help install build chromium demo demo-headless test test-fast lint bench clean
+.PHONY: help install build chromium demo demo-headless test test-fast lint docs bench clean
 
 help:
 	@echo "make demo           install everything, start JupyterLab on notebooks/01_quickstart.ipynb"
 	@echo "make test           install everything (+ Debian chromium), run lint, vitest and pytest"
 	@echo "make demo-headless  write $(DEMO_DIR)/map.html and map.png without a browser window"
+	@echo "make docs           build the API reference from the docstrings (strict) into artifacts/site"
 	@echo "make bench          run the benchmarks in tests/benchmarks/"
 	@echo "make build          rebuild the front end (js/ -> materials_map/static, labextension)"
 
@@ -64,7 +65,11 @@ lint: install
 	$(VENV)/bin/ruff format --check materials_map tests
 	npm run typecheck
 
-test: install chromium lint
+# the API reference from the docstrings (mkdocs.yml), every warning an error
+docs: install
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+test: install chromium lint docs
 	npm test
 	$(PY) -m pytest
 

@@ -5,9 +5,11 @@ the import itself pulls in neither torch nor pymatgen."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +67,13 @@ def test_unknown_name_is_an_attribute_error():
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         mm.nope  # noqa: B018
+
+
+def test_api_reference_names_every_public_name():
+    """docs/api.md (rendered by `make docs`) documents each public class and function."""
+    import materials_map as mm
+
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^::: materials_map\.[\w.]*\.(\w+)$", api, flags=re.M))
+    public = {n for n in mm.__all__ if not n.startswith("_") and n not in mm._SUBMODULES}
+    assert public <= documented, sorted(public - documented)

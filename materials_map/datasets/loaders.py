@@ -82,6 +82,12 @@ def from_cifs(
 ) -> MapDataset:
     """Load every CIF in ``folder`` (ids are file names without ``.cif`` / ``.cif.gz``).
 
+    Files that cannot be used are refused with a reason, listed in ``ds.failures`` (each
+    ``{"id", "item", "error"}``) and summarised in one warning; notes on files that were kept
+    (encoding, compression, merged sites) are in ``ds.metadata["notes"]``. Raises
+    ``FileNotFoundError`` for a missing folder and ``ValueError`` when no file matches or none
+    could be read. Rules and limits: ``docs/reliability.md``.
+
     Parameters
     ----------
     folder : the folder to read.
@@ -95,12 +101,6 @@ def from_cifs(
     max_bytes, time_limit : per-file limits (bytes after decompression, seconds).
     check_formula : refuse a file whose declared ``_chemical_formula_sum`` disagrees with its
         atom sites (a truncated or edited file); hydrogen left out is only noted.
-
-    Files that cannot be used are refused with a reason, listed in ``ds.failures`` (each
-    ``{"id", "item", "error"}``) and summarised in one warning; notes on files that were kept
-    (encoding, compression, merged sites) are in ``ds.metadata["notes"]``. Raises
-    ``FileNotFoundError`` for a missing folder and ``ValueError`` when no file matches or none
-    could be read. Rules and limits: ``docs/reliability.md``.
     """
     from tqdm.auto import tqdm
 

@@ -375,6 +375,9 @@ def propose(
     designer : a :class:`Designer` of this map to reuse (faster repeated calls).
     elements : chemistry allowed (default Li, O and the paper's 25 elements).
     known : the map's materials for a bare model (a :class:`~.known.KnownMaterials`).
+
+    Other Parameters
+    ----------------
     rounds, per_round, n_parents, threshold, decorations_per_prototype, explore : search
         settings: rounds of substitution, moves built per round (default ``max(n, 40)``),
         parents substituted per round, lowest substitution probability, decorations with two
