@@ -17,7 +17,7 @@ TORCH := torch==2.13.0
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= artifacts/demo
 
-.PHONY: help install build chromium demo demo-headless test test-fast lint docs bench clean
+.PHONY: help install build chromium demo demo-headless test test-fast lint docs docs-img bench clean
 
 help:
 	@echo "make demo           install everything, start JupyterLab on notebooks/01_quickstart.ipynb"
@@ -25,6 +25,7 @@ help:
 	@echo "make demo-headless  write $(DEMO_DIR)/map.html and map.png without a browser window"
 	@echo "make docs           build the API reference from the docstrings (strict) into artifacts/site"
 	@echo "make bench          run the benchmarks in tests/benchmarks/"
+	@echo "make docs-img       regenerate the README's pictures in docs/img"
 	@echo "make build          rebuild the front end (js/ -> materials_map/static, labextension)"
 
 $(STAMP): pyproject.toml package.json package-lock.json
@@ -75,6 +76,11 @@ test: install chromium lint docs
 
 test-fast: install lint
 	$(PY) -m pytest -m "not browser and not slow"
+
+# the README's pictures (docs/img/li-o-explorer.png, li-o-map.png), taken by the readability
+# tests in a real JupyterLab + Chromium; `make test` writes them only into temporary folders
+docs-img: install chromium
+	MATERIALS_MAP_DOCS_IMG=1 $(PY) -m pytest tests/browser/test_readability.py -k for_the_readme -p no:cacheprovider
 
 bench: install chromium
 	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
