@@ -98,50 +98,34 @@ def _read_file(path: Path) -> list[tuple[str, Any]]:
     return out
 
 
-def _zip_members(path: Path, tmp: Path) -> list[tuple[str, Path | None, str]]:
-    """Members of a zip extracted under ``tmp``: ``(item, path or None, refusal reason)``."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [
-                i
-                for i in zf.infolist()
-                if not i.is_dir() and not Path(i.filename).name.startswith((".", "__MACOSX"))
-            ]
-            if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise ValueError(
-                    f"archive too large: {len(infos)} files, over the {MAX_ZIP_MEMBERS} files "
-                    f"or {MAX_ZIP_BYTES / 2**20:g} MiB limit"
-                )
-            out = []
-            for k, info in enumerate(infos):
-                item, name = f"{path.name}/{info.filename}", Path(info.filename).name
-                if _kind(name) in (None, "zip"):
-                    out.append((item, None, f"unknown file type: expected {KINDS}"))
-                    continue
-                dest = tmp / f"z{k}" / name  # one folder each: equal names in two folders
-                dest.parent.mkdir()
-                with zf.open(info) as src:  # a member lying about its size stops at the limit
-                    dest.write_bytes(src.read(MAX_ZIP_BYTES + 1))
-                out.append((item, dest, ""))
-            return out
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, EOFError) as exc:
-        raise ValueError(f"unreadable zip: {type(exc).__name__}: {exc}") from None
-
-
 def _files(item: Any, tmp: Path) -> list[tuple[str, Path | None, str]]:
-    """The files of one path item (itself, a folder's files, a zip's members)."""
+    """``(item, path, "")`` of each file of a path item (itself, a folder's files, a zip's
+    members extracted under ``tmp``), or ``(item, None, refusal reason)``."""
     p = Path(item)
     if p.is_dir():
         kids = sorted(c for c in p.iterdir() if c.is_file() and not c.name.startswith("."))
         return [x for c in kids for x in _files(c, tmp)]
-    if not p.is_file():
-        return [(str(item), None, "file not found")]
-    if _kind(p.name) == "zip":
-        try:
-            return _zip_members(p, tmp)
-        except ValueError as exc:
-            return [(str(item), None, str(exc))]
-    return [(str(item), p, "")]
+    if not p.is_file() or _kind(p.name) != "zip":
+        return [(str(item), p, "") if p.is_file() else (str(item), None, "file not found")]
+    out = []
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__")]
+            if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+                raise ValueError(
+                    f"archive too large: over {MAX_ZIP_MEMBERS} files or {MAX_ZIP_BYTES >> 20} MiB"
+                )
+            for info in infos:
+                # a folder each: equal names in two folders (or two zips) stay apart
+                dest = Path(tempfile.mkdtemp(dir=tmp)) / Path(info.filename).name
+                with zf.open(info) as src:  # a member lying about its size stops at the limit
+                    dest.write_bytes(src.read(MAX_ZIP_BYTES + 1))
+                out.append((f"{p.name}/{info.filename}", dest, ""))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, EOFError) as exc:
+        return [(str(item), None, f"unreadable zip: {type(exc).__name__}: {exc}")]
+    except ValueError as exc:
+        return [(str(item), None, str(exc))]
+    return out
 
 
 def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
@@ -155,8 +139,7 @@ def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
 
     if isinstance(items, pd.DataFrame):
         items = from_dataframe(items, source=PLACED)
-    rows: list[dict] = []
-    failures: list[dict] = []
+    rows, failures = [], []
     df = getattr(items, "df", None)
     if isinstance(df, pd.DataFrame) and "structure" in df:
         failures += [dict(f) for f in getattr(items, "failures", [])]
@@ -175,11 +158,12 @@ def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
                         }
                     )
                     continue
-                if not isinstance(obj, (str, os.PathLike)):
-                    reason = f"not a structure or path: item {k} is a {type(obj).__name__}"
-                    failures.append({"id": str(k), "item": f"item {k}", "error": reason})
-                    continue
-                for label, path, reason in _files(obj, Path(tmp)):
+                files = (
+                    _files(obj, Path(tmp))
+                    if isinstance(obj, (str, os.PathLike))
+                    else [(f"item {k}", None, f"not a structure or path: a {type(obj).__name__}")]
+                )
+                for label, path, reason in files:
                     try:
                         if reason:
                             raise ValueError(reason)
@@ -192,16 +176,16 @@ def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
     for r in rows:
         s = r.get("structure")
         reason = (
-            "no structure: only structures can be placed"
-            if not isinstance(s, Structure)
-            else structure_problem(s)
+            structure_problem(s)
             or (f"too many sites: {len(s)} > {MAX_SITES}" if len(s) > MAX_SITES else None)
+            if isinstance(s, Structure)
+            else "no structure: only structures can be placed"
         )
         if reason:
             failures.append({"id": str(r["id"]), "item": r["item"], "error": reason})
         else:
             good.append(r)
-    frame = pd.DataFrame(good, columns=["id", "item", "structure"] if not good else None)
+    frame = pd.DataFrame(good, columns=None if good else ["id", "item", "structure"])
     frame["id"] = _unique(frame["id"].astype(str))
     return frame, failures
 

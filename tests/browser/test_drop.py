@@ -1,6 +1,6 @@
 """Files dropped on the Explorer's map in a real JupyterLab + Chromium are placed by the kernel.
 
-Three files are dropped on the map (two CIFs of crystals the map does not have, one broken
+Three files are dropped on the map (two CIFs of families the map does not have, one broken
 CIF): two new points appear where the kernel's ``place`` put them (checked from screen
 pixels: drawn with the "placed" legend entry on, gone with it off), the broken file is listed
 under the map with its name and the reader's reason, and the Table tab lists the two new rows.
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pymatgen.core import Lattice, Structure
 
 from materials_map.placement import read_items
+from materials_map.prototypes import get_prototype
 
 from .conftest import EXPLORER_SETUP, Plot, data_to_screen
 
@@ -34,23 +34,10 @@ DROP = """files => {
 
 
 def _files() -> list[dict[str, str]]:
-    """Two crystals not on the test map (an olivine and a LiNbO3 made here) and a broken CIF."""
-    olivine = Structure.from_spacegroup(
-        "Pnma",
-        Lattice.orthorhombic(10.33, 6.01, 4.69),
-        ["Li", "Fe", "P", "O", "O", "O"],
-        [[0, 0, 0], [0.282, 0.25, 0.975], [0.095, 0.25, 0.418], [0.097, 0.25, 0.743],
-         [0.457, 0.25, 0.206], [0.165, 0.046, 0.285]],
-    )  # fmt: skip
-    linbo3 = Structure.from_spacegroup(
-        "R3c",
-        Lattice.hexagonal(5.15, 13.86),
-        ["Li", "Nb", "O"],
-        [[0, 0, 0.2829], [0, 0, 0], [0.0492, 0.3446, 0.0647]],
-    )
+    """Two crystals of families the test map does not have, and a broken CIF."""
     return [
-        {"name": "my-olivine.cif", "text": olivine.to(fmt="cif")},
-        {"name": "my-linbo3.cif", "text": linbo3.get_primitive_structure().to(fmt="cif")},
+        {"name": "my-linbo3.cif", "text": get_prototype("linbo3").structure().to(fmt="cif")},
+        {"name": "my-li2zro3.cif", "text": get_prototype("li2zro3").structure().to(fmt="cif")},
         {"name": "broken.cif", "text": BROKEN},
     ]
 
@@ -79,8 +66,10 @@ def test_dropped_files_are_placed_refused_and_listed(nb, tmp_path, artifacts_dir
     page.wait_for_selector(".mm-root[data-drop='done']", state="attached", timeout=55_000)
     # the kernel placed two: the map has them, at the coordinates place() computed
     assert nb.kernel.value("len(ex.coords)") == n0 + 2
-    placed = nb.kernel.value("{'id': ex.table['id'].iloc[-2:].tolist(), 'xy': ex.coords[-2:].tolist()}")  # fmt: skip
-    assert placed["id"] == ["my-olivine", "my-linbo3"]
+    placed = nb.kernel.value(
+        "{'id': ex.table['id'].iloc[-2:].tolist(), 'xy': ex.coords[-2:].tolist()}"
+    )
+    assert placed["id"] == ["my-linbo3", "my-li2zro3"]
     page.wait_for_selector(f".mm-root[data-ready='true'][data-points='{n0 + 2}']", state="attached")
     # one refusal, next to the map: the file's name and the reader's own reason
     (tmp_path / "broken.cif").write_text(BROKEN)
@@ -90,6 +79,7 @@ def test_dropped_files_are_placed_refused_and_listed(nb, tmp_path, artifacts_dir
     (item,) = notes.locator("li").all()
     assert item.get_attribute("data-file") == "broken.cif"
     assert item.inner_text() == f"broken.cif: {reason}"
+    page.locator(".mm-root").screenshot(path=str(artifacts_dir / "drop_notes.png"))
     # two new markers where Python put them: drawn with their legend entry on, gone with it off
     legend = page.locator(".mm-marker-legend .mm-legend-item")
     assert legend.last.inner_text().strip() == "placed (2)"
@@ -104,6 +94,8 @@ def test_dropped_files_are_placed_refused_and_listed(nb, tmp_path, artifacts_dir
     page.wait_for_selector(f".mm-root[data-visible-points='{n0}']", state="attached")
     gone = Plot.settled(page).screenshot(artifacts_dir / "drop_hidden.png")
     for x, y in zip(px, py, strict=True):
+        r, g, b = _centre_rgb(shown, x, y)  # the selection colour (points.ts ACTIVE_COLOR)
+        assert r > 180 and g < 90 and b > 110, (x, y, (r, g, b))
         diff = np.abs(_centre_rgb(shown, x, y) - _centre_rgb(gone, x, y)).max()
         assert diff > 40, (x, y, diff)
     legend.last.click()
@@ -115,7 +107,9 @@ def test_dropped_files_are_placed_refused_and_listed(nb, tmp_path, artifacts_dir
 
 
 def test_a_drop_without_a_kernel_says_placing_needs_one(nb, browser, tmp_path):
-    page_path = Path(nb.kernel.value(f"str(ex.save().to_html({json.dumps(str(tmp_path / 'm.html'))}))"))  # fmt: skip
+    page_path = Path(
+        nb.kernel.value(f"str(ex.save().to_html({json.dumps(str(tmp_path / 'm.html'))}))")
+    )
     context = browser.new_context(viewport={"width": 1000, "height": 800})
     try:
         page = context.new_page()

@@ -58,7 +58,11 @@ def test_a_material_of_the_map_placed_again_lands_on_its_own_point(result, rows)
     np.testing.assert_allclose(p.table[pred + "_std"], std, rtol=1e-6)
     sup = superionic_columns(p.descriptors, "default")
     np.testing.assert_allclose(p.table["p_superionic"], sup["p_superionic"])
-    np.testing.assert_allclose(p.table["distance_to_training"], result.superionic.iloc[rows]["distance_to_training"], rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        p.table["distance_to_training"],
+        result.superionic.iloc[rows]["distance_to_training"],
+        rtol=1e-6,
+    )
     assert list(p.table["structure_type"]) == [mm.structure_type(df["structure"][i]) for i in rows]
     # the k nearest known materials, nearest first, with their target and measured sigma
     first = p.neighbours[p.neighbours["row"] == 2]
@@ -114,10 +118,24 @@ def test_files_folders_zips_datasets_and_frames(result, rows, tmp_path):
 
 def test_placed_rows_join_the_map_as_their_own_source(result, rows, tmp_path):
     # a made-up cell: a Li2O-like antifluorite, not on the map
-    new = Structure(Lattice.cubic(4.7), ["Li"] * 8 + ["O"] * 4, [
-        [0.25, 0.25, 0.25], [0.75, 0.75, 0.75], [0.25, 0.75, 0.75], [0.75, 0.25, 0.25],
-        [0.75, 0.25, 0.75], [0.25, 0.75, 0.25], [0.75, 0.75, 0.25], [0.25, 0.25, 0.75],
-        [0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])  # fmt: skip
+    new = Structure(
+        Lattice.cubic(4.7),
+        ["Li"] * 8 + ["O"] * 4,
+        [
+            [0.25, 0.25, 0.25],
+            [0.75, 0.75, 0.75],
+            [0.25, 0.75, 0.75],
+            [0.75, 0.25, 0.25],
+            [0.75, 0.25, 0.75],
+            [0.25, 0.75, 0.25],
+            [0.75, 0.75, 0.25],
+            [0.25, 0.25, 0.75],
+            [0, 0, 0],
+            [0.5, 0.5, 0],
+            [0.5, 0, 0.5],
+            [0, 0.5, 0.5],
+        ],
+    )
     df = result.dataset.df
     p = _quiet(place, result, [new, df["structure"][rows[0]]], n_jobs=2)
     assert len(p) == 2 and p.table["structure_type"].iloc[0] == mm.structure_type(new)
@@ -136,7 +154,9 @@ def test_placed_rows_join_the_map_as_their_own_source(result, rows, tmp_path):
 
 @pytest.mark.slow
 def test_label_true_adds_the_guarded_bvse_barrier_in_the_background(result, tmp_path):
-    li2o = Structure.from_spacegroup(225, Lattice.cubic(4.61), ["O", "Li"], [[0, 0, 0], [0.25, 0.25, 0.25]])  # fmt: skip
+    li2o = Structure.from_spacegroup(
+        225, Lattice.cubic(4.61), ["O", "Li"], [[0, 0, 0], [0.25, 0.25, 0.25]]
+    )
     li2o = li2o.get_primitive_structure()
     seen = []
     p = _quiet(place, result, [li2o], label=True, n_jobs=1)

@@ -52,6 +52,7 @@ export class MapView {
   /** a note from the page around the map ("mm-note" event: the kernel-less decoder's prediction) */
   private pageNote = "";
   private cleanups: (() => void)[] = [];
+  private coordsSource: unknown = null;
 
   constructor(
     private model: MapModel,
@@ -148,6 +149,7 @@ export class MapView {
       {
         coords: () => this.loadAll(),
         colorData: () => {
+          if (this.coordsPending()) return; // the same message brings coordinates: loadAll draws
           this.state.categories = readCategories(m, this.state.n);
           this.updateColors(true);
         },
@@ -158,6 +160,7 @@ export class MapView {
         },
         hidden: () => this.applyFilter(),
         markers: () => {
+          if (this.coordsPending()) return;
           this.state.markers = readMarkers(m, this.state.n);
           this.applyFilter();
         },
@@ -237,9 +240,16 @@ export class MapView {
   }
 
   // ---------------------------------------------------------------- data and points
+  /** Whether `coords` changed and its handler has not run yet: one message can bring new
+   * coordinates with their colours and markers, whose handlers may run first (Explorer.add). */
+  private coordsPending(): boolean {
+    return this.model.get("coords") !== this.coordsSource;
+  }
+
   private loadAll(): void {
     const s = this.state;
-    s.coords = asTyped(this.model.get("coords"), Float32Array) ?? new Float32Array(0);
+    this.coordsSource = this.model.get("coords");
+    s.coords = asTyped(this.coordsSource, Float32Array) ?? new Float32Array(0);
     s.n = s.coords.length >> 1;
     s.categories = readCategories(this.model, s.n);
     s.markers = readMarkers(this.model, s.n);

@@ -23,9 +23,18 @@ from ..map import MapWidget
 
 #: point traits copied from a freshly built map onto the live one (coords first)
 _POINT_TRAITS = (
-    "coords", "categories_dtype", "category_names", "category_label", "categories",
-    "marker_names", "marker_label", "markers", "tooltip_table", "search_columns", "color_columns",
-)  # fmt: skip
+    "coords",
+    "categories_dtype",
+    "category_names",
+    "category_label",
+    "categories",
+    "marker_names",
+    "marker_label",
+    "markers",
+    "tooltip_table",
+    "search_columns",
+    "color_columns",
+)
 
 
 def placed_widget(result: Any, **options: Any) -> MapWidget:
@@ -136,8 +145,9 @@ def receive_drop(ex: Any, content: dict, buffers: list) -> dict:
                 for f in placement.failures
             ]
     except Exception as exc:  # noqa: BLE001 - the map must answer and keep working
-        refused = [{"name": n, "reason": f"placing failed: {type(exc).__name__}: {exc}"}
-                   for n in names]  # fmt: skip
+        refused = [
+            {"name": n, "reason": f"placing failed: {type(exc).__name__}: {exc}"} for n in names
+        ]
     answer = {"type": "drop", "request": content.get("request"), "added": added, "refused": refused}
     ex.map.send(answer)
     return answer
