@@ -48,7 +48,8 @@ def target_inverse(t: np.ndarray, scale: float, kind: str) -> np.ndarray:
     if kind == "none":
         return t * scale
     if kind == "softplus":
-        return np.logaddexp(0.0, SOFTPLUS_BETA * t) / SOFTPLUS_BETA * scale
+        with np.errstate(invalid="ignore"):  # NaN (masked) rows stay NaN, as forward
+            return np.logaddexp(0.0, SOFTPLUS_BETA * t) / SOFTPLUS_BETA * scale
     if kind == "log":
         return np.exp((t - 1.0) * -np.log(LOG_FLOOR)) * scale
     raise ValueError(f"unknown target transform {kind!r}")
