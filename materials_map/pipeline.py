@@ -245,6 +245,11 @@ def model_key(dataset: Any, target: str, estimator: Any, *, data_key: str | None
     :func:`dataset_fingerprint` when already computed)."""
     # verbose only changes what is printed, not the model
     params = {k: v for k, v in estimator.get_params().items() if k != "verbose"}
+    # settings added after models were shipped, at the value that trains as before
+    if not params.get("neighbour_weight", 1):
+        params = {k: v for k, v in params.items() if k not in ("neighbour_weight", "perplexity")}
+    if params.get("encoder_input") == "scaled":
+        del params["encoder_input"]
     weights = training_weights(dataset)
     if weights is not None:
         params["sample_weight"] = hashlib.sha256(weights.tobytes()).hexdigest()[:16]

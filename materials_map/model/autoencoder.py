@@ -45,10 +45,12 @@ class BranchAutoencoder(nn.Module):
         hidden = [int(h) for h in hidden]
         self.encoder = _mlp([n_in, *hidden, 1], activation)
         self.decoder = _mlp([1, *reversed(hidden), n_in], activation)
+        # per-column factor on the encoder's input (ones: the paper); saved with the weights
+        self.register_buffer("input_gain", torch.ones(n_in))
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """(batch, n_in) -> (batch, 1) code."""
-        return self.encoder(x)
+        return self.encoder(x * self.input_gain)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """(batch, 1) code -> (batch, n_in) reconstruction."""
@@ -109,6 +111,9 @@ def map_losses(
     me_out: torch.Tensor,
     w: float,
     reduction: str = "mean",
+    coords: torch.Tensor | None = None,
+    code_target: torch.Tensor | None = None,
+    neighbour_weight: float = 0.0,
 ) -> dict[str, torch.Tensor]:
     """Eqs. 1-4: reconstruction and target mean squared errors and their weighted sum.
 
@@ -121,6 +126,11 @@ def map_losses(
     partly labelled data trains the reconstruction on every row. With no labelled row in
     the batch ``me`` is zero. Also returns ``n_me`` (labelled rows in the batch) so that
     epoch averages can be weighted correctly.
+
+    ``neighbour`` (beyond the paper, ``model/embedding.py``) is the squared distance of the
+    ``coords`` to their ``code_target`` (NaN rows, e.g. held-out ones, add nothing), summed
+    over the two codes and averaged over the rows that have a target; it enters ``all``
+    times ``neighbour_weight``.
     """
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
@@ -131,11 +141,17 @@ def map_losses(
     n_me = labelled.sum()
     sq = torch.where(labelled, me_out - torch.nan_to_num(y), torch.zeros_like(me_out)) ** 2
     loss_me = sq.sum() / n_me.clamp(min=1)
+    loss_nb = torch.zeros((), device=comp.device)
+    if neighbour_weight and code_target is not None and coords is not None:
+        has = ~torch.isnan(code_target[:, 0])
+        d = torch.where(has[:, None], coords - torch.nan_to_num(code_target), 0.0)
+        loss_nb = (d**2).sum() / has.sum().clamp(min=1)
     return {
         "comp": loss_comp,
         "struct": loss_struct,
         "me": loss_me,
-        "all": loss_comp + loss_struct + w * loss_me,
+        "neighbour": loss_nb,
+        "all": loss_comp + loss_struct + w * loss_me + neighbour_weight * loss_nb,
         "n_me": n_me,
     }
 

@@ -16,6 +16,7 @@ from . import _scaling, persist
 from ._inputs import Parts, as_parts, as_target
 from ._score import ScoreMixin
 from .autoencoder import MapNet, map_losses, resolve_device
+from .embedding import neighbour_targets
 from .target import resolve_target_transform, target_forward, target_inverse
 from .training import train_epochs
 
@@ -54,6 +55,12 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         small to gain from more, and extra threads slow training down badly on a busy
         machine); ``None`` keeps torch's own setting.
     verbose : show a progress bar while training.
+    neighbour_weight : weight of the neighbourhood term (beyond the paper; 0 = the paper's
+        losses): each code is pulled towards a 1-D t-SNE of its branch's training rows
+        (``model/embedding.py``), so that neighbours on the map are alike. Default 1.0.
+    perplexity : perplexity of those t-SNE embeddings.
+    encoder_input : ``"column"`` (default): the encoders see each column divided by its own
+        training maximum; ``"scaled"``: they see the scaler's units, as the decoders (paper).
     target_transform : space in which the head learns the target. ``"none"`` (default):
         ``y / y_scale_``; ``"softplus"``: the inverse of a sharp softplus of ``y / y_scale_``
         (:func:`target_forward`), so every prediction is ``y_scale_ * softplus_b(head) > 0``
@@ -91,6 +98,9 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         n_threads: int | None = 1,
         verbose: bool = True,
         target_transform: str = "none",
+        neighbour_weight: float = 0.0,
+        perplexity: float = 30.0,
+        encoder_input: str = "scaled",
     ) -> None:
         self.w = w
         self.hidden_comp = hidden_comp
@@ -109,6 +119,15 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.verbose = verbose
         self.target_transform = target_transform
+        self.neighbour_weight = neighbour_weight
+        self.perplexity = perplexity
+        self.encoder_input = encoder_input
+
+    @classmethod
+    def paper(cls, **params) -> MapModel:
+        """The paper's model (Yamaguchi et al. 2023): reconstruction and ME losses only, no
+        neighbourhood term; ``params`` override any other setting."""
+        return cls(**{"neighbour_weight": 0.0, "encoder_input": "scaled", **params})
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y=None, sample_weight=None) -> MapModel:
@@ -156,9 +175,15 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         self.device_ = resolve_device(self.device)
         comp_s, struct_s = self.scaler_.transform(parts.comp, parts.struct)
         t = self._tensors(comp_s, struct_s, self._forward_target(target))
+        if self.neighbour_weight:
+            code = np.full((n, 2), np.nan)
+            code[tr] = neighbour_targets(parts.comp[tr], parts.struct[tr], self.perplexity, seed)
+            t["code"] = torch.as_tensor(code, dtype=torch.float32, device=self.device_)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.net_ = self._build_net().to(self.device_)
+        if self.encoder_input == "column":
+            self._set_input_gain(comp_s[tr], struct_s[tr])
         gen = torch.Generator().manual_seed(seed)
         threads = torch.get_num_threads()
         if self.n_threads:
@@ -177,10 +202,15 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         for name in ("batch_size", "patience", "max_epochs"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        if self.encoder_input not in ("column", "scaled"):
+            raise ValueError(
+                f"encoder_input must be 'column' or 'scaled', got {self.encoder_input!r}"
+            )
         if self.loss_reduction not in ("mean", "sum"):
             raise ValueError(f"loss_reduction must be 'mean' or 'sum', got {self.loss_reduction!r}")
-        if self.w < 0:
-            raise ValueError(f"w must be >= 0, got {self.w}")
+        for name in ("w", "neighbour_weight"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
 
     def _build_net(self) -> MapNet:
         return MapNet(
@@ -191,6 +221,15 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
             tuple(self.hidden_me),
             self.activation,
         )
+
+    def _set_input_gain(self, comp_s: np.ndarray, struct_s: np.ndarray) -> None:
+        """Encoders see every column divided by its own training maximum (the decoders still
+        reconstruct in the scaler's units), so small-valued columns that tell structure types
+        apart reach the code (DESIGN.md §8)."""
+        for branch, x in ((self.net_.comp, comp_s), (self.net_.struct, struct_s)):
+            m = np.abs(x).max(axis=0)
+            gain = 1.0 / np.where(m > 0, m, 1.0)
+            branch.input_gain.copy_(torch.as_tensor(gain, dtype=torch.float32))
 
     def _tensors(self, comp_s: np.ndarray, struct_s: np.ndarray, y_s: np.ndarray) -> dict:
         def f(a):
@@ -209,6 +248,7 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
             gen,
             eval_losses=self._eval_losses,
             w=float(self.w),
+            neighbour_weight=float(self.neighbour_weight),
             loss_reduction=self.loss_reduction,
             batch_size=int(self.batch_size),
             learning_rate=self.learning_rate,

@@ -95,6 +95,9 @@ def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: st
     except (KeyError, ValueError) as exc:
         raise ValueError(f"{where}: corrupted MapModel file (metadata: {exc})") from None
     params = {k: tuple(v) if k in _TUPLE_PARAMS else v for k, v in params.items()}
+    # files written before the neighbourhood term existed were trained without it
+    params.setdefault("neighbour_weight", 0.0)
+    params.setdefault("encoder_input", "scaled")
     model = cls(**params)
     model.random_state_ = int(fitted["random_state_"])
     model.train_index_ = np.asarray(fitted["train_index_"], dtype=int)
@@ -122,6 +125,8 @@ def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: st
         warnings.warn(f"{exc}; loading on CPU", stacklevel=3)
         model.device_ = torch.device("cpu")
     net = model._build_net()
+    for branch in ("comp", "struct"):  # files from before the encoders' input gain: ones
+        tensors.setdefault(f"{branch}.input_gain", getattr(net, branch).input_gain.clone())
     try:
         net.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:

@@ -31,6 +31,7 @@ def train_epochs(
     *,
     eval_losses: Callable[[dict], dict[str, float]],
     w: float,
+    neighbour_weight: float = 0.0,
     loss_reduction: str,
     batch_size: int,
     learning_rate: float,
@@ -55,13 +56,16 @@ def train_epochs(
     for epoch in bar:
         net.train()
         perm = torch.randperm(n_tr, generator=gen).to(device)
-        sums = torch.zeros(4, device=device)
+        sums = torch.zeros(5, device=device)
         n_me = torch.zeros((), device=device)
         for start in range(0, n_tr, bs):
             idx = perm[start : start + bs]
             c, s, y = train["comp"][idx], train["struct"][idx], train["y"][idx]
-            _, c_out, s_out, me_out = net(c, s)
-            losses = map_losses(c, s, y, c_out, s_out, me_out, w, loss_reduction)
+            coords, c_out, s_out, me_out = net(c, s)
+            target = train["code"][idx] if "code" in train else None
+            losses = map_losses(
+                c, s, y, c_out, s_out, me_out, w, loss_reduction, coords, target, neighbour_weight
+            )
             opt.zero_grad(set_to_none=True)
             losses["all"].backward()
             opt.step()
@@ -73,6 +77,7 @@ def train_epochs(
                         losses["struct"] * k,
                         losses["me"] * losses["n_me"],
                         losses["all"] * k,
+                        losses["neighbour"] * k,
                     ]
                 )
                 n_me += losses["n_me"]
@@ -83,6 +88,7 @@ def train_epochs(
             "train_struct": s[1] / n_tr,
             "train_me": s[2] / float(n_me) if float(n_me) else float("nan"),
             "train_all": s[3] / n_tr,
+            "train_neighbour": s[4] / n_tr,
         }
         if val is not None:
             row.update({f"val_{k}": v for k, v in eval_losses(val).items()})
