@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -56,18 +57,10 @@ def obelix(
     path = Path(path) if path is not None else cache_dir() / "obelix"
     if path.exists() and not (path / "all.csv").is_file():
         raise FileNotFoundError(f"{path} exists but holds no OBELiX all.csv")
-    sink = io.StringIO()  # the package prints progress text; keep notebooks clean
-    old = os.environ.get("TQDM_DISABLE")
-    if not progress:
-        os.environ["TQDM_DISABLE"] = "1"
-    try:
-        with contextlib.redirect_stdout(sink):
-            ob = OBELiX(data_path=str(path), unspecified_low_value=None, no_cifs=not structures)
-    finally:
-        if old is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = old
+    # the package prints progress text (kept out of notebooks) and shows tqdm bars
+    quiet = {} if progress else {"TQDM_DISABLE": "1"}
+    with contextlib.redirect_stdout(io.StringIO()), mock.patch.dict(os.environ, quiet):
+        ob = OBELiX(data_path=str(path), unspecified_low_value=None, no_cifs=not structures)
     raw = ob.dataframe
     parsed = [parse_conductivity(v) for v in raw["Ionic conductivity (S cm-1)"]]
     sigma = np.array([p[0] for p in parsed])

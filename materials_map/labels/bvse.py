@@ -33,10 +33,10 @@ from pymatgen.core import Structure
 from .._util.extras import need
 from .._util.outcome import report
 from .._util.validate import structure_problem
-from .._util.worker import parse_memory
+from .._util.worker import parse_memory, run_chunk
 from .cache import LabelCache, label_key
 from .guards import quick_refusal
-from .runner import LabelWorker, label_chunk
+from .runner import LabelWorker
 
 COLUMNS = ["e_1d", "e_2d", "e_3d", "reason"]
 DEFAULT_TIME_LIMIT = 300.0
@@ -219,7 +219,8 @@ def _run_dask(client, items, todo, done, bar, resolution, encut, time_limit, mem
     futures = {}
     for chunk in chunks:
         payload = [items[i].as_dict() for i in chunk]
-        fut = client.submit(label_chunk, payload, resolution, encut, time_limit, mem, pure=False)
+        args = (LabelWorker, "label", payload, (resolution, encut), time_limit, mem)
+        fut = client.submit(run_chunk, *args, pure=False)
         futures[fut] = chunk
     for fut in dask_completed(list(futures)):
         try:

@@ -1,9 +1,10 @@
 """The labelling subprocess: BVSE requests to a guarded child (``labels._worker``, run by
-:class:`~materials_map._util.worker.GuardedWorker`) and the chunk of structures sent to dask."""
+:class:`~materials_map._util.worker.GuardedWorker`); dask runs chunks of them with
+:func:`~materials_map._util.worker.run_chunk`."""
 
 from __future__ import annotations
 
-from .._util.worker import GuardedWorker, run_chunk
+from .._util.worker import GuardedWorker
 
 
 class LabelWorker(GuardedWorker):
@@ -28,16 +29,3 @@ class LabelWorker(GuardedWorker):
             "precheck": precheck,
         }
         return self._request(req)
-
-
-def label_chunk(
-    structure_dicts: list[dict],
-    resolution: float,
-    encut: float,
-    time_limit: float,
-    memory_limit: int | None,
-) -> list[dict]:
-    """Label a list of structures with one guarded worker (the unit of work sent to dask)."""
-    return run_chunk(
-        LabelWorker, "label", structure_dicts, (resolution, encut), time_limit, memory_limit
-    )

@@ -103,14 +103,17 @@ def unpack(
     return arrays, state
 
 
-def save(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` atomically (temp file + ``os.replace``)."""
-    return write_bytes_atomic(path, data)
+class SafetensorsFile:
+    """``save(path)`` and ``load(path)`` for a class with ``to_bytes`` / ``from_bytes``."""
 
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted object to one safetensors file, atomically."""
+        return write_bytes_atomic(path, self.to_bytes())
 
-def read(path: str | Path, kind: str) -> bytes:
-    """The bytes of ``path``; ``FileNotFoundError`` naming the kind of file expected."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no {kind} file at {path}")
-    return path.read_bytes()
+    @classmethod
+    def load(cls, path: str | Path) -> Any:
+        """Read a file written by :meth:`save` (checked: format marker and checksum)."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no {cls.__name__} file at {path}")
+        return cls.from_bytes(path.read_bytes(), where=str(path))

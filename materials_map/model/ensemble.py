@@ -22,7 +22,6 @@ for a given ``random_state``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,7 +49,7 @@ def _as_coords(coords: Any, what: str = "coords") -> np.ndarray:
     return c
 
 
-class HeadEnsemble(RegressorMixin, BaseEstimator):
+class HeadEnsemble(_files.SafetensorsFile, RegressorMixin, BaseEstimator):
     """Bootstrapped target heads on fixed map coordinates, with randomised priors.
 
     Parameters
@@ -327,15 +326,6 @@ class HeadEnsemble(RegressorMixin, BaseEstimator):
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: corrupted HeadEnsemble file (state: {exc!r})") from None
         return ens
-
-    def save(self, path: str | Path) -> Path:
-        """Write the fitted ensemble to one safetensors file, atomically."""
-        return _files.save(path, self.to_bytes())
-
-    @classmethod
-    def load(cls, path: str | Path) -> HeadEnsemble:
-        """Read a file written by :meth:`save` (checked: format marker and checksum)."""
-        return cls.from_bytes(_files.read(path, "HeadEnsemble"), where=str(path))
 
 
 def fit_on_map(

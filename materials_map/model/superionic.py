@@ -16,7 +16,6 @@ saves and loads without pickle.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -91,7 +90,7 @@ def _binary(y: Any, n: int) -> np.ndarray:
     return a
 
 
-class SuperionicClassifier(ClassifierMixin, BaseEstimator):
+class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimator):
     """Superionic (σ > 10⁻⁴ S/cm) or not, with ensemble spread and distance to training.
 
     Parameters
@@ -260,12 +259,3 @@ class SuperionicClassifier(ClassifierMixin, BaseEstimator):
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: corrupted SuperionicClassifier file ({exc!r})") from None
         return clf
-
-    def save(self, path: str | Path) -> Path:
-        """Write the fitted classifier to one safetensors file, atomically."""
-        return _files.save(path, self.to_bytes())
-
-    @classmethod
-    def load(cls, path: str | Path) -> SuperionicClassifier:
-        """Read a file written by :meth:`save` (checked: format marker and checksum)."""
-        return cls.from_bytes(_files.read(path, "SuperionicClassifier"), where=str(path))
