@@ -78,7 +78,7 @@ def test_derived_columns_and_validation():
         MapDataset(pd.DataFrame({"id": ["a", "a"], "structure": _structures()[:2]}))
     with pytest.raises(KeyError, match="target"):
         MapDataset(ds.df, target="nope")
-    with pytest.raises(TypeError, match="Structure"):
+    with pytest.raises(TypeError, match="Structure"), pytest.warns(UserWarning, match="refused"):
         from_structures(["Li2O"])
     with pytest.raises(ValueError, match="label"):
         from_structures(_structures()[:2], energy=[1.0])

@@ -99,9 +99,10 @@ def test_verify_records_the_reason_of_a_failure(few):
     df.at[df.index[1], "structure"] = s
     broken = materials_map.design.Candidates(df, two.target, two.info, two.designer)
     seen = []
-    v = materials_map.design.verify(
-        broken, relax=False, progress=False, callback=lambda i, r: seen.append(i)
-    )
+    with pytest.warns(UserWarning, match="refused"):
+        v = materials_map.design.verify(
+            broken, relax=False, progress=False, callback=lambda i, r: seen.append(i)
+        )
     assert seen == [0, 1]
     assert bool(v.df["verified"].iloc[0]) and not bool(v.df["verified"].iloc[1])
     assert "label failed" in v.df["verify_reason"].iloc[1] and "Li" in v.df["verify_reason"].iloc[1]

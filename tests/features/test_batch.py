@@ -62,18 +62,20 @@ def test_dataset_input_and_failures_keep_the_rest(tmp_path):
         distorted_doped(0),
     ]
     ids = ["ok1", "empty", "overlap", "inf", "lr", "cif", "ok2"]
-    X = mm.featurize(items, ids=ids, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        X = mm.featurize(items, ids=ids, progress=False)
     assert list(X.ids) == ["ok1", "ok2"]
     reasons = dict(zip(X.failures["id"], X.failures["reason"], strict=True))
     assert set(reasons) == {"empty", "overlap", "inf", "lr", "cif"}
     assert "zero sites" in reasons["empty"] and "overlapping atoms" in reasons["overlap"]
     assert "non-finite" in reasons["inf"] and "Lr have no property data" in reasons["lr"]
     assert "unparsable CIF" in reasons["cif"]
-    big = mm.featurize(
-        [li2o() * (2, 2, 2)],
-        progress=False,
-        structure=StructureDescriptor(max_neighbour_pairs=1000),
-    )
+    with pytest.warns(UserWarning, match="refused"):
+        big = mm.featurize(
+            [li2o() * (2, 2, 2)],
+            progress=False,
+            structure=StructureDescriptor(max_neighbour_pairs=1000),
+        )
     assert len(big) == 0 and "memory budget" in big.failures["reason"][0]
     ds = FakeDataset(_structures()[:2], ["a", "b"])
     assert list(mm.featurize(ds, progress=False).ids) == ["a", "b"]
@@ -126,8 +128,10 @@ def test_cache_resume_recomputes_nothing_cached(tmp_path, monkeypatch):
 
 def test_failures_are_cached_too(tmp_path):
     items = [Structure(Lattice.cubic(4), [], [])]
-    X1 = mm.featurize(items, cache=tmp_path, progress=False)
-    X2 = mm.featurize(items, cache=tmp_path, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        X1 = mm.featurize(items, cache=tmp_path, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        X2 = mm.featurize(items, cache=tmp_path, progress=False)
     assert X1.failures["reason"].tolist() == X2.failures["reason"].tolist() != []
 
 

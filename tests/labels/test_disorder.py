@@ -110,5 +110,6 @@ def test_still_refused_with_reasons(li3po4):
     # half the Li removed without compensation: 12 % off neutrality, over the tolerance
     short = li3po4.copy()
     short.replace_species({"Li": {"Li": 0.5}})
-    out = migration_energy([short], progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        out = migration_energy([short], progress=False)
     assert "not charge balanced" in out.loc[0, "reason"] and np.isnan(out.loc[0, "e_3d"])

@@ -83,7 +83,8 @@ def test_li2o_matches_bvlain_directly(li2o):
 
 
 def test_guards_refuse_with_reasons(li2o, sio2, disordered):
-    df = migration_energy([sio2, disordered, li2o], progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        df = migration_energy([sio2, disordered, li2o], progress=False)
     assert list(df.columns) == ["e_1d", "e_2d", "e_3d", "reason"]
     assert "no Li" in df.loc[0, "reason"] and df.loc[0, ["e_1d", "e_2d", "e_3d"]].isna().all()
     assert "disordered" in df.loc[1, "reason"] and np.isnan(df.loc[1, "e_3d"])
@@ -100,7 +101,8 @@ def test_unsupported_anion_and_peroxide_refused():
     with pytest.raises(LabelRefused):
         assign_oxidation_states(li3p)
     peroxide = _load("Li2O2")
-    df = migration_energy([li3p, peroxide], progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        df = migration_energy([li3p, peroxide], progress=False)
     assert (df["reason"] != "").all() and df[["e_1d", "e_2d", "e_3d"]].isna().all().all()
 
 
@@ -112,14 +114,16 @@ def test_oxidation_states_bond_valence(lifepo4):
 
 def test_time_limit_stops_and_records(li2o):
     slow = _load("Li3V2(PO4)3")  # ~3 s of bvlain on this machine, Li2O ~0.2 s
-    df = migration_energy([slow, li2o], time_limit=1.0, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        df = migration_energy([slow, li2o], time_limit=1.0, progress=False)
     assert "time limit" in df.loc[0, "reason"] and np.isnan(df.loc[0, "e_3d"])
     # the worker was restarted: the next structure is still labelled
     assert df.loc[1, "reason"] == "" and np.isfinite(df.loc[1, "e_3d"])
 
 
 def test_memory_guard_refuses_big_grid(lifepo4):
-    df = migration_energy([lifepo4], resolution=0.05, memory_limit="1 GiB", progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        df = migration_energy([lifepo4], resolution=0.05, memory_limit="1 GiB", progress=False)
     assert "memory limit" in df.loc[0, "reason"] and np.isnan(df.loc[0, "e_3d"])
 
 
@@ -134,8 +138,10 @@ def test_memory_rlimit_in_child(lifepo4):
 
 def test_parallel_equals_serial_and_series_index(li2o, li2o_strained, sio2):
     structures = pd.Series([li2o, sio2, li2o_strained, li2o], index=["a", "b", "c", "d"])
-    serial = migration_energy(structures, n_jobs=1, progress=False)
-    parallel = migration_energy(structures, n_jobs=2, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        serial = migration_energy(structures, n_jobs=1, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        parallel = migration_energy(structures, n_jobs=2, progress=False)
     assert list(serial.index) == ["a", "b", "c", "d"]
     pd.testing.assert_frame_equal(serial, parallel)
     assert serial.loc["a", "e_3d"] == serial.loc["d", "e_3d"]
@@ -145,11 +151,13 @@ def test_parallel_equals_serial_and_series_index(li2o, li2o_strained, sio2):
 def test_dask_client_equals_serial(li2o, li2o_strained, sio2):
     distributed = pytest.importorskip("distributed")
     structures = [li2o, sio2, li2o_strained]
-    serial = migration_energy(structures, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        serial = migration_energy(structures, progress=False)
     with distributed.Client(
         processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
     ) as client:
-        viadask = migration_energy(structures, client=client, chunk_size=1, progress=False)
+        with pytest.warns(UserWarning, match="refused"):
+            viadask = migration_energy(structures, client=client, chunk_size=1, progress=False)
     pd.testing.assert_frame_equal(serial, viadask)
 
 
@@ -177,7 +185,8 @@ def test_cache_resumes_without_recomputing(tmp_path, li2o, li2o_strained, monkey
 
 
 def test_time_limit_failure_not_reused_with_larger_limit(tmp_path, lifepo4):
-    short = migration_energy([lifepo4], cache=tmp_path, time_limit=0.3, progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        short = migration_energy([lifepo4], cache=tmp_path, time_limit=0.3, progress=False)
     assert "time limit" in short.loc[0, "reason"]
     longer = migration_energy([lifepo4], cache=tmp_path, time_limit=120, progress=False)
     assert longer.loc[0, "reason"] == ""
@@ -199,5 +208,6 @@ def test_bad_arguments():
         migration_energy([], resolution=0)
     with pytest.raises(ValueError, match="n_jobs"):
         migration_energy([], n_jobs=0)
-    df = migration_energy(["not a structure"], progress=False)
+    with pytest.warns(UserWarning, match="refused"):
+        df = migration_energy(["not a structure"], progress=False)
     assert "not a pymatgen Structure" in df.loc[0, "reason"]
