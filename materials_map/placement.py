@@ -67,7 +67,9 @@ def _read_file(path: Path) -> list[tuple[str, Any]]:
 
     kind = _kind(path.name)
     if kind == "cif":
-        return [(_cif_id(path), e.structure) for e in read_cif(path)]
+        with warnings.catch_warnings():  # pymatgen's notes on odd lines: the reason says it
+            warnings.simplefilter("ignore")
+            return [(_cif_id(path), e.structure) for e in read_cif(path)]
     if kind not in ("poscar", "extxyz"):
         raise ValueError(f"unknown file type: expected {KINDS}")
     data = read_bytes(path)[0]  # size limit, compression

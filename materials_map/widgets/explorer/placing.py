@@ -81,10 +81,15 @@ def _redraw(ex: Any, result: Any) -> None:
         for name in _POINT_TRAITS:
             setattr(m, name, getattr(fresh, name))
         m._table, m._tooltip_cols = fresh.table, fresh._tooltip_cols
-        col = m.color if m.color in fresh.table else fresh.color
-        m.values = pd.to_numeric(fresh.table[col], errors="coerce").to_numpy(np.float32)
+        col = m.color if m.color in fresh.table else fresh.color  # the colour chosen stays
+        m.values = (
+            pd.to_numeric(fresh.table[col], errors="coerce").to_numpy(np.float32)
+            if col in fresh.table
+            else fresh.values
+        )
         m.hidden_categories = [k for k, n in enumerate(m.category_names) if n in hidden[0]]
         m.hidden_markers = [k for k, n in enumerate(m.marker_names) if n in hidden[1]]
+    fresh.close()  # only its traits were wanted: no second widget model in the page
     ex.result, ex.descriptors = result, result.descriptors
     ex.coords, ex.table = np.asarray(result.coords, float), m.table
     ex.structures = list(result.dataset.df["structure"])
