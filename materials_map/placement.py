@@ -323,7 +323,7 @@ def neighbours(base: Any, coords: np.ndarray, k: int) -> pd.DataFrame:
     )
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class Placement:
     """What :func:`place` found: one ``table`` row per placed material, the refused items.
 
@@ -354,6 +354,9 @@ class Placement:
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def __repr__(self) -> str:
+        return f"Placement({len(self)} placed, {len(self.failures)} refused)"
 
     @property
     def coords(self) -> np.ndarray:
