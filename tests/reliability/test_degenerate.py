@@ -18,8 +18,8 @@ FAST = {"max_epochs": 4, "patience": 2, "verbose": False, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
-def structures(obelix_path):
-    return small_obelix(obelix_path, 4, max_sites=40)
+def structures():
+    return small_obelix(4, max_sites=40)
 
 
 @pytest.fixture(scope="module")

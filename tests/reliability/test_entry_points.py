@@ -18,8 +18,8 @@ from materials_map.prototypes import structure_type
 
 
 @pytest.fixture(scope="module")
-def good(obelix_path):
-    return small_obelix(obelix_path, 10, max_sites=40)
+def good():
+    return small_obelix(10, max_sites=40)
 
 
 def _nan_cell() -> Structure:

@@ -37,8 +37,8 @@ ROOT = HERE.parents[1]
 
 
 @pytest.fixture(scope="module")
-def structures(obelix_path):
-    return small_obelix(obelix_path, 12, max_sites=40)
+def structures():
+    return small_obelix(12, max_sites=40)
 
 
 def _quiet(fn, *a, **k):
@@ -80,7 +80,7 @@ warnings.simplefilter("ignore")
 from pathlib import Path
 import materials_map as mm
 from faults import LogsStarts, small_obelix
-items = small_obelix(Path({obelix!r}), 12, max_sites=40)
+items = small_obelix(12, max_sites=40)
 mm.featurize(items, n_jobs={n_jobs}, cache={cache!r}, progress=False,
              composition=LogsStarts())
 """
@@ -89,12 +89,10 @@ mm.featurize(items, n_jobs={n_jobs}, cache={cache!r}, progress=False,
 @pytest.mark.slow
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_kill_9_during_featurize_recomputes_at_most_one_item_per_worker(
-    obelix_path, structures, tmp_path, n_jobs, monkeypatch
+    structures, tmp_path, n_jobs, monkeypatch
 ):
     cache, log = tmp_path / "cache", tmp_path / "starts.log"
-    code = _FEATURIZE_CHILD.format(
-        here=str(HERE), obelix=str(obelix_path), n_jobs=n_jobs, cache=str(cache), log=str(log)
-    )
+    code = _FEATURIZE_CHILD.format(here=str(HERE), n_jobs=n_jobs, cache=str(cache), log=str(log))
     run_and_kill(code, log, after=5)
     time.sleep(0.5)  # let orphaned workers notice (they exit; any late write is atomic)
     started = set(log.read_text().split())
@@ -239,16 +237,14 @@ warnings.simplefilter("ignore")
 from pathlib import Path
 import materials_map as mm
 from faults import LogsStarts, small_obelix
-items = small_obelix(Path({obelix!r}), 12, max_sites=40)
+items = small_obelix(12, max_sites=40)
 mm.featurize(items, cache={cache!r}, progress=False, struct=False, composition=LogsStarts())
 """
 
 
 @pytest.mark.slow
-def test_two_processes_filling_one_cache_do_not_corrupt_it(
-    obelix_path, structures, tmp_path, monkeypatch
-):
-    code = _TWO_CHILD.format(here=str(HERE), obelix=str(obelix_path), cache=str(tmp_path))
+def test_two_processes_filling_one_cache_do_not_corrupt_it(structures, tmp_path, monkeypatch):
+    code = _TWO_CHILD.format(here=str(HERE), cache=str(tmp_path))
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
     assert [p.wait(timeout=600) for p in procs] == [0, 0]
     entries = _entries(tmp_path)

@@ -38,10 +38,10 @@ class _Payload:
 
 
 @pytest.fixture(scope="module")
-def model_file(obelix_path, tmp_path_factory):
+def model_file(tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        X = mm.featurize(small_obelix(obelix_path, 4, max_sites=40), progress=False)
+        X = mm.featurize(small_obelix(4, max_sites=40), progress=False)
     model = mm.MapModel(max_epochs=3, patience=2, verbose=False).fit(X, [0.3, 0.5, 0.4, 0.6])
     return model.save(tmp_path_factory.mktemp("model") / "map.mmodel").read_bytes()
 
@@ -149,7 +149,7 @@ def test_markup_in_ids_stays_text_in_the_exported_page(document, tmp_path):
     assert page.count("<script") == 3 and page.count("</script>") == 3
 
 
-def test_markup_in_ids_stays_text_in_the_explorer_panels(obelix_path, monkeypatch, tmp_path):
+def test_markup_in_ids_stays_text_in_the_explorer_panels(monkeypatch, tmp_path):
     import ipywidgets as ipw
 
     from materials_map.datasets import from_structures
@@ -157,7 +157,7 @@ def test_markup_in_ids_stays_text_in_the_explorer_panels(obelix_path, monkeypatc
     from materials_map.widgets.explorer import Explorer
 
     monkeypatch.setenv("MATERIALS_MAP_CACHE", str(tmp_path))
-    structures = small_obelix(obelix_path, 3, max_sites=40)
+    structures = small_obelix(3, max_sites=40)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = from_structures(structures, ids=MARKUP[:3], target="y", y=[0.2, 0.4, 0.3])
