@@ -183,20 +183,29 @@ def obelix_all(obelix_path, tmp_path_factory):
     return obelix_training_set(obelix_path, "all", cache=tmp_path_factory.mktemp("desc"))
 
 
-@pytest.mark.slow
-def test_obelix_li_o_kfold_beats_controls(obelix_all):
-    """The OBELiX Li–O entries (real, mostly disordered CIFs): 5-fold AUC-PR well above the
-    shuffled-label and mean controls."""
-    from materials_map.datasets.materials_project import PAPER_ELEMENTS
+@pytest.fixture(scope="module")
+def shipped_li_o(tmp_path_factory):
+    """(Descriptors, superionic labels) of the 121 OBELiX Li–O entries shipped in the package:
+    their structures as OBELiX ships them (mostly disordered), their descriptors from the
+    package's shipped layer, their labels from the measured conductivity."""
+    from materials_map.datasets import MapDataset
+    from materials_map.datasets.registry import data_path
+    from materials_map.features.batch import featurize
 
-    rows, X, y = obelix_all
-    allowed = {"Li", "O", *PAPER_ELEMENTS}
-    els = [{e.symbol for e in s.composition.element_composition} for s in rows.df["structure"]]
-    keep = np.flatnonzero([{"Li", "O"} <= e <= allowed for e in els])
-    X, y = X[keep], y[keep]
-    assert 100 < len(X) <= 121 and 0.1 < y.mean() < 0.6
+    ds = MapDataset.from_parquet(data_path("li-o").with_name("obelix-li-o.parquet"))
+    X = featurize(ds, cache=tmp_path_factory.mktemp("desc"), progress=False)
+    assert list(X.ids) == list(ds.df["id"])
+    return X, superionic_labels(10 ** ds.df["log10_sigma"].to_numpy(dtype=float))
+
+
+def test_obelix_li_o_kfold_beats_controls(shipped_li_o):
+    """The OBELiX Li–O entries (real, mostly disordered CIFs): 5-fold AUC-PR well above the
+    shuffled-label and mean controls, with a smaller forest than the default (3 x 20 trees;
+    the default's own cross-validation is tests/benchmarks/bench_superionic.py)."""
+    X, y = shipped_li_o
+    assert len(X) == 121 and 0.1 < y.mean() < 0.6
     table = evaluate(
-        lambda: SuperionicClassifier(n_members=5, n_trees=40, random_state=0),
+        lambda: SuperionicClassifier(n_members=3, n_trees=20, random_state=0),
         X,
         y,
         splits(y, "kfold", n_splits=5),
