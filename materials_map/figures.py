@@ -35,10 +35,21 @@ def _plt():
     return plt
 
 
-def w_tradeoff(sweep: pd.DataFrame, w_used: float | None = 0.1):
-    """Fig. 2: held-out Loss_comp, Loss_struct and Loss_ME against W (a sweep table, index W)."""
+def w_tradeoff(sweep: pd.DataFrame, w_used: float | None = 1.0):
+    """Fig. 2: held-out Loss_comp, Loss_struct and Loss_ME against W (a sweep table, index W).
+
+    A table with several rows per W (one per seed) draws their mean and, shaded, the range
+    the seeds span."""
     plt = _plt()
     fig, axs = plt.subplots(1, 3, figsize=(10, 3), constrained_layout=True)
+    groups = sweep.groupby(level=0, sort=True)
+    mean, lo, hi = (
+        groups.mean(numeric_only=True),
+        groups.min(numeric_only=True),
+        groups.max(numeric_only=True),
+    )
+    spread = bool((groups.size() > 1).any())
+    sweep = mean
     labels = [f"{w:g}" for w in sweep.index]
     for ax, (col, title) in zip(
         axs,
@@ -50,6 +61,8 @@ def w_tradeoff(sweep: pd.DataFrame, w_used: float | None = 0.1):
         strict=True,
     ):
         ax.plot(range(len(labels)), sweep[col].to_numpy(float), "o-")
+        if spread:
+            ax.fill_between(range(len(labels)), lo[col], hi[col], alpha=0.25, lw=0)
         ax.set_xticks(range(len(labels)), labels)
         ax.set_xlabel("W")
         ax.set_title(title)

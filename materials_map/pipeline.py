@@ -345,7 +345,7 @@ def build_map(
     *,
     target: str | None = None,
     model: Any = None,
-    w: float = 0.1,
+    w: float = 1.0,
     random_state: int = 0,
     n_jobs: int = 1,
     use_cache: bool = True,

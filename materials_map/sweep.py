@@ -8,7 +8,7 @@ named by the same :func:`~materials_map.pipeline.model_key` as the shipped and c
 (dataset rows, target, parameters, version). :func:`w_sweep` uses such a table only when the
 key matches; otherwise it loads the model (shipped or cached) or trains it, and with
 ``retrain=True`` it always trains. The tables are written by
-``python -m materials_map.build.pretrain`` (docs/datasets.md).
+``python -m dev_scripts.pretrain`` (docs/datasets.md).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from .pipeline import SHIPPED_MODELS, dataset_fingerprint, model_key
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "datasets" / "data" / "sweeps"
 #: the W values of the paper's Fig. 2
 PAPER_WS = (0.0, 0.01, 0.1, 1.0)
+#: the shipped sweep of the default model: W = 0 to where, on our loss scale (reconstruction
+#: errors summed over columns, ~100x the ME error), reconstruction pays for ME (docs/model.md)
+SWEEP_WS = (0.0, 0.1, 1.0, 10.0, 100.0)
 
 
 @dataclass
@@ -88,7 +91,7 @@ def load_summary(path: str | Path) -> tuple[dict[str, Any], np.ndarray, np.ndarr
 
 def w_sweep(
     result: Any,
-    ws: Sequence[float] = PAPER_WS,
+    ws: Sequence[float] = SWEEP_WS,
     *,
     retrain: bool = False,
     use_cache: bool = True,

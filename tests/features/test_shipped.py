@@ -19,11 +19,12 @@ from materials_map.features.batch import featurize
 from materials_map.features.shipped import SHIPPED_DESCRIPTORS, shipped_files, write_shipped
 from materials_map.features.structure import StructureDescriptor
 from materials_map.pipeline import SHIPPED_MODELS, dataset_fingerprint
+from materials_map.sweep import SWEEP_WS
 
 MANIFEST = SHIPPED_MODELS.parent / "shipped.json"
 STALE = (
     "the artefacts shipped with li-o are stale (dataset, featurizers or version changed): "
-    "regenerate them all with `python -m materials_map.build.pretrain li-o` (docs/datasets.md)"
+    "regenerate them all with `python -m dev_scripts.pretrain li-o` (docs/datasets.md)"
 )
 
 
@@ -48,7 +49,7 @@ def test_manifest_matches_the_shipped_dataset(li_o, entry):
     files = [entry["descriptors"]["file"], entry["model"]["file"]]
     files += [s["file"] for s in entry["sweep"]]
     assert all((data / f).is_file() for f in files), STALE
-    assert [s["w"] for s in entry["sweep"]] == [0.0, 0.01, 0.1, 1.0]
+    assert [s["w"] for s in entry["sweep"]] == list(SWEEP_WS)
     assert entry["descriptors"]["rows"] == len(li_o.df)
     # compact: everything under datasets/data stays a small download
     total = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())

@@ -40,7 +40,7 @@ def test_w_sweep_table(data):
     """The one W sweep (mm.w_sweep) of a map whose model is not fitted yet: trains each W."""
     X, y, _ = data
     ds = MapDataset(pd.DataFrame({"id": X.ids, "formula": "Li2O", "y": y}))
-    result = MapResult(ds, X, MapModel(random_state=0, **FAST), None, None, None, "y")
+    result = MapResult(ds, X, MapModel.paper(random_state=0, **FAST), None, None, None, "y")
     table = w_sweep(result, ws=(0, 1), use_cache=False, progress=False).table
     assert set(table["source"]) == {"trained"}
     assert list(table.index) == [0.0, 1.0]

@@ -126,9 +126,21 @@ def test_sklearn_params_and_clone(fitted):
     assert not hasattr(c, "net_") and c.get_params() == p
     c.set_params(w=1.0, hidden_comp=(8,))
     assert c.w == 1.0 and c.hidden_comp == (8,) and fitted.w == 0.01
-    paper = MapModel().get_params()  # the paper's training settings are the defaults
+    paper = MapModel.paper().get_params()  # the paper's training settings
     assert (paper["batch_size"], paper["learning_rate"], paper["weight_decay"]) == (16, 1e-3, 1e-6)
     assert (paper["patience"], paper["test_size"], paper["w"]) == (80, 0.2, 0.1)
+    assert paper["neighbour_weight"] == 0 and paper["encoder_input"] == "scaled"
+    default = MapModel().get_params()  # beyond the paper: docs/model.md, "Map quality"
+    assert (default["batch_size"], default["learning_rate"], default["test_size"]) == (
+        16,
+        1e-3,
+        0.2,
+    )
+    assert (default["w"], default["neighbour_weight"], default["encoder_input"]) == (
+        1.0,
+        1.0,
+        "column",
+    )
 
 
 def test_errors_are_clear(data, fitted):

@@ -13,10 +13,10 @@ from materials_map.pipeline import SHIPPED_MODELS, build_map, model_key
 def test_shipped_default_model_matches_the_shipped_dataset():
     ds = datasets.load("li-o")
     # the estimator build_map makes by default (barriers learnt through a softplus)
-    key = model_key(ds, ds.target, MapModel(w=0.1, random_state=0, target_transform="auto"))
+    key = model_key(ds, ds.target, MapModel(random_state=0, target_transform="auto"))
     assert (SHIPPED_MODELS / f"{key}.mmodel").is_file(), (
         "the shipped default model is stale (dataset, parameters or version changed): "
-        "regenerate it with materials_map.build.pretrain.pretrain('li-o')"
+        "regenerate it with dev_scripts.pretrain.pretrain('li-o')"
     )
 
 
@@ -43,3 +43,13 @@ def test_build_map_uses_the_shipped_model_and_maps_every_material(tmp_path, monk
     pca = pca_baseline(res.model, res.descriptors)
     assert scores["comp"] >= 0.8 and scores["struct"] >= 0.65, scores
     assert scores["comp"] > pca["comp"] + 0.1 and scores["struct"] > pca["struct"] + 0.1, pca
+    # the map keeps neighbourhoods (docs/model.md, "Map quality"): trustworthiness(10) against
+    # the z-scored descriptors >= 0.95 (the paper preset: 0.917), the central 90 % of the
+    # materials fills at least half of each axis (paper preset: 32 % of x_struct), and more
+    # map neighbours share the structure type than on the paper preset's map (0.70)
+    from materials_map.model.quality import map_quality
+
+    types = res.table["structure_type"].to_numpy(str)
+    q = map_quality(res.coords, res.descriptors.comp, res.descriptors.struct, types)
+    assert q["trust"] >= 0.95 and min(q["span_comp"], q["span_struct"]) >= 0.5, q
+    assert q["knn"] >= 0.75, q

@@ -8,6 +8,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
+import pytest
 from PIL import Image
 
 from materials_map import datasets
@@ -35,3 +37,25 @@ def test_sources_by_marker_and_faded_background(tmp_path, monkeypatch):
     plt.close(fig)
     out = save_png(res, tmp_path / "map.png", dpi=60)
     assert Image.open(out).size[0] >= 400
+
+
+def test_w_tradeoff_draws_the_seed_spread():
+    """Fig. 2 from a sweep table with one row per W and seed: the mean line and a band from
+    the lowest to the highest seed at every W."""
+    from materials_map.figures import w_tradeoff
+
+    ws = [0.0, 1.0, 10.0]
+    rows = [
+        {"w": w, "loss_comp": 1 + s + w, "loss_struct": 2 + s, "loss_me": 1 / (1 + w) + s}
+        for s in (0.0, 0.1, 0.2)
+        for w in ws
+    ]
+    fig = w_tradeoff(pd.DataFrame(rows).set_index("w"), w_used=1.0)
+    ax = fig.axes[0]
+    (line,) = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 3]
+    np.testing.assert_allclose(line.get_ydata(), [1.1, 2.1, 11.1])  # the mean over seeds
+    (band,) = ax.collections
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert ys.min() == pytest.approx(1.0) and ys.max() == pytest.approx(11.2)  # min..max
+    one = w_tradeoff(pd.DataFrame(rows[:3]).set_index("w"))
+    assert not one.axes[0].collections  # one seed: no band

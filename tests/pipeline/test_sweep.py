@@ -17,7 +17,7 @@ from materials_map.features.batch import featurize
 from materials_map.model.estimator import MapModel
 from materials_map.model.studies import held_out_scores
 from materials_map.pipeline import build_map, map_result
-from materials_map.sweep import PAPER_WS, w_sweep
+from materials_map.sweep import SWEEP_WS, w_sweep
 
 SMALL = dict(
     hidden_comp=(16,),
@@ -40,21 +40,21 @@ def cache(tmp_path, monkeypatch):
 def test_li_o_sweep_comes_from_the_shipped_tables(cache):
     result = build_map("li-o", progress=False)
     sweep = w_sweep(result)
-    assert list(sweep.table.index) == list(PAPER_WS)
+    assert list(sweep.table.index) == list(SWEEP_WS)
     assert set(sweep.table["source"]) == {"shipped table"}
     assert sweep.models == {} and not (cache / "models").exists()  # nothing trained or loaded
-    # the W = 0.1 row is the shipped default model's (float32 descriptors here, float64 there)
+    # the W = 1 row is the shipped default model's (float32 descriptors here, float64 there)
     y = result.table[result.target].to_numpy(float)
     now = held_out_scores(result.model, result.descriptors, y)
-    row = sweep.table.loc[0.1]
+    row = sweep.table.loc[1.0]
     for col in ("loss_comp", "loss_struct", "loss_me", "r2_comp", "r2_struct", "r2_me"):
         assert row[col] == pytest.approx(now[col], rel=1e-4, abs=1e-6), col
     assert row["epochs"] == result.model.n_epochs_
     span = np.ptp(result.coords, axis=0).max()
-    assert np.abs(sweep.coords[0.1] - result.coords).max() < 1e-5 * span
+    assert np.abs(sweep.coords[1.0] - result.coords).max() < 1e-5 * span
     # W trades reconstruction for the target (paper Fig. 2): W = 1 predicts ME better than W = 0
     assert sweep.table.loc[1.0, "loss_me"] < sweep.table.loc[0.0, "loss_me"]
-    # W = 0 is another map: its coordinates are not the W = 0.1 ones
+    # W = 0 is another map: its coordinates are not the W = 1 ones
     assert sweep.coords[0.0].shape == result.coords.shape
     assert np.abs(sweep.coords[0.0] - result.coords).max() > 0.05 * span
 

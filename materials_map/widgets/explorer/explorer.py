@@ -387,7 +387,7 @@ def explore(
     dataset: Any = "li-o",
     *,
     target: str | None = None,
-    w: float = 0.1,
+    w: float = 1.0,
     model: Any = None,
     n_jobs: int = 1,
     use_cache: bool = True,
