@@ -28,6 +28,7 @@ def standardise(x: np.ndarray) -> np.ndarray:
 def branch_embedding(x: np.ndarray, perplexity: float, seed: int) -> np.ndarray:
     """1-D t-SNE of the rows of ``x`` (z-scored columns), standardised to mean 0 and sd 1."""
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     z = standardise(x)
     n = len(z)
@@ -39,7 +40,9 @@ def branch_embedding(x: np.ndarray, perplexity: float, seed: int) -> np.ndarray:
         init="pca",
         random_state=seed,
     )
-    t = tsne.fit_transform(z)[:, 0].astype(float)
+    # one OpenMP thread: on a busy machine more of them spin and take minutes, not seconds
+    with threadpool_limits(limits=1):
+        t = tsne.fit_transform(z)[:, 0].astype(float)
     sd = t.std()
     return (t - t.mean()) / (sd if sd > 0 else 1.0)
 
