@@ -32,6 +32,16 @@ def distorted_doped(seed: int = 0) -> Structure:
     return s
 
 
+def shipped_li_o() -> list[tuple[str, str, Structure]]:
+    """(id, formula, structure) of the OBELiX Li–O entries shipped in the package (those with
+    only the paper's elements; their CIF structures as OBELiX ships them, mostly disordered)."""
+    from materials_map.datasets import MapDataset
+    from materials_map.datasets.registry import data_path
+
+    df = MapDataset.from_parquet(data_path("li-o").with_name("obelix-li-o.parquet")).df
+    return list(zip(df["id"], df["formula"], df["structure"], strict=True))
+
+
 def obelix_li_o(path: Path) -> list[tuple[str, str, Path]]:
     """(id, formula, CIF path) of OBELiX Li–O entries with only the paper's elements."""
     df = pd.read_csv(path / "all.csv")

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from featurize_helpers import distorted_doped, li2o, obelix_li_o, spy_on_malloc
+from featurize_helpers import distorted_doped, li2o, shipped_li_o, spy_on_malloc
 from pymatgen.core import Composition, Lattice, Structure
 
 import materials_map as mm
@@ -162,12 +162,11 @@ def test_process_pool_gives_the_same_numbers():
     np.testing.assert_array_equal(X.comp, ref.comp)
 
 
-def test_matminer_featurize_dataframe(obelix_path):
-    entries = obelix_li_o(obelix_path)[:3]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        structures = [Structure.from_file(c) for _, _, c in entries]
-    df = pd.DataFrame({"structure": structures, "formula": [f for _, f, _ in entries]})
+def test_matminer_featurize_dataframe():
+    entries = shipped_li_o()[:3]
+    df = pd.DataFrame(
+        {"structure": [s for *_, s in entries], "formula": [f for _, f, _ in entries]}
+    )
     sf = StructureDescriptor()
     sf.set_n_jobs(1)
     df = sf.featurize_dataframe(df, "structure", pbar=False)
@@ -177,7 +176,9 @@ def test_matminer_featurize_dataframe(obelix_path):
     assert df.shape == (3, 2 + 858 + 1785)
     k = sf.feature_labels().index("rdf[Li-O][1.75,2)")
     assert k == 23  # block rdf[Li-O] starts at 20, fourth bin
-    np.testing.assert_allclose(df["rdf[Li-O][1.75,2)"], [sf.featurize(s)[k] for s in structures])
+    np.testing.assert_allclose(
+        df["rdf[Li-O][1.75,2)"], [sf.featurize(s)[k] for s in df["structure"]]
+    )
     assert (df["rdf[Li-O][1.75,2)"] > 0).all()  # every Li-O conductor has Li-O bonds near 2 Å
     np.testing.assert_allclose(df[cf.feature_labels()].to_numpy()[0], cf.featurize(entries[0][1]))
     assert sf.citations() and cf.citations() and sf.implementors() and cf.implementors()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
-from featurize_helpers import distorted_doped, li2o, obelix_li_o
+from featurize_helpers import distorted_doped, li2o, shipped_li_o
 from pymatgen.analysis.local_env import VoronoiNN
 from pymatgen.core import Lattice, Structure
 from scipy.spatial.transform import Rotation
@@ -72,13 +71,10 @@ def test_voronoi_volumes_sum_to_cell_and_match_pymatgen():
     assert np.ptp(faces.volume[:8]) < 1e-9 and np.ptp(faces.volume[8:]) < 1e-9
 
 
-def test_voronoi_closure_on_obelix_cifs(obelix_path):
-    for _, _, cif in obelix_li_o(obelix_path)[:8]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            s = Structure.from_file(cif)
+def test_voronoi_closure_on_obelix_cifs():
+    for ident, _, s in shipped_li_o()[:8]:
         faces = periodic_voronoi(s.frac_coords, s.lattice.matrix)
-        assert abs(faces.volume.sum() - s.volume) / s.volume < 1e-8, cif.name
+        assert abs(faces.volume.sum() - s.volume) / s.volume < 1e-8, ident
 
 
 @pytest.mark.parametrize("make", [li2o, distorted_doped])
@@ -113,13 +109,9 @@ def test_half_occupied_site_is_mean_of_ordered_end_members():
     np.testing.assert_allclose(v_mix, 0.5 * (v_li + v_na), atol=1e-12)
 
 
-def test_disordered_obelix_cif_needs_no_ordering(obelix_path):
-    entries = obelix_li_o(obelix_path)
+def test_disordered_obelix_cif_needs_no_ordering():
     done = 0
-    for _, _, cif in entries:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            s = Structure.from_file(cif)
+    for _, _, s in shipped_li_o():
         if s.is_ordered:
             continue
         v = F.featurize(s)
