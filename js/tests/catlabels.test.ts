@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AnchorInput, clusterAnchors, type LabelAnchor, MIN_POINTS, placeLabels } from "../src/map/catlabels";
+import { type AnchorInput, clusterAnchors, type LabelAnchor, MIN_POINTS, placeLabels, pointCounter } from "../src/map/catlabels";
 import type { Extent } from "../src/map/scales";
 
 /** A seeded generator (mulberry32), so the clouds are the same every run. */
@@ -132,5 +132,18 @@ describe("label placement", () => {
     expect(placed.length).toBeGreaterThan(2);
     expect(placed.length).toBeLessThan(12);
     for (let i = 0; i < placed.length; i++) for (let j = 0; j < i; j++) expect(overlap(placed[i], placed[j])).toBe(false);
+  });
+
+  it("goes where it hides the fewest points", () => {
+    // a cluster on the anchor and below it; nothing above: the label moves up, off the points
+    const px = [100, 98, 102, 100, 100, 100];
+    const py = [100, 100, 100, 104, 115, 118];
+    const count = pointCounter(px, py, 400, 300);
+    expect(count(0, 0, 400, 300)).toBe(6);
+    expect(count(90, 90, 110, 110)).toBe(4);
+    expect(count(0, 0, 50, 50)).toBe(0);
+    const [p] = placeLabels([anchor(0, 100, 100, 6)], ["garnet"], measure, 400, 300, count);
+    expect([p.cx, p.cy]).toEqual([100, 84]);
+    expect(count(p.cx - p.w / 2, p.cy - p.h / 2, p.cx + p.w / 2, p.cy + p.h / 2)).toBe(0);
   });
 });

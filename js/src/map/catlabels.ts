@@ -1,6 +1,7 @@
 // Family names on the map: each shown category's name drawn at its densest cluster in the
-// current view (trait `show_category_labels`), in the overlay's SVG, with a halo. Where the
-// label goes is pure (`clusterAnchors`, `placeLabels`, vitest); `CategoryLabels` draws it.
+// current view (trait `show_category_labels`), in the overlay's SVG, with a halo, beside the
+// cluster where it hides the fewest points and no other label. Where a label goes is pure
+// (`clusterAnchors`, `pointCounter`, `placeLabels`; vitest); `CategoryLabels` draws it.
 // Recomputed on every redraw, so labels follow pan and zoom and leave with hidden categories.
 
 import { SVG_NS } from "./dom";
@@ -159,10 +160,42 @@ export function clusterAnchors(a: AnchorInput): LabelAnchor[] {
   return out;
 }
 
+/** Points in a screen rectangle, counted from a summed-area table of `cell` px cells (a point
+ * counts for a rectangle that meets its cell): what a label placed there would cover. */
+export function pointCounter(
+  px: ArrayLike<number>,
+  py: ArrayLike<number>,
+  width: number,
+  height: number,
+  cell = 4,
+): (x0: number, y0: number, x1: number, y1: number) => number {
+  const nx = Math.ceil(width / cell);
+  const ny = Math.ceil(height / cell);
+  const sat = new Float64Array((nx + 1) * (ny + 1)); // sat[(j) * (nx + 1) + i]: cells < i, < j
+  for (let k = 0; k < px.length; k++) {
+    const i = Math.floor(px[k] / cell);
+    const j = Math.floor(py[k] / cell);
+    if (i >= 0 && j >= 0 && i < nx && j < ny) sat[(j + 1) * (nx + 1) + i + 1] += 1;
+  }
+  for (let j = 1; j <= ny; j++)
+    for (let i = 1; i <= nx; i++) sat[j * (nx + 1) + i] += sat[(j - 1) * (nx + 1) + i] + sat[j * (nx + 1) + i - 1] - sat[(j - 1) * (nx + 1) + i - 1];
+  const clampI = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
+  return (x0, y0, x1, y1) => {
+    const i0 = clampI(Math.floor(x0 / cell), nx);
+    const i1 = clampI(Math.floor(x1 / cell) + 1, nx);
+    const j0 = clampI(Math.floor(y0 / cell), ny);
+    const j1 = clampI(Math.floor(y1 / cell) + 1, ny);
+    if (i1 <= i0 || j1 <= j0) return 0;
+    const at = (i: number, j: number) => sat[j * (nx + 1) + i];
+    return at(i1, j1) - at(i0, j1) - at(i1, j0) + at(i0, j0);
+  };
+}
+
 /**
- * Labels that do not collide: the largest families first, each at the first spot around its
- * anchor (kept inside the plot) whose box, widened by `gap` px, meets no label placed before;
- * a label with no free spot is left out.
+ * Labels that do not collide: the largest families first, each at the spot around its anchor
+ * (kept inside the plot) whose box, widened by `gap` px, meets no label placed before and
+ * covers the fewest points (`covered`, e.g. a `pointCounter`; the earlier spot on a tie, so
+ * without it the anchor itself when free); a label with no free spot is left out.
  */
 export function placeLabels(
   anchors: LabelAnchor[],
@@ -170,6 +203,7 @@ export function placeLabels(
   measure: (text: string) => [number, number],
   width: number,
   height: number,
+  covered: (x0: number, y0: number, x1: number, y1: number) => number = () => 0,
   gap = 2,
 ): PlacedLabel[] {
   const order = [...anchors].sort((p, q) => q.count - p.count || p.code - q.code);
@@ -180,15 +214,21 @@ export function placeLabels(
     // on the anchor, above, below, right, left, the four diagonals, then two rows up and down
     const side = w / 2 + 3 * gap;
     const spots = [[0, 0], [0, -h], [0, h], [side, 0], [-side, 0], [side, -h], [-side, -h], [side, h], [-side, h], [0, -2 * h], [0, 2 * h]];
+    let best: PlacedLabel | null = null;
+    let bestCover = Infinity;
     for (const [dx, dy] of spots) {
       const cx = Math.min(Math.max(a.x + dx, w / 2), width - w / 2);
       const cy = Math.min(Math.max(a.y + dy, h / 2), height - h / 2);
       const free = placed.every((p) => Math.abs(p.cx - cx) * 2 >= p.w + w + 2 * gap || Math.abs(p.cy - cy) * 2 >= p.h + h + 2 * gap);
-      if (free) {
-        placed.push({ ...a, name, cx, cy, w, h });
-        break;
+      if (!free) continue;
+      const cover = covered(cx - w / 2 - gap, cy - h / 2 - gap, cx + w / 2 + gap, cy + h / 2 + gap);
+      if (cover < bestCover) {
+        bestCover = cover;
+        best = { ...a, name, cx, cy, w, h };
       }
+      if (cover === 0) break;
     }
+    if (best) placed.push(best);
   }
   return placed;
 }
@@ -222,7 +262,20 @@ export class CategoryLabels {
         height: state.height,
         shown: (i) => state.isVisible(i) && !hidden.has(cats[i]),
       });
-      placed = placeLabels(anchors, names, (t) => this.measure(t), state.width, state.height);
+      // where the visible points are on screen: labels go where they hide the fewest
+      const { width: w, height: h } = state;
+      const px: number[] = [];
+      const py: number[] = [];
+      for (let i = 0; i < state.n; i++) {
+        if (!state.isVisible(i)) continue;
+        const x = ((state.coords[2 * i] - view[0]) / (view[1] - view[0])) * w;
+        const y = h - ((state.coords[2 * i + 1] - view[2]) / (view[3] - view[2])) * h;
+        if (x >= 0 && y >= 0 && x < w && y < h) {
+          px.push(x);
+          py.push(y);
+        }
+      }
+      placed = placeLabels(anchors, names, (t) => this.measure(t), w, h, pointCounter(px, py, w, h));
     }
     this.group.replaceChildren(...placed.map((p) => this.text(p)));
     probe(this.root, "categoryLabels", placed.length);
