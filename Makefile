@@ -62,8 +62,8 @@ demo-headless: install
 	$(VENV)/bin/materials-map demo --export $(DEMO_DIR)
 
 lint: install
-	$(VENV)/bin/ruff check materials_map tests
-	$(VENV)/bin/ruff format --check materials_map tests
+	$(VENV)/bin/ruff check materials_map tests dev_scripts
+	$(VENV)/bin/ruff format --check materials_map tests dev_scripts
 	npm run typecheck
 
 # the API reference from the docstrings (mkdocs.yml), every warning an error

@@ -112,32 +112,6 @@ def _cmd_place(args: argparse.Namespace) -> int:
     return 0 if len(p) else 1
 
 
-def _cmd_datasets_build(args: argparse.Namespace) -> int:
-    from ._util import cache_dir
-    from .build import generate
-    from .datasets.registry import data_path
-
-    if args.name != "li-o":
-        print(
-            f"materials-map datasets build: unknown dataset {args.name!r} (known: li-o)",
-            file=sys.stderr,
-        )
-        return 2
-    out = args.out or data_path("li-o")
-    cache = args.cache or cache_dir("labels")
-    generate.build_li_o(
-        out,
-        n_jobs=args.jobs,
-        cache=cache,
-        progress=not args.quiet,
-        relax=not args.no_relax,
-        relax_budget_s=args.relax_budget,
-        real=None if args.no_real else "shipped",
-    )
-    print(out)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``materials-map`` command."""
     parser = argparse.ArgumentParser(
@@ -187,34 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--quiet", action="store_true", help="no progress bars")
     pl.set_defaults(func=_cmd_place)
 
-    datasets = sub.add_parser("datasets", help="embedded datasets")
-    dsub = datasets.add_subparsers(dest="datasets_command", metavar="ACTION")
-    build = dsub.add_parser("build", help="regenerate an embedded dataset from scratch")
-    build.add_argument("name", help="dataset name (li-o)")
-    build.add_argument(
-        "--out", type=Path, default=None, help="output parquet (default: the packaged file)"
-    )
-    build.add_argument("--jobs", type=int, default=2, help="labelling worker processes (default 2)")
-    build.add_argument(
-        "--cache",
-        type=Path,
-        default=None,
-        help="label cache folder, makes an interrupted build resumable "
-        "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)",
-    )
-    build.add_argument(
-        "--relax-budget",
-        type=float,
-        default=None,
-        help="seconds of CHGNet relaxation at most; the committed record file is reused and "
-        "extended, candidates not reached stay unrelaxed (default: relax the whole plan)",
-    )
-    build.add_argument("--no-relax", action="store_true", help="skip the relaxation step")
-    build.add_argument(
-        "--no-real", action="store_true", help="generated candidates only (no OBELiX rows)"
-    )
-    build.add_argument("--quiet", action="store_true", help="no progress bars")
-    build.set_defaults(func=_cmd_datasets_build)
     return parser
 
 

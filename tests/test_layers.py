@@ -1,6 +1,7 @@
 """The import rule of docs/architecture.md: data flows one way, so no module imports a layer
-to its right (every import counts, including the lazy ones inside functions), and no modules
-import each other in a circle when they are imported (module-level imports)."""
+to its right (every import counts, including the lazy ones inside functions), no modules
+import each other in a circle when they are imported (module-level imports), and the package
+never imports the maintainers' tooling beside it (``dev_scripts/``)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ LAYERS: list[set[str]] = [
     {"pipeline", "sweep", "placement"},
     {"io"},
     {"widgets"},
-    {"figures", "demo", "cli", "build", "__init__"},
+    {"figures", "demo", "cli", "__init__"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+#: top-level packages beside the package that it must never import (not in the wheel)
+OUTSIDE = {"dev_scripts"}
 
 
 def _top(module: str) -> str:
@@ -108,6 +111,27 @@ def violations(root: Path = PACKAGE) -> list[str]:
     return found
 
 
+def outside_imports(root: Path = PACKAGE) -> list[str]:
+    """Every import of a folder in :data:`OUTSIDE` by the package, as readable lines."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if any(p in ("static", "labextension") for p in path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [
+                f"{path.relative_to(root)}:{node.lineno}: imports {n}"
+                for n in names
+                if n.split(".")[0] in OUTSIDE
+            ]
+    return found
+
+
 def _module_of(target: str, root: Path) -> str:
     """The module a dotted import target names: itself when it is a module or package, else
     its parent (``from .x import name``)."""
@@ -162,6 +186,14 @@ def circles(root: Path = PACKAGE) -> list[str]:
 
 def test_no_module_imports_a_layer_to_its_right():
     assert violations() == []
+
+
+def test_the_package_never_imports_dev_scripts(tmp_path):
+    assert outside_imports() == []
+    planted = tmp_path / "materials_map" / "cli.py"
+    planted.parent.mkdir()
+    planted.write_text("def f():\n    from dev_scripts.generate import main\n")
+    assert outside_imports(planted.parent) == ["cli.py:2: imports dev_scripts.generate"]
 
 
 def test_every_top_level_module_has_a_layer():

@@ -15,7 +15,7 @@ A shipped row is used only where both match, so other parameters, other versions
 structures are computed as usual. Values are stored as float32 (relative error below 6e-8
 against the float64 computation; the maps' coordinates move by less than 1e-5 of their span,
 see ``tests/features/test_shipped.py``) and handed out as float64. The files are written by
-``python -m materials_map.build.pretrain`` (docs/datasets.md).
+``python -m dev_scripts.pretrain`` (docs/datasets.md).
 """
 
 from __future__ import annotations

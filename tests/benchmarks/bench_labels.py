@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 def _structures(n: int):
     """The first ``n`` small generated candidates (deterministic), as a realistic workload."""
-    from materials_map.build.generate import generate_candidates
+    from dev_scripts.generate import generate_candidates
 
     cands = generate_candidates(families=["olivine", "linbo3", "layered-rocksalt"], progress=False)
     cands = sorted(cands, key=lambda c: c.id)[:n]
@@ -82,7 +82,7 @@ def main() -> None:
     print(f"parallel result identical to serial: {same}; target ratio >= 1.7x")
     if args.skip_build:
         return
-    from materials_map.build.generate import build_li_o
+    from dev_scripts.generate import build_li_o
 
     fams = ["lisicon"] if args.quick else None
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pymatgen.core import Element
 
-from materials_map.build import generate as G
+from dev_scripts import generate as G
 from materials_map.datasets.dataset import CORE_COLUMNS
 from materials_map.datasets.registry import data_path
 from materials_map.design.chemistry import (
@@ -22,6 +22,11 @@ from materials_map.prototypes import PROTOTYPES
 
 DATA = str(data_path("li-o"))
 ALLOWED = {"Li", "O", *PAPER_ELEMENTS}
+
+
+def test_unknown_dataset_build_is_refused(capsys):
+    assert G.main(["nope"]) == 2
+    assert "unknown dataset" in capsys.readouterr().err
 
 
 def test_shannon_site_rule():
@@ -131,7 +136,7 @@ def test_regenerates_shipped_subset(shipped):
     """A fixed family regenerates the same structures and barriers; its relaxed rows are the
     committed relaxation records of the regenerated structures, its unrelaxed rows the
     regenerated structures themselves."""
-    from materials_map.build.relaxed import FMAX, STEPS, load_records
+    from dev_scripts.relaxed import FMAX, STEPS, load_records
     from materials_map.labels import migration_energy
     from materials_map.relax import relax
 
@@ -168,10 +173,10 @@ def test_relax_and_real_steps_on_a_subset(tmp_path):
     on the map or counted, trusted relaxations only, real rows carry the measurement; twice
     -> identical."""
 
-    from materials_map.build.real import OUT as REAL
+    from dev_scripts.real import OUT as REAL
     from materials_map.labels import migration_energy
 
-    assert REAL.is_file(), f"{REAL} missing (python -m materials_map.build.real)"
+    assert REAL.is_file(), f"{REAL} missing (python -m dev_scripts.real)"
     cands = G.generate_candidates(families=["spinel", "li2zro3"], progress=False)
     df = G.candidates_frame(cands).iloc[::3].head(8).reset_index(drop=True)
     kw = {"resolution": 0.2, "n_jobs": 1, "progress": False, "cache": str(tmp_path / "labels")}

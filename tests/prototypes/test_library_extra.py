@@ -73,7 +73,7 @@ def test_tetragonal_garnet_classifies_as_garnet():
 
 @pytest.mark.parametrize("name", sorted(set(SOURCES) - {"garnet-tetragonal"}))
 def test_each_family_has_charge_balanced_decorations(name):
-    from materials_map.build.generate import (
+    from dev_scripts.generate import (
         MAX_BVS_RMS,
         assignments,
         decorate,
@@ -98,7 +98,7 @@ def test_each_family_has_charge_balanced_decorations(name):
 
 @pytest.mark.slow
 def test_generate_candidates_per_family():
-    from materials_map.build.generate import generate_candidates
+    from dev_scripts.generate import generate_candidates
 
     names = sorted(SOURCES)
     cands = generate_candidates(families=names, progress=False)

@@ -12,7 +12,7 @@ import pytest
 import traitlets
 from matplotlib import colormaps
 
-from materials_map.build.colormaps import ts_module
+from dev_scripts.colormaps import ts_module
 from materials_map.widgets.map import MapWidget
 from materials_map.widgets.map import colormaps as cm
 from materials_map.widgets.map import table as map_module
@@ -47,9 +47,7 @@ def test_front_end_tables_equal_matplotlib():
         table = np.frombuffer(bytes.fromhex(packed), np.uint8).reshape(256, 3)
         want = np.round(colormaps[name](np.arange(256) / 255.0)[:, :3] * 255).astype(np.uint8)
         np.testing.assert_array_equal(table, want, err_msg=name)
-    assert text == ts_module(), (
-        "colormap_data.ts is stale: run python -m materials_map.build.colormaps"
-    )
+    assert text == ts_module(), "colormap_data.ts is stale: run python -m dev_scripts.colormaps"
 
 
 def test_unknown_colormap_is_refused():

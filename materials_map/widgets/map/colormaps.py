@@ -1,7 +1,7 @@
 """Colour maps shared by the map widget's Python side and its front end.
 
 The front end carries 256-entry lookup tables (``js/src/map/colormap_data.ts``), generated
-from matplotlib by ``python -m materials_map.build.colormaps`` so that a value drawn in the browser gets exactly
+from matplotlib by ``python -m dev_scripts.colormaps`` so that a value drawn in the browser gets exactly
 the colour ``matplotlib.colormaps[name](norm(value))`` gives in Python. Categorical palettes
 are fixed lists of hex colours (Okabe & Ito 2008; Glasbey from colorcet; Tableau 10); the
 default, ``"auto"``, is Okabe-Ito up to 8 categories, else ``glasbey-cb``.

@@ -1,6 +1,6 @@
 """Markdown sanity tables for docs/labels.md, computed, not typed from memory.
 
-``python -m materials_map.build.report [path/to/li-o.parquet]`` prints the
+``python -m dev_scripts.report [path/to/li-o.parquet]`` prints the
 migration energy per structure family of the built dataset; ``--real [OBELIX_DIR]`` prints the
 BVSE barriers of real structures (pymatgen's shipped Li2O, LiFePO4, Li3V2(PO4)3 and OBELiX's
 ordered garnet and NASICON entries) beside published activation energies.
@@ -111,7 +111,7 @@ DISORDER_CHECK = Path(__file__).with_name("data") / "disorder_check.json"
 
 def disorder_table(path: str | Path = DISORDER_CHECK) -> str:
     """Markdown table of the occupancy-weighted labels vs explicit orderings
-    (``python -m materials_map.build.disorder_check`` writes the JSON)."""
+    (``python -m dev_scripts.disorder_check`` writes the JSON)."""
     import json
 
     import numpy as np
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         print(disorder_table(argv[1] if len(argv) > 1 else DISORDER_CHECK))
         return
     if argv and argv[0] == "--real":
-        default = Path(__file__).resolve().parents[3] / "shared" / "data" / "obelix"
+        default = Path(__file__).resolve().parents[2] / "shared" / "data" / "obelix"
         print(real_table(argv[1] if len(argv) > 1 else default))
         return
     path = argv[0] if argv else data_path("li-o")

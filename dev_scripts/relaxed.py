@@ -131,17 +131,16 @@ def relax_candidates(
 
 
 def main() -> None:  # pragma: no cover - maintainer tool
-    """``python -m materials_map.build.relaxed [BUDGET_S]``: extend the committed records.
+    """``python -m dev_scripts.relaxed [BUDGET_S]``: extend the committed records.
 
     The candidates are generated and labelled as the build makes them (labels from the
     user's cache, so only the first run labels), then the plan is relaxed within the budget.
     """
     import sys
 
+    from dev_scripts.generate import candidates_frame, generate_candidates, labelled
     from materials_map._util import cache_dir
     from materials_map.labels import migration_energy
-
-    from .generate import candidates_frame, generate_candidates, labelled
 
     budget = float(sys.argv[1]) if len(sys.argv) > 1 else None
     df = candidates_frame(generate_candidates())

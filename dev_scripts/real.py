@@ -1,6 +1,6 @@
 """The real-materials part of the default map: OBELiX entries in the paper's Li–O chemistry.
 
-``python -m materials_map.build.real [OBELIX_DIR]`` (maintainers; the OBELiX folder is not
+``python -m dev_scripts.real [OBELIX_DIR]`` (maintainers; the OBELiX folder is not
 shipped) writes ``materials_map/datasets/data/obelix-li-o.parquet``: every OBELiX entry with a
 CIF whose elements are Li, O and the paper's 25 (121 in OBELiX 1.0), with its measured
 room-temperature conductivity (``log10_sigma``, S/cm) and our guarded BVSE labels (ordered and
@@ -21,7 +21,8 @@ import pandas as pd
 
 from materials_map.datasets.dataset import CORE_COLUMNS
 
-DATA = Path(__file__).resolve().parents[1] / "datasets" / "data"
+# the package's embedded data folder of this source checkout (dev_scripts/ sits beside it)
+DATA = Path(__file__).resolve().parents[1] / "materials_map" / "datasets" / "data"
 OUT = DATA / "obelix-li-o.parquet"
 CITATION = (
     "F. Therrien, J. A. Haibeh, D. Sharma, R. Hendley, L. Hernandez Mejia, S. Sun, A. Wang, "
@@ -105,7 +106,7 @@ def build_real_li_o(
     return ds
 
 
-NOT_LABELLED = "not labelled yet (build time budget); rerun python -m materials_map.build.real"
+NOT_LABELLED = "not labelled yet (build time budget); rerun python -m dev_scripts.real"
 
 
 def _cached_labels(structures: pd.Series, cache: str | None, time_limit: float) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """Build the embedded ``li-o`` dataset: a deterministic virtual library of Li–O compounds.
 
+``python -m dev_scripts.generate li-o [--jobs 2] [--relax-budget S] [--no-relax] [--no-real]``
+from a source checkout (maintainers; then ``python -m dev_scripts.pretrain li-o``).
+
 These are GENERATED, UNRELAXED CANDIDATES (the virtual-library approach of inverse-design
 studies), not database entries. Recipe, in order, with no randomness anywhere:
 
@@ -22,14 +25,17 @@ studies), not database entries. Recipe, in order, with no randomness anywhere:
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
 import os
+import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -231,12 +237,12 @@ def build_li_o(
         resumable (a restarted build reuses every label already computed).
     prototypes, families : library to decorate (default: the package's prototypes) and an
         optional subset of prototype names.
-    relax : run the CHGNet relaxation step (:mod:`materials_map.build.relaxed`) on the
+    relax : run the CHGNet relaxation step (:mod:`dev_scripts.relaxed`) on the
         planned candidates; ``relax_records`` is its record file (default: the committed one,
         so a rebuild relaxes only what is missing), ``relax_budget_s`` a time budget after
         which the remaining candidates stay unrelaxed (counted in the metadata).
     real : the real-materials rows to add (a parquet written by
-        :func:`materials_map.build.real.build_real_li_o`; ``"shipped"``: the packaged
+        :func:`dev_scripts.real.build_real_li_o`; ``"shipped"``: the packaged
         ``obelix-li-o.parquet``; ``None``: generated candidates only).
 
     Returns the ``MapDataset``.
@@ -309,7 +315,7 @@ def assemble_li_o(
     reasons = skipped["reason"].where(skipped["reason"] != "", f"no finite {TARGET}")
     relax_meta: dict[str, Any] = {"run": False}
     if relax:
-        from .relaxed import relax_step
+        from dev_scripts.relaxed import relax_step
 
         df, relax_meta = relax_step(
             df,
@@ -362,9 +368,8 @@ def assemble_li_o(
 
 def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     """Append the real-materials rows (OBELiX Li–O) to the generated ones."""
+    from dev_scripts.real import OUT
     from materials_map.datasets.dataset import MapDataset
-
-    from .real import OUT
 
     path = OUT if str(real) == "shipped" else real
     rds = MapDataset.from_parquet(path)
@@ -381,3 +386,58 @@ def _add_real(df: pd.DataFrame, real: str | os.PathLike) -> tuple[pd.DataFrame, 
         for k in ("name", "citation", "licence", "n_entries", "n_labelled", "disorder")
     }
     return out, meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m dev_scripts.generate NAME``: regenerate an embedded dataset from scratch."""
+    from materials_map._util import cache_dir
+    from materials_map.datasets.registry import data_path
+
+    ap = argparse.ArgumentParser(
+        prog="python -m dev_scripts.generate",
+        description="regenerate an embedded dataset from scratch",
+    )
+    ap.add_argument("name", help="dataset name (li-o)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="output parquet (default: the packaged file)"
+    )
+    ap.add_argument("--jobs", type=int, default=2, help="labelling worker processes (default 2)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="label cache folder, makes an interrupted build resumable "
+        "(default: the labels folder of the materials-map cache, $MATERIALS_MAP_CACHE)",
+    )
+    ap.add_argument(
+        "--relax-budget",
+        type=float,
+        default=None,
+        help="seconds of CHGNet relaxation at most; the committed record file is reused and "
+        "extended, candidates not reached stay unrelaxed (default: relax the whole plan)",
+    )
+    ap.add_argument("--no-relax", action="store_true", help="skip the relaxation step")
+    ap.add_argument(
+        "--no-real", action="store_true", help="generated candidates only (no OBELiX rows)"
+    )
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = ap.parse_args(argv)
+    if args.name != "li-o":
+        print(f"{ap.prog}: unknown dataset {args.name!r} (known: li-o)", file=sys.stderr)
+        return 2
+    out = args.out or data_path("li-o")
+    build_li_o(
+        out,
+        n_jobs=args.jobs,
+        cache=args.cache or cache_dir("labels"),
+        progress=not args.quiet,
+        relax=not args.no_relax,
+        relax_budget_s=args.relax_budget,
+        real=None if args.no_real else "shipped",
+    )
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

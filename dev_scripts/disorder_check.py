@@ -1,6 +1,6 @@
 """Occupancy-weighted BVSE labels vs explicit orderings on disordered OBELiX entries.
 
-``python -m materials_map.build.disorder_check [OBELIX_DIR] [OUT_JSON]`` (maintainers; the
+``python -m dev_scripts.disorder_check [OBELIX_DIR] [OUT_JSON]`` (maintainers; the
 OBELiX folder is not shipped). For each disordered Li–O entry with a framework disorder (and a
 few Li-only ones), in the smallest diagonal supercell whose rounded occupancies are within
 ``MAX_ROUNDING`` of the CIF's: the weighted framework's barriers and those of the
