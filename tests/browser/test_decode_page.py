@@ -145,7 +145,7 @@ def test_html_page_decodes_and_predicts_like_python(default_map, browser, tmp_pa
             w = (want.comp if b.branch == "comp" else want.struct)[:, b.slice]
             g = np.array([r[b.branch] for r in got])[:, b.slice]
             worst = max(worst, float((np.abs(g - w).max(axis=1) / np.abs(w).max(axis=1)).max()))
-        assert worst < 1e-3, worst
+        assert worst < 3e-3, worst  # 2.4e-3 by numpy on the default map (int16 rows)
         me = np.array([r["me"] for r in got])
         assert np.abs(me - m.model.predict_coords(xy)).max() < 1e-3
 
