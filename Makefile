@@ -70,17 +70,21 @@ lint: install
 docs: install
 	$(VENV)/bin/mkdocs build --strict --quiet
 
+# two pytest-xdist workers: the browser tests on one (one JupyterLab, one Chromium), every
+# other module on whichever is free (tests/conftest.py groups them); the 25 slowest listed
+PYTEST_WORKERS ?= 2
 test: install chromium lint docs
 	npm test
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install lint
 	$(PY) -m pytest -m "not browser and not slow"
 
-# the README's pictures (docs/img/li-o-explorer.png, li-o-map.png), taken by the readability
-# tests in a real JupyterLab + Chromium; `make test` writes them only into temporary folders
+# the README's pictures (docs/img/li-o-explorer.png, li-o-map.png, mmap-viewer.png), taken by
+# the browser tests in a real JupyterLab + Chromium; `make test` writes them only into temp folders
 docs-img: install chromium
-	MATERIALS_MAP_DOCS_IMG=1 $(PY) -m pytest tests/browser/test_readability.py -k for_the_readme -p no:cacheprovider
+	MATERIALS_MAP_DOCS_IMG=1 $(PY) -m pytest tests/browser/test_readability.py tests/browser/test_documents.py \
+	  -k for_the_readme -p no:cacheprovider
 
 bench: install chromium
 	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "data" / "obelix"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): the
+    browser tests share one worker (one JupyterLab and one Chromium for all of them), every
+    other module stays on one worker (its module fixtures are built once)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        group = "browser" if path.startswith("tests/browser/") else path
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every test, and every process it starts (kernels, workers), caches into a folder of

@@ -154,7 +154,7 @@ def start_lab(base: Path) -> LabServer:
                 raise RuntimeError(
                     f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
                 ) from None
-            time.sleep(0.3)
+            time.sleep(0.3)  # poll interval of a bounded wait on an explicit condition
 
 
 def stop_lab(server: LabServer) -> None:
@@ -188,6 +188,27 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     stop_lab(server)
 
 
+#: Playwright's default wait in every context (its own default is 30 s): a loaded CI machine
+#: takes longer than that to load JupyterLab or a 3 MB exported page; a wait ends as soon as
+#: its condition holds, so only a real failure costs this
+DEFAULT_TIMEOUT_MS = 90_000
+
+
+class _Browser:
+    """The session's Chromium; its contexts wait up to :data:`DEFAULT_TIMEOUT_MS`."""
+
+    def __init__(self, browser: Any):
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium (SwiftShader WebGL) through Playwright."""
@@ -197,7 +218,7 @@ def browser() -> Iterator[Any]:
         pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
     with sync_playwright() as p:
         b = launch_chromium(p)
-        yield b
+        yield _Browser(b)
         b.close()
 
 
@@ -297,7 +318,7 @@ class KernelChannel:
             value = self.value(expr)
             if predicate(value):
                 return value
-            time.sleep(0.2)
+            time.sleep(0.2)  # poll interval of a bounded wait on an explicit condition
         raise AssertionError(
             f"kernel value {expr} never satisfied the condition; last value: {str(value)[:500]}"
         )
@@ -358,12 +379,14 @@ class Lab:
     ) -> NotebookSession:
         """Write a notebook, open it in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``),
         run all cells, wait for ``ready_selector``."""
+        fixture = self.server.root.parent / EXPLORER_MAP
+        if any(EXPLORER_MAP in c for c in cells) and not (fixture / "dataset.parquet").is_file():
+            build_explorer_map(fixture)  # once per session, for the first notebook using it
         _write_notebook(self.server.root / name, cells)
         context = self.browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1
         )
         page = context.new_page()
-        page.set_default_timeout(60_000)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         route = (
@@ -396,7 +419,7 @@ class Lab:
             for s in self.server.api("/api/sessions"):
                 if s.get("path", "").endswith(name) and s.get("kernel"):
                     return s["kernel"]["id"]
-            time.sleep(0.3)
+            time.sleep(0.3)  # poll interval of a bounded wait on an explicit condition
         raise AssertionError(f"no kernel session for {name}")
 
     def _wait_idle(self, kernel_id: str, timeout: float = 60) -> None:
@@ -404,8 +427,20 @@ class Lab:
         while time.monotonic() < deadline:
             if self.server.api(f"/api/kernels/{kernel_id}").get("execution_state") == "idle":
                 return
-            time.sleep(0.3)
+            time.sleep(0.3)  # poll interval of a bounded wait on an explicit condition
         raise AssertionError("kernel never became idle")
+
+
+@pytest.fixture(scope="session")
+def picture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the README's pictures (``*_for_the_readme`` tests) are written: docs/img under
+    `make docs-img` (``MATERIALS_MAP_DOCS_IMG=1``), else a temporary folder, so a test run
+    leaves the working tree as it found it."""
+    if os.environ.get("MATERIALS_MAP_DOCS_IMG") == "1":
+        out = ROOT / "docs" / "img"
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    return tmp_path_factory.mktemp("docs-img")
 
 
 @pytest.fixture(scope="session")
@@ -445,6 +480,45 @@ def data_to_screen(view: list[float], size: tuple[float, float], x: Any, y: Any)
     ) * h
 
 
+#: what the page has drawn so far: per map its WebGL frames (``data-frames``,
+#: js/src/map/points.ts) and 2-D layer draws (``data-layers``, js/src/map/layers.ts), per
+#: crystal panel its renders (``data-drawn``)
+_STAMP_JS = """() => Array.from(document.querySelectorAll('.mm-root, .mmc-root'),
+    (e) => `${e.dataset.frames ?? ''}/${e.dataset.layers ?? ''}/${e.dataset.drawn ?? ''}`).join(',')"""
+
+#: true once the stamp has stayed the same for ``quiet`` animation frames in a row (checked
+#: on every frame by ``wait_for_function``): regl draws in the frame after the change that
+#: asks for it, so a picture taken after this shows every change the page had received
+_QUIET_JS = f"""
+(quiet) => {{
+  const now = ({_STAMP_JS})();
+  const st = (window.__mmSettle ??= {{stamp: null, still: 0}});
+  st.still = now === st.stamp ? st.still + 1 : 0;
+  st.stamp = now;
+  return st.still >= quiet;
+}}
+"""
+
+
+def settle(page: Any, quiet: int = 3, timeout: float = 30.0) -> None:
+    """Wait until the page's maps and crystal viewers have stopped drawing (see _QUIET_JS);
+    call it after waiting for the state change itself (a kernel value, a data-* attribute)."""
+    page.evaluate("() => { delete window.__mmSettle; }")
+    page.wait_for_function(_QUIET_JS, arg=quiet, polling="raf", timeout=timeout * 1000)
+
+
+def redrawn(page: Any, change: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Do ``change`` (e.g. set a trait from the kernel), wait until the page has drawn since
+    (the stamp of _STAMP_JS moved: the change reached the browser), then :func:`settle`."""
+    before = page.evaluate(_STAMP_JS)
+    out = change()
+    page.wait_for_function(
+        f"before => ({_STAMP_JS})() !== before", arg=before, timeout=timeout * 1000
+    )
+    settle(page)
+    return out
+
+
 class Plot:
     """Geometry of the drawn plot: page offset, size and the data view it shows."""
 
@@ -459,13 +533,15 @@ class Plot:
         self.page = page
 
     @classmethod
-    def settled(cls, page, quiet: float = 0.4, timeout: float = 15.0) -> Plot:
-        """The plot's geometry once it has stopped changing for ``quiet`` seconds: a tab
-        switch or a panel opening resizes the map, and under load the re-fit lands late."""
-        last = cls(page)
+    def settled(cls, page, timeout: float = 30.0) -> Plot:
+        """The plot's geometry once the page has stopped drawing (:func:`settle`) and the
+        geometry read twice agrees: a tab switch or a panel opening resizes the map, and under
+        load the re-fit lands late."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            time.sleep(quiet)
+        while True:
+            settle(page, timeout=timeout)
+            last = cls(page)
+            settle(page, timeout=timeout)
             now = cls(page)
             if (now.left, now.top, now.size, now.view) == (
                 last.left,
@@ -474,8 +550,8 @@ class Plot:
                 last.view,
             ):
                 return now
-            last = now
-        return last
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the plot kept moving for {timeout} s: {now.view}")
 
     def to_page(self, px: float, py: float) -> tuple[float, float]:
         return self.left + px, self.top + py
@@ -491,21 +567,59 @@ class Plot:
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
 
-#: kernel code that builds the small Explorer of the browser tests (``ex``, 24 real
-#: structures from _explorer_data.py, a small model trained here); tests append their own lines
-EXPLORER_SETUP = """
-import importlib.util, pathlib, numpy as np, torch
-spec = importlib.util.spec_from_file_location("exdata", pathlib.Path.cwd().parent / "_explorer_data.py")
-exdata = importlib.util.module_from_spec(spec); spec.loader.exec_module(exdata)
-from materials_map.features.batch import featurize
-from materials_map.widgets.explorer import Explorer
+#: folder (beside the notebooks' root) of the small Explorer map the browser tests' kernels
+#: load: see :func:`build_explorer_map`
+EXPLORER_MAP = "explorer-map"
+
+#: kernel code that opens the small Explorer of the browser tests (``ex``: the 24 real
+#: structures of tests/widgets/test_explorer.py, their descriptors and a small model, all
+#: built once per session by :func:`build_explorer_map`); tests append their own lines
+EXPLORER_SETUP = f"""
+import pathlib, numpy as np, torch
 from materials_map.datasets import MapDataset
+from materials_map.features.batch import featurize
+from materials_map.model.estimator import MapModel
+from materials_map.pipeline import map_result
+from materials_map.widgets.explorer import Explorer
 torch.set_num_threads(1)
-df = exdata._frame()
-X = featurize(MapDataset(df), progress=False)
-model = exdata._small_model().fit(X, df[exdata.TARGET].to_numpy())
-ex = Explorer(df, X, model, target=exdata.TARGET, n_neighbours=6, map_options={"point_size": 9, "height": 460})
+fixture = pathlib.Path.cwd().parent / "{EXPLORER_MAP}"
+ds = MapDataset.from_parquet(fixture / "dataset.parquet")
+df = ds.df
+X = featurize(ds, cache=str(fixture / "descriptors"), progress=False)  # all rows cached
+model = MapModel.load(fixture / "model.safetensors")
+ex = Explorer(map_result(ds, X, model), n_neighbours=6, map_options={{"point_size": 9, "height": 460}})
 """
+
+
+def build_explorer_map(folder: Path) -> Path:
+    """Write the small Explorer map that :data:`EXPLORER_SETUP` opens into ``folder``: the
+    dataset of tests/widgets/test_explorer.py (parquet), its descriptors (a featurize cache
+    holding every row) and its small MapModel trained here (``MapModel.save``). Built with
+    the package's own API, so it follows changes of the model and its files."""
+    import importlib.util
+
+    import torch
+
+    from materials_map.datasets import MapDataset
+    from materials_map.features.batch import featurize
+
+    spec = importlib.util.spec_from_file_location(
+        "_explorer_data", ROOT / "tests" / "widgets" / "test_explorer.py"
+    )
+    data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    ds = MapDataset(data._frame(), target=data.TARGET)
+    X = featurize(ds, cache=str(folder / "descriptors"), progress=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny net trains ~20x slower with 2 threads on a busy machine
+    try:
+        model = data._small_model().fit(X, ds.df[ds.target].to_numpy())
+    finally:
+        torch.set_num_threads(threads)
+    model.save(folder / "model.safetensors")
+    ds.to_parquet(folder / "dataset.parquet")  # last: its presence means the map is complete
+    return folder
 
 
 def expected_atoms(s) -> int:

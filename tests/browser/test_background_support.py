@@ -9,15 +9,13 @@ corner, a blend in between. Without the support the same far corner is drawn in 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from matplotlib import colormaps
 
 from materials_map.pipeline import support_grid
 
-from .conftest import Plot, data_to_screen, screen_to_data
+from .conftest import Plot, data_to_screen, redrawn, screen_to_data
 
 NX, NY, EXTENT = 32, 16, (0.0, 10.0, 0.0, 5.0)
 SETUP = f"""
@@ -86,8 +84,7 @@ def _page_colour(nb) -> np.ndarray:
 def test_background_fades_with_the_data_support(nb, artifacts_dir):
     xy, grid, support = _data()
     nb.page.wait_for_selector(".mm-root", state="attached")
-    time.sleep(0.8)
-    plot = Plot(nb.page)
+    plot = Plot.settled(nb.page)
     img = plot.screenshot(artifacts_dir / "background_support.png")
     samples = _samples(plot, xy)
     rows = np.array([s[2] for s in samples])
@@ -114,9 +111,8 @@ def test_background_fades_with_the_data_support(nb, artifacts_dir):
 
 def test_without_the_support_the_empty_corner_is_drawn(nb):
     xy, grid, support = _data()
-    nb.run("w.background_support = None")
-    time.sleep(0.8)
-    plot = Plot(nb.page)
+    redrawn(nb.page, lambda: nb.run("w.background_support = None"))
+    plot = Plot.settled(nb.page)
     img = plot.screenshot()
     samples = _samples(plot, xy)
     rows = np.array([s[2] for s in samples])
@@ -125,9 +121,9 @@ def test_without_the_support_the_empty_corner_is_drawn(nb):
     colour = _lut(grid[rows, cols], float(grid.min()), float(grid.max()))
     got = np.array([img[cy, cx] for cx, cy, _, _ in samples])
     assert np.abs(got[empty] - colour[empty]).max(axis=1).mean() <= 2
-    nb.run("w.background_support = support.reshape(-1)")  # and back: faded again
-    time.sleep(0.8)
-    img = Plot(nb.page).screenshot()
+    # and back: faded again
+    redrawn(nb.page, lambda: nb.run("w.background_support = support.reshape(-1)"))
+    img = Plot.settled(nb.page).screenshot()
     got = np.array([img[cy, cx] for cx, cy, _, _ in samples])
     assert np.abs(got[empty] - _page_colour(nb)).max(axis=1).mean() <= 2
 
@@ -149,8 +145,7 @@ def test_the_exported_page_fades_the_same_and_keeps_the_markers(browser, tmp_pat
     try:
         page.goto(path.as_uri())
         page.wait_for_selector(".mm-root[data-ready='true']", timeout=30_000)
-        time.sleep(0.5)
-        plot = Plot(page)
+        plot = Plot.settled(page)
         img = plot.screenshot()
         samples = _samples(plot, xy)
         rows = np.array([s[2] for s in samples])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -25,7 +24,9 @@ from .conftest import (
     data_to_screen,
     expected_atoms,
     point_in_polygon,
+    redrawn,
     screen_to_data,
+    settle,
 )
 
 SETUP = (
@@ -57,9 +58,7 @@ EDGES = [(a, b) for a in range(8) for b in range(a + 1, 8) if bin(a ^ b).count("
 
 
 @pytest.fixture(scope="module")
-def nb(lab, lab_server):
-    src = Path(__file__).resolve().parents[1] / "widgets" / "test_explorer.py"
-    (lab_server.root.parent / "_explorer_data.py").write_text(src.read_text())
+def nb(lab):
     session = lab.open_notebook("crystal.ipynb", [SETUP], viewport=(1500, 1300))
     session.page.wait_for_selector(
         ".materials-map-explorer .mmc-root[data-ready='true']", state="attached"
@@ -121,7 +120,7 @@ def test_click_on_map_shows_that_crystal(nb, artifacts_dir):
     sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
     view = page.locator(f".materials-map-explorer .mmc-view[data-id='{sid}']")
     view.wait_for(state="attached", timeout=30_000)
-    time.sleep(0.5)
+    settle(page)
     d = view.evaluate("e => ({...e.dataset})")
     want = nb.kernel.value(f"_expect(ex._structure({i}))")
     got = json.loads(d["elements"])
@@ -156,7 +155,7 @@ def test_pathway_layer_of_lifepo4(nb, artifacts_dir):
     root = page.locator(".materials-map-explorer .mmc-root")
     view = root.locator(f".mmc-view[data-id='{sid}']")
     view.wait_for(state="attached", timeout=30_000)
-    time.sleep(0.5)
+    settle(page)
     canvas = view.locator(".mmc-canvas canvas")
     before = _shot(page, canvas)
     root.locator(".mmc-pathway input").check()
@@ -164,7 +163,7 @@ def test_pathway_layer_of_lifepo4(nb, artifacts_dir):
     page.wait_for_selector(
         f".materials-map-explorer .mmc-view[data-id='{sid}'][data-pathway='drawn']", timeout=180_000
     )
-    time.sleep(0.5)
+    settle(page)
     on = _shot(page, canvas)
     Image.fromarray(on.astype(np.uint8)).save(artifacts_dir / "crystal_pathway.png")
     assert (np.abs(on - before).max(axis=2) > 40).mean() > 0.01
@@ -183,7 +182,7 @@ def test_pathway_layer_of_lifepo4(nb, artifacts_dir):
     page.wait_for_selector(
         f".materials-map-explorer .mmc-view[data-id='{sid}'][data-level='{e1 + 0.5:.4f}']"
     )
-    time.sleep(0.5)
+    settle(page)
     wide = _shot(page, canvas)
     assert (np.abs(wide - on).max(axis=2) > 40).mean() > 0.002
     # layer off: the original picture comes back, and the margin no longer changes anything
@@ -191,11 +190,12 @@ def test_pathway_layer_of_lifepo4(nb, artifacts_dir):
     page.wait_for_selector(
         f".materials-map-explorer .mmc-view[data-id='{sid}'][data-pathway='off']"
     )
-    time.sleep(0.5)
+    settle(page)
     off = _shot(page, canvas)
     assert (np.abs(off - before).max(axis=2) > 40).mean() < 0.002
-    nb.run("ex.crystal.margin = 0.05")
-    time.sleep(0.8)
+    # the margin no longer changes anything: the kernel's change arrives, nothing is redrawn
+    # differently (the panel re-renders the same picture)
+    redrawn(page, lambda: nb.run("ex.crystal.margin = 0.05"))
     assert (np.abs(_shot(page, canvas) - off).max(axis=2) > 40).mean() < 0.002
 
 
@@ -254,7 +254,7 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
         state = root.evaluate("r => ({...r.dataset})")
         shown = nb.kernel.value("[c['id'] for c in ex.crystal.structures]")
         raise AssertionError(f"crystal {sid} not shown: {state}, kernel: {shown}") from None
-    time.sleep(0.5)
+    settle(page)
     canvas = view.locator(".mmc-canvas canvas")
     img = _shot(page, canvas)
     # hover the middle of an Fe sphere: the tip names the species, occupancy and site
@@ -281,11 +281,11 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     page.mouse.move(box["x"] + box["width"] / 2 + 90, box["y"] + box["height"] / 2 + 30, steps=6)
     page.mouse.up()
     page.mouse.move(5, 5)
-    time.sleep(0.5)
+    settle(page)
     turned = _shot(page, canvas)
     assert (np.abs(turned - img).max(axis=2) > 40).mean() > 0.02
     root.locator(".mmc-reset").click()
-    time.sleep(0.5)
+    settle(page)
     assert (np.abs(_shot(page, canvas) - img).max(axis=2) > 40).mean() < 0.002
 
 
@@ -366,7 +366,7 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
     # a loaded machine may still be redrawing (the four trait changes can each draw), which
     # drops a pending hover: wait for the drawing count to settle, and retry the hover
     for attempt in range(4):
-        _settle(page)
+        settle(page)
         d = view.evaluate("e => ({...e.dataset})")
         assert int(d["partial"]) >= 1
         far, on_screen, box = _partial_site_on_screen(d, site, canvas)
@@ -411,7 +411,7 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
             ".dataset.drawn) > n",
             arg=drawn,
         )
-        time.sleep(0.5)
+        settle(page)
         img = _shot(page, canvas)
         Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "crystal_partial_sectors.png")
         colours = nb.kernel.value(
@@ -426,19 +426,6 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
     share = px["Li"] / max(1, px["Li"] + px["Ni"])
     want_share = dict(site["occ"])["Li"] / total
     assert min(px.values()) >= 50 and abs(share - want_share) < 0.2, (px, share, want_share)
-
-
-def _settle(page, quiet_s: float = 0.6, timeout_s: float = 20.0) -> None:
-    """Wait until the explorer's crystal drawing count has not changed for ``quiet_s``."""
-    root = page.locator(".materials-map-explorer .mmc-root")
-    last, since, t0 = None, time.monotonic(), time.monotonic()
-    while time.monotonic() - t0 < timeout_s:
-        now = root.get_attribute("data-drawn")
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet_s:
-            return
-        time.sleep(0.1)
 
 
 def _partial_site_on_screen(d: dict, site: dict, canvas):
@@ -500,7 +487,7 @@ def test_follows_the_jupyterlab_theme(nb, artifacts_dir):
             " return v && parseInt(v.dataset.foreground.slice(1, 3), 16) > 150; }",
             timeout=30_000,
         )
-        time.sleep(0.5)
+        settle(page)
         dark = corner()
         page.screenshot(path=str(artifacts_dir / "crystal_dark.png"))
         assert dark.max() < 80, dark  # the background follows --jp-layout-color0

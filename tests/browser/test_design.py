@@ -9,7 +9,6 @@ kernel needs no training.
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 
 import numpy as np
@@ -97,8 +96,7 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
 
     # markers: magenta where the kernel says each candidate sits (those inside the view)
     page.mouse.move(2, 2)
-    time.sleep(0.3)
-    plot = Plot(page)
+    plot = Plot.settled(page)
     img = plot.screenshot(artifacts_dir / "design-candidates.png")
     xy = np.array(nb.kernel.value("ex.design.candidates.coords.tolist()"))
     sx, sy = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
@@ -136,9 +134,8 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
     nb.kernel.wait_for("ex.design.cif_path.value", lambda v: v == "exported-candidates.zip")
     page.locator(".materials-map-explorer button", has_text="Export CIFs").first.click()
     path = lab_server.root / "exported-candidates.zip"
-    deadline = time.monotonic() + 30
-    while not path.is_file() and time.monotonic() < deadline:
-        time.sleep(0.3)
+    # the panel says so once the file is written (atomically)
+    nb.kernel.wait_for("ex.design.status.value", lambda v: "wrote" in v or "error" in v, 30)
     assert path.is_file(), nb.kernel.value("ex.design.status.value")
     from pymatgen.io.cif import CifParser
 

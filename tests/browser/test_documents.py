@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import time
 import urllib.parse
 
 import numpy as np
@@ -16,7 +15,7 @@ from PIL import Image
 from materials_map.io.document import MapDocument
 from materials_map.widgets.map import MapWidget
 
-from .conftest import data_to_screen, screen_to_data
+from .conftest import data_to_screen, screen_to_data, settle
 
 N = 800
 
@@ -99,7 +98,7 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
     try:
         page.goto(page_path.as_uri())
         page.wait_for_selector("#mm-root .mm-root[data-ready='true']", timeout=30_000)
-        time.sleep(0.5)
+        settle(page)
         img, box, view, size = _image(page, "#mm-root")
         Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "export_html.png")
         _assert_markers_drawn(img, view, size, xy, values)
@@ -185,7 +184,7 @@ def test_mmap_opens_from_the_jupyterlab_file_browser(lab_server, browser, artifa
         )
         page.locator(".jp-DirListing-itemText", has_text="saved.mmap").first.dblclick()
         page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
-        time.sleep(0.8)
+        settle(page)
         img, _, view, size = _image(page, ".mm-mmap-view")
         page.screenshot(path=str(artifacts_dir / "mmap_viewer.png"))
         _assert_markers_drawn(img, view, size, xy, values)

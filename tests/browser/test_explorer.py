@@ -7,12 +7,20 @@ Every check compares what the browser drew or did with the kernel's numbers.
 
 from __future__ import annotations
 
-import time
+import contextlib
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import EXPLORER_SETUP, Plot, data_to_screen, point_in_polygon, screen_to_data
+from .conftest import (
+    EXPLORER_SETUP,
+    Plot,
+    data_to_screen,
+    point_in_polygon,
+    screen_to_data,
+    settle,
+)
 
 SETUP = (
     EXPLORER_SETUP
@@ -22,15 +30,18 @@ ex
 )
 
 SELECTED_RGB = "rgb(225, 87, 89)"  # panel_style.SELECTED
+# kernel helper: the bqplot figures inside a widget (its children, recursively)
+FIGURES = """
+def _figures(w):
+    import bqplot
+    if isinstance(w, bqplot.Figure):
+        return 1
+    return sum(_figures(c) for c in getattr(w, "children", ()))
+"""
 
 
 @pytest.fixture(scope="module")
-def nb(lab, lab_server):
-    from pathlib import Path
-
-    # the kernel imports the test data builder from a copy beside the notebook root
-    src = Path(__file__).resolve().parents[1] / "widgets" / "test_explorer.py"
-    (lab_server.root.parent / "_explorer_data.py").write_text(src.read_text())
+def nb(lab):
     session = lab.open_notebook("explorer.ipynb", [SETUP], viewport=(1400, 1200))
     session.page.wait_for_selector(".materials-map-explorer .bqplot", state="attached")
     yield session
@@ -43,7 +54,7 @@ def clean_state(nb):
     nb.page.wait_for_selector(".mm-root[data-selected='0']", state="attached")
     nb.page.locator(".mm-reset").click()
     nb.page.mouse.move(5, 5)
-    time.sleep(0.4)
+    Plot.settled(nb.page)
 
 
 def _drag(page, points):
@@ -51,13 +62,20 @@ def _drag(page, points):
     page.mouse.down()
     for p in points[1:]:
         page.mouse.move(*p, steps=4)
-        time.sleep(0.03)
     page.mouse.up()
 
 
 def _visible_tab(page, title: str):
-    page.locator(".materials-map-explorer .lm-TabBar-tab", has_text=title).first.click()
-    time.sleep(0.5)
+    """Show the Explorer's tab ``title`` and wait until it is the current one and the page
+    has stopped drawing."""
+    tab = page.locator(".materials-map-explorer .lm-TabBar-tab", has_text=title).first
+    tab.click()
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.materials-map-explorer .lm-TabBar-tab')]"
+        ".some(e => e.classList.contains('lm-mod-current') && e.textContent.includes(t))",
+        arg=title,
+    )
+    settle(page)
 
 
 def _selected_dots(page, figure_index: int) -> int:
@@ -97,9 +115,13 @@ def test_lasso_on_map_updates_ratio_panels_and_table(nb, artifacts_dir):
         == want.tolist()
     )
     # ... and the browser draws them: every Li/O plot shows exactly those points highlighted
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and _selected_dots(page, 0) != want.size:
-        time.sleep(0.3)
+    page.wait_for_function(
+        f"""n => [...document.querySelectorAll('.materials-map-explorer .widget-tab-contents .bqplot')]
+            .slice(0, 4).every(f => [...f.querySelectorAll('.dot')]
+            .filter(d => getComputedStyle(d).fill === '{SELECTED_RGB}').length === n)""",
+        arg=int(want.size),
+        timeout=15_000,
+    )
     page.screenshot(path=str(artifacts_dir / "explorer_lasso.png"))
     assert [_selected_dots(page, k) for k in range(4)] == [want.size] * 4
     # the table tab lists the selected rows
@@ -174,13 +196,13 @@ def test_click_on_empty_map_shows_decoded_descriptor(nb, artifacts_dir):
     # the decode tab draws a curve per descriptor group: decoded + 3 nearest inputs each
     n_groups = nb.kernel.value("len(ex.reconstruction.groups)")
     tab = page.locator(".materials-map-explorer .widget-tab-contents > .widget-box").nth(1)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        n_paths = tab.evaluate("""t => Array.from(t.querySelectorAll('path.line')).filter(
-                p => (p.getAttribute('d') || '').length > 20).length""")
-        if n_paths >= 4 * n_groups:
-            break
-        time.sleep(0.3)
+    lines = """t => Array.from(t.querySelectorAll('path.line')).filter(
+                p => (p.getAttribute('d') || '').length > 20).length"""
+    tab.wait_for(state="visible")
+    page.wait_for_function(
+        f"([t, n]) => ({lines})(t) >= n", arg=[tab.element_handle(), 4 * n_groups], timeout=15_000
+    )
+    n_paths = tab.evaluate(lines)
     page.screenshot(path=str(artifacts_dir / "explorer_decode.png"))
     assert n_paths >= 4 * n_groups
     assert "decoded at" in tab.inner_text()
@@ -189,33 +211,42 @@ def test_click_on_empty_map_shows_decoded_descriptor(nb, artifacts_dir):
 def test_every_tab_renders_without_widget_errors(nb, artifacts_dir):
     page = nb.page
     nb.run("w.focused = len(df) - 1")  # the disordered rock salt: structure tab has partial sites
+    nb.run(FIGURES)
     titles = nb.kernel.value("list(ex.tabs.titles)")
     narrow = {}
     for k, title in enumerate(titles):
         _visible_tab(page, title)
         if title == "Model":  # parity is computed when the tab opens
             nb.kernel.wait_for("ex.diagnostics.diagnostics is not None", lambda v: v)
-        time.sleep(0.8)
-        page.screenshot(path=str(artifacts_dir / f"explorer_tab_{k}.png"))
-        # every bqplot figure of the shown tab has a real plot area, inside the tab
+        # every bqplot figure the kernel holds in this tab is drawn in it
+        n_figures = nb.kernel.value(f"_figures(ex.tabs.children[{k}])")
         tab = page.locator(".materials-map-explorer .widget-tab-contents > .widget-box").nth(k)
+        page.wait_for_function(
+            "([t, n]) => t.querySelectorAll('.bqplot rect.plotarea_background').length === n",
+            arg=[tab.element_handle(), n_figures],
+            timeout=30_000,
+        )
+        # every bqplot figure of the shown tab has a real plot area, inside the tab
         right = tab.bounding_box()["x"] + tab.bounding_box()["width"]
         rects = tab.locator(".bqplot rect.plotarea_background")
         boxes = []
         for j in range(rects.count()):  # figures lay out once scrolled into view
             rects.nth(j).scroll_into_view_if_needed()
-            deadline = time.monotonic() + 8
-            while True:
-                b = rects.nth(j).evaluate(
+            with contextlib.suppress(PlaywrightTimeout):  # a narrow one is reported below
+                page.wait_for_function(
+                    "r => r.getBoundingClientRect().width > 20",
+                    arg=rects.nth(j).element_handle(),
+                    timeout=8_000,
+                )
+            boxes.append(
+                rects.nth(j).evaluate(
                     "r => { const b = r.getBoundingClientRect(); return [b.width, b.right]; }"
                 )
-                if b[0] > 20 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.25)
-            boxes.append(b)
+            )
         bad = [(j, b) for j, b in enumerate(boxes) if b[0] <= 20 or b[1] > right + 1]
         if bad:
             narrow[title] = bad
+            page.screenshot(path=str(artifacts_dir / f"explorer_tab_{k}.png"))
     errors = page.locator(".materials-map-explorer .jupyter-widgets-error-widget")
     assert errors.count() == 0, errors.first.inner_text()
     assert not narrow, narrow

@@ -3,15 +3,13 @@ the tooltip, the legend and the page title show the characters, and nothing in t
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
 from materials_map.io.document import MapDocument
 from materials_map.widgets.map import MapWidget
 
-from .conftest import data_to_screen
+from .conftest import data_to_screen, settle
 
 EVIL_ID = "<img src=x onerror=\"window.pwned=1;document.title='pwned'\">"
 EVIL_FORMULA = "</script><script>window.pwned=2</script>Li<sub>2</sub>O"
@@ -63,7 +61,9 @@ def test_markup_in_ids_never_runs_in_the_exported_page(browser, tmp_path, artifa
         assert cells["family"] == EVIL_FAMILY
         legend = page.locator("#mm-root .mm-legend").inner_text()
         assert EVIL_FAMILY in legend  # the characters, as text
-        time.sleep(0.5)  # an injected handler would have fired by now
+        # an injected <img onerror> / <svg onload> fires on its load ending: none pending now
+        page.wait_for_load_state("networkidle")
+        settle(page)
         page.screenshot(path=str(artifacts_dir / "injection_tooltip.png"))
         state = page.evaluate(
             "() => ({pwned: window.pwned ?? null, title: document.title,"

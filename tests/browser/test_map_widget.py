@@ -8,7 +8,6 @@ matplotlib's colour maps, selections from a numpy point-in-polygon.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 from matplotlib import colormaps
 from PIL import Image
 
-from .conftest import Plot, data_to_screen, point_in_polygon, screen_to_data
+from .conftest import Plot, data_to_screen, point_in_polygon, redrawn, screen_to_data, settle
 
 N = 1500
 SETUP = f"""
@@ -75,7 +74,7 @@ def clean_state(nb):
     nb.page.wait_for_selector(".mm-root[data-selected='0']", state="attached")
     nb.page.locator(".mm-reset").click()
     nb.page.mouse.move(5, 5)
-    time.sleep(0.4)
+    Plot.settled(nb.page)
 
 
 def _selection(nb) -> np.ndarray:
@@ -155,9 +154,8 @@ def _drag(page, plot: Plot, path: list[tuple[int, int]], modifiers: tuple[str, .
         page.keyboard.down(m)
     page.mouse.move(*plot.to_page(*path[0]))
     page.mouse.down()
-    for p in path[1:]:
+    for p in path[1:]:  # the brush reads coalesced moves too: none is lost
         page.mouse.move(*plot.to_page(*p))
-        time.sleep(0.03)
     page.mouse.up()
     for m in modifiers:
         page.keyboard.up(m)
@@ -243,7 +241,7 @@ def test_python_set_selection_is_highlighted(nb):
     assert (np.abs(_near(before, px[a], py[a]) - ACTIVE).max(axis=1) <= 30).sum() == 0
     nb.run(f"w.selection = [{a}]")
     nb.page.wait_for_selector(".mm-root[data-selected='1']", state="attached")
-    time.sleep(0.3)
+    settle(nb.page)
     after = plot.screenshot()
     ring = (np.abs(_near(after, px[a], py[a]) - ACTIVE).max(axis=1) <= 30).sum()
     other = (np.abs(_near(after, px[b], py[b]) - ACTIVE).max(axis=1) <= 30).sum()
@@ -307,11 +305,13 @@ def test_background_grid_has_the_colormap_colour_and_follows_zoom(nb, artifacts_
     assert _check_background(nb, plot, xy) >= 100
     # zoom in with the wheel around the right part of the map: the grid must stay aligned
     nb.page.mouse.move(*plot.to_page(plot.size[0] * 0.75, plot.size[1] * 0.5))
+    before = nb.page.locator(".mm-root").get_attribute("data-view")
     for _ in range(3):
         nb.page.mouse.wheel(0, -200)
-        time.sleep(0.15)
-    time.sleep(0.6)
-    zoomed = Plot(nb.page)
+    nb.page.wait_for_function(
+        "v => document.querySelector('.mm-root').dataset.view !== v", arg=before
+    )
+    zoomed = Plot.settled(nb.page)
     assert zoomed.view[1] - zoomed.view[0] < 0.8 * (plot.view[1] - plot.view[0])
     # points grow when zooming in (asinh point scaling): keep well clear of them
     assert _check_background(nb, zoomed, xy, artifacts_dir / "map_zoomed.png", clear=24) >= 30
@@ -329,8 +329,10 @@ def test_legend_toggle_hides_a_category(nb, artifacts_dir):
     button.click()
     assert button.get_attribute("aria-pressed") == "false"
     nb.kernel.wait_for("w.hidden_categories", lambda v: v == [code])
-    time.sleep(0.4)
-    plot = Plot(page)
+    page.wait_for_selector(
+        f".mm-root[data-visible-points='{int((fam != 'garnet').sum())}']", state="attached"
+    )
+    plot = Plot.settled(page)
     img = plot.screenshot(artifacts_dir / "map_garnet_hidden.png")
     xy = _xy()
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
@@ -431,10 +433,8 @@ def test_search_box_selects_matching_formula_or_id(nb):
 def test_to_png_round_trip_writes_the_current_view(nb, tmp_path, artifacts_dir):
     target = nb.server.root / "export.png"
     nb.run(f"fut = w.to_png({str(target)!r})")
-    deadline = time.monotonic() + 20
-    while not target.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert target.exists(), nb.kernel.value("str(fut.exception()) if fut.done() else 'pending'")
+    nb.kernel.wait_for("fut.done()", bool, timeout=20)
+    assert target.exists(), nb.kernel.value("str(fut.exception())")
     assert nb.kernel.value("str(fut.result())") == str(target)
     img = np.asarray(Image.open(target).convert("RGB")).astype(int)
     (artifacts_dir / "map_export.png").write_bytes(target.read_bytes())
@@ -453,8 +453,7 @@ def test_python_set_view_zooms_to_contain_it(nb):
         "(() => { const v = document.querySelector('.mm-root').dataset.view.split(',').map(Number);"
         " return v[1] - v[0] < 4; })()"
     )
-    time.sleep(0.3)
-    v = Plot(nb.page).view
+    v = Plot.settled(nb.page).view
     # the requested rectangle is inside the view and fills it along one axis
     assert (
         v[0] <= 1.0 + 1e-6 and v[1] >= 3.0 - 1e-6 and v[2] <= -1.0 + 1e-6 and v[3] >= 0.5 - 1e-6
@@ -465,9 +464,8 @@ def test_python_set_view_zooms_to_contain_it(nb):
 def test_density_contours_follow_the_points(nb, artifacts_dir):
     plot = Plot(nb.page)
     before = plot.screenshot()
-    nb.page.locator(".mm-toggle-show_density").click()
+    redrawn(nb.page, nb.page.locator(".mm-toggle-show_density").click)
     nb.kernel.wait_for("w.show_density", lambda v: v is True)
-    time.sleep(0.3)
     after = plot.screenshot(artifacts_dir / "map_density.png")
     changed = np.abs(after - before).max(axis=2) > 40
     ys, xs = np.nonzero(changed)
@@ -493,9 +491,14 @@ def test_follows_the_jupyterlab_theme_and_resizes_with_its_container(nb, artifac
     theme("JupyterLab Dark")
     try:
         page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
-        page.wait_for_timeout(500)
+        # the dark theme's stylesheet lands after the attribute flips
+        page.wait_for_function(
+            "(() => { const m = getComputedStyle(document.querySelector('.mm-root'))"
+            ".backgroundColor.match(/\\d+/g).slice(0, 3).map(Number);"
+            " return m.reduce((a, b) => a + b) / 3 < 80; })()"
+        )
         assert background().mean() < 80
-        Plot(page).screenshot(artifacts_dir / "map_dark.png")
+        Plot.settled(page).screenshot(artifacts_dir / "map_dark.png")
     finally:
         theme("JupyterLab Light")
         page.wait_for_function("document.body.dataset.jpThemeLight === 'true'")

@@ -8,8 +8,6 @@ stand outside where any circle's ring can reach; a hidden group leaves the page 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -73,8 +71,7 @@ def test_sources_get_their_own_outline_and_legend(nb, artifacts_dir):
     assert nb.kernel.value("w.marker_label") == "source"
     assert nb.kernel.value("w.marker_names") == ["generated", "obelix"]
     nb.page.wait_for_selector(".mm-marker-legend .mm-legend-item")
-    time.sleep(0.8)
-    plot = Plot(nb.page)
+    plot = Plot.settled(nb.page)
     img = plot.screenshot(artifacts_dir / "markers_source.png")
     dark = [_corner_darkness(img, x, y) for x, y in _centres(plot)]
     print("corner darkness", dark)
@@ -103,8 +100,8 @@ def test_the_source_legend_hides_and_shows_a_group(nb):
     items.nth(1).click()
     assert nb.kernel.wait_for("w.hidden_markers", lambda v: v == [1]) == [1]
     assert items.nth(1).get_attribute("aria-pressed") == "false"
-    time.sleep(0.8)
-    plot = Plot(nb.page)
+    nb.page.wait_for_selector(".mm-root[data-visible-points='3']", state="attached")
+    plot = Plot.settled(nb.page)
     img = plot.screenshot()
     centres = _centres(plot)
     at = [img[int(round(y)), int(round(x))] for x, y in centres]
@@ -117,6 +114,6 @@ def test_the_source_legend_hides_and_shows_a_group(nb):
     assert nb.page.locator(".mm-root").get_attribute("data-visible-points") == "3"
     items.nth(1).click()  # and back
     assert nb.kernel.wait_for("w.hidden_markers", lambda v: v == []) == []
-    time.sleep(0.8)
-    img = Plot(nb.page).screenshot()
+    nb.page.wait_for_selector(".mm-root[data-visible-points='6']", state="attached")
+    img = Plot.settled(nb.page).screenshot()
     assert all(_corner_darkness(img, *centres[k]) < 80 for k in range(3, 6))

@@ -14,23 +14,22 @@ Chromium's pixels and layout:
 * the map's tick labels and the Li/O panels' ticks are round numbers (0, 0.25, 0.5, 0.75, 1
   on the fraction axes).
 
-The screenshot of the cell is the README's first picture (``docs/img/li-o-explorer.png``);
-``docs/img/li-o-map.png`` is regenerated from the headless demo.
+The screenshot of the cell is the README's first picture (``docs/img/li-o-explorer.png``) and
+``docs/img/li-o-map.png`` comes from the headless demo: ``make docs-img`` writes both into
+docs/img (``MATERIALS_MAP_DOCS_IMG=1``); every other run writes them into a temporary folder.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from .conftest import Plot, data_to_screen
+from .conftest import Plot, data_to_screen, settle
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS_IMG = ROOT / "docs" / "img"
 VIEWPORT = (1500, 1000)
 
 # the first cell keeps the test's cache out of the user's; the second is what a user types
@@ -50,7 +49,7 @@ def nb(lab):
     page = session.page
     page.wait_for_selector(".materials-map-explorer .bqplot", state="attached")
     session.run("ex.map.hidden_categories = []; ex.map.selection = []; ex.map.focused = -1")
-    time.sleep(1.0)
+    Plot.settled(page)
     yield session
     session.close()
 
@@ -81,9 +80,9 @@ def test_map_uses_the_cell_width(nb):
     assert plot["width"] >= 0.8 * cell["width"] and plot["height"] >= 360, plot
 
 
-def test_screenshot_for_the_readme(nb):
+def test_screenshot_for_the_readme(nb, picture_dir):
     """The README's first picture: the code a user types and the map it shows, down to the
-    panel tabs (regenerated here, at 1500×1000)."""
+    panel tabs (at 1500×1000; into docs/img under `make docs-img`)."""
     page = nb.page
     _tab(page, "Li/O")
     nb.run("ex.map.selection = []; ex.map.focused = -1")
@@ -91,7 +90,7 @@ def test_screenshot_for_the_readme(nb):
     cell = page.locator(".jp-Cell").nth(1)
     cell.scroll_into_view_if_needed()
     page.locator(".jp-Cell").nth(1).locator(".jp-InputArea").scroll_into_view_if_needed()
-    time.sleep(0.8)
+    Plot.settled(page)
     top = cell.bounding_box()
     tabs = page.locator(".materials-map-explorer .lm-TabBar").first.bounding_box()
     clip = {
@@ -100,8 +99,7 @@ def test_screenshot_for_the_readme(nb):
         "width": top["width"],
         "height": tabs["y"] + tabs["height"] - top["y"] + 4,
     }
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    out = DOCS_IMG / "li-o-explorer.png"
+    out = picture_dir / "li-o-explorer.png"
     out.write_bytes(page.screenshot(clip=clip))
     from PIL import Image
 
@@ -121,7 +119,7 @@ def test_points_stand_out_from_the_background(nb, artifacts_dir):
     with_points = plot.screenshot(artifacts_dir / "readability_points.png").astype(float)
     nb.run(f"ex.map.hidden_categories = list(range({n}))")
     page.wait_for_selector(".mm-root[data-visible-points='0']", state="attached")
-    time.sleep(0.5)
+    settle(page)
     background = plot.screenshot(artifacts_dir / "readability_background.png").astype(float)
     nb.run("ex.map.hidden_categories = []")
     page.wait_for_selector(f".mm-root[data-visible-points='{len(coords)}']", state="attached")
@@ -227,8 +225,15 @@ def test_every_legend_entry_and_colour_bar_is_visible(nb):
 
 
 def _tab(page, title: str) -> None:
+    """Show the Explorer's tab ``title``; wait until it is the current one and the map (whose
+    height the tab's content can change) has settled."""
     page.locator(".materials-map-explorer .lm-TabBar-tab", has_text=title).first.click()
-    time.sleep(0.8)
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.materials-map-explorer .lm-TabBar-tab')]"
+        ".some(e => e.classList.contains('lm-mod-current') && e.textContent.includes(t))",
+        arg=title,
+    )
+    Plot.settled(page)
 
 
 def test_decode_legend_never_covers_the_curves(nb, artifacts_dir):
@@ -317,8 +322,9 @@ def test_readme_shows_the_code_of_the_picture():
     assert f"```python\n{USER_CODE}\n```" in first
 
 
-def test_demo_map_picture_for_the_readme(tmp_path, monkeypatch):
-    """docs/img/li-o-map.png: the headless demo's PNG of the default map, regenerated."""
+def test_demo_map_picture_for_the_readme(tmp_path, monkeypatch, picture_dir):
+    """docs/img/li-o-map.png: the headless demo's PNG of the default map (into docs/img under
+    `make docs-img`)."""
     import shutil
 
     from materials_map import datasets
@@ -331,5 +337,7 @@ def test_demo_map_picture_for_the_readme(tmp_path, monkeypatch):
     n = len(datasets.load("li-o").df)
     assert f"({n} materials)" in doc.metadata["title"]
     assert doc.metadata["model"]["model"].startswith("pretrained")  # the shipped model
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp_path / "demo" / "map.png", DOCS_IMG / "li-o-map.png")
+    from PIL import Image
+
+    assert min(Image.open(tmp_path / "demo" / "map.png").size) >= 400
+    shutil.copyfile(tmp_path / "demo" / "map.png", picture_dir / "li-o-map.png")

@@ -7,13 +7,11 @@ Expected colours come from matplotlib's colour maps of the grids computed here i
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from matplotlib import colormaps
 
-from .conftest import Plot, screen_to_data
+from .conftest import Plot, redrawn, screen_to_data
 
 NX, NY, EXTENT = 16, 8, (0.0, 10.0, 0.0, 5.0)
 SETUP = f"""
@@ -81,10 +79,10 @@ def nb(lab):
 
 
 def _show(nb, mode: str) -> Plot:
-    nb.run(f"w.background_mode = {mode!r}")
-    nb.page.wait_for_selector(".mm-root", state="attached")
-    time.sleep(0.8)
-    return Plot(nb.page)
+    """Set the background mode from the kernel; the plot once the page has drawn it."""
+    if nb.kernel.value("w.background_mode") != mode:
+        redrawn(nb.page, lambda: nb.run(f"w.background_mode = {mode!r}"))
+    return Plot.settled(nb.page)
 
 
 def _matches(img: np.ndarray, samples, want: np.ndarray, tol: int = 2) -> float:
@@ -146,5 +144,5 @@ def test_the_side_menu_sets_the_mode(nb):
     menu.select_option("spread")
     assert nb.kernel.wait_for("w.background_mode", lambda v: v == "spread") == "spread"
     nb.run("w.set_background(grid, [0, 10, 0, 5])")  # a grid without a spread: no menu
-    time.sleep(0.5)
+    menu.wait_for(state="hidden")
     assert not menu.is_visible()
