@@ -194,6 +194,31 @@ def test_mmap_opens_from_the_jupyterlab_file_browser(lab_server, browser, artifa
         context.close()
 
 
+def test_mmap_picture_for_the_readme(lab_server, browser, picture_dir):
+    """docs/img/mmap-viewer.png: the default li-o map saved by its Explorer, opened from the
+    file browser without a kernel (into docs/img under `make docs-img`)."""
+    import materials_map as mm
+
+    result = mm.build_map("li-o", progress=False)
+    mm.Explorer(result).save(lab_server.root / "li-o.mmap")
+    context = browser.new_context(viewport={"width": 1300, "height": 820})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
+        item = page.locator(".jp-DirListing-itemText", has_text="li-o.mmap").first
+        item.wait_for(timeout=60_000)
+        item.dblclick()
+        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+        settle(page)
+        img, _, _, size = _image(page, ".mm-mmap-view")
+        page.screenshot(path=str(picture_dir / "mmap-viewer.png"))
+    finally:
+        context.close()
+    # the plot shows the background's colour scale and the points, not a blank canvas
+    colours = {tuple(c) for c in img.reshape(-1, 3)[::7]}
+    assert len(colours) > 200 and min(size) > 300, (len(colours), size)
+
+
 @pytest.fixture(autouse=True)
 def _bundle_built():
     from materials_map.io import html
