@@ -198,7 +198,7 @@ def _clone(model: Any, w: float) -> Any:
     """An unfitted clone of ``model`` with ``w`` set (same seed, hence the same split)."""
     from sklearn.base import clone
 
-    return clone(model).set_params(w=float(w), verbose=False)
+    return clone(model).set_params(w=float(w), progress=False)
 
 
 def _fit_clone(model: Any, w: float, X: Any, y: np.ndarray, weight: Any = None) -> Any:
@@ -235,7 +235,7 @@ def _shipped_default(name: str) -> Any:
 
 def _params(model: Any) -> dict[str, Any]:
     return json.loads(
-        json.dumps({k: v for k, v in model.get_params().items() if k != "verbose"}, default=str)
+        json.dumps({k: v for k, v in model.get_params().items() if k != "progress"}, default=str)
     )
 
 

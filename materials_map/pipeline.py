@@ -243,8 +243,8 @@ def model_key(dataset: Any, target: str, estimator: Any, *, data_key: str | None
     """Cache key of a model: the dataset rows, the target, the parameters, the rows' training
     weights (:func:`training_weights`) and the version (``data_key``: the rows'
     :func:`dataset_fingerprint` when already computed)."""
-    # verbose only changes what is printed, not the model
-    params = {k: v for k, v in estimator.get_params().items() if k != "verbose"}
+    # progress only changes what is printed, not the model
+    params = {k: v for k, v in estimator.get_params().items() if k != "progress"}
     # settings added after models were shipped, at the value that trains as before
     if not params.get("neighbour_weight", 1):
         params = {k: v for k, v in params.items() if k not in ("neighbour_weight", "perplexity")}
@@ -397,7 +397,7 @@ def build_map(
     est = (
         model
         if model is not None
-        else MapModel(w=w, random_state=random_state, target_transform="auto", verbose=progress)
+        else MapModel(w=w, random_state=random_state, target_transform="auto", progress=progress)
     )
     row_fps = None
     if fps is not None:

@@ -121,7 +121,7 @@ def w_sweep(
     records, coords, models = [], {}, {}
     for w in ws:
         w = float(w)
-        est = clone(result.model).set_params(w=w, verbose=progress, **params)
+        est = clone(result.model).set_params(w=w, progress=progress, **params)
         key = model_key(ds, target, est, data_key=data_key)
         found = None if retrain else _table(key, ids, cache)
         if found is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,7 +57,8 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
     n_threads : CPU threads torch may use while training (default 1: batch-16 steps are too
         small to gain from more, and extra threads slow training down badly on a busy
         machine); ``None`` keeps torch's own setting.
-    verbose : show a progress bar while training.
+    progress : show a progress bar while training (``verbose``, its old name, still works
+        with a FutureWarning).
     neighbour_weight : weight of the neighbourhood term (beyond the paper; 0 = the paper's
         losses): each code is pulled towards a 1-D t-SNE of its branch's training rows
         (``model/embedding.py``), so that neighbours on the map are alike. Default 1.0.
@@ -98,12 +100,19 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         random_state: int | None = 0,
         device: str = "cpu",
         n_threads: int | None = 1,
-        verbose: bool = True,
+        progress: bool = True,
         target_transform: str = "none",
         neighbour_weight: float = 1.0,
         perplexity: float = 30.0,
         encoder_input: str = "column",
+        **deprecated: bool,
     ) -> None:
+        if "verbose" in deprecated:  # the name the 0.1 notebooks and docs used (issue 24)
+            msg = "MapModel(verbose=...) is deprecated: use progress=..."
+            warnings.warn(msg, FutureWarning, stacklevel=2)
+            progress = deprecated.pop("verbose")
+        if deprecated:
+            raise TypeError(f"MapModel got unexpected keyword arguments {sorted(deprecated)}")
         self.w = w
         self.hidden_comp = hidden_comp
         self.hidden_struct = hidden_struct
@@ -119,7 +128,7 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
-        self.verbose = verbose
+        self.progress = progress
         self.target_transform = target_transform
         self.neighbour_weight = neighbour_weight
         self.perplexity = perplexity
@@ -258,7 +267,7 @@ class MapModel(ScoreMixin, TransformerMixin, BaseEstimator):
             weight_decay=self.weight_decay,
             patience=int(self.patience),
             max_epochs=int(self.max_epochs),
-            verbose=self.verbose,
+            progress=self.progress,
         )
         self.history_ = history
         self.n_epochs_ = len(history)

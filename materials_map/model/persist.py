@@ -98,6 +98,8 @@ def _restore(cls: type[MapModel], meta: dict[str, str], tensors: dict, where: st
     # files written before the neighbourhood term existed were trained without it
     params.setdefault("neighbour_weight", 0.0)
     params.setdefault("encoder_input", "scaled")
+    if "verbose" in params:  # its old name, in files written before 0.1
+        params["progress"] = params.pop("verbose")
     model = cls(**params)
     model.random_state_ = int(fitted["random_state_"])
     model.train_index_ = np.asarray(fitted["train_index_"], dtype=int)

@@ -38,7 +38,7 @@ def train_epochs(
     weight_decay: float,
     patience: int,
     max_epochs: int,
-    verbose: bool,
+    progress: bool,
 ) -> tuple[pd.DataFrame, int]:
     """Train ``net`` in place on the rows ``tr`` of ``data`` (scaled tensors ``comp``,
     ``struct``, ``y``), monitoring the rows ``te`` (the training loss when there are none);
@@ -52,7 +52,7 @@ def train_epochs(
     n_tr, bs = len(tr), batch_size
     best, best_state, best_epoch, wait = math.inf, None, 0, 0
     rows = []
-    bar = tqdm(range(1, max_epochs + 1), disable=not verbose, desc="MapModel", unit="epoch")
+    bar = tqdm(range(1, max_epochs + 1), disable=not progress, desc="MapModel", unit="epoch")
     for epoch in bar:
         net.train()
         perm = torch.randperm(n_tr, generator=gen).to(device)
@@ -99,7 +99,7 @@ def train_epochs(
             best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         else:
             wait += 1
-        if verbose:
+        if progress:
             bar.set_postfix(loss=f"{monitor:.4g}", best=f"{best:.4g}", wait=wait, refresh=False)
         if wait >= patience:
             break
