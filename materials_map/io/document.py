@@ -49,16 +49,6 @@ VERSION = 1
 _SKIP_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
 
 
-def legacy_trait_name(name: str) -> str:
-    """The current name of a trait saved by an older materials-map: the background layer
-    was called ``heatmap`` (``heatmap_*``, ``show_heatmap``) before it got one name."""
-    if name == "show_heatmap":
-        return "show_background"
-    if name == "heatmap" or name.startswith("heatmap_"):
-        return "background" + name[len("heatmap") :]
-    return name
-
-
 class MapDocumentError(ValueError):
     """A file is not a valid materials-map document."""
 
@@ -222,7 +212,7 @@ class MapDocument:
                 f"{source}: corrupted table ({type(err).__name__}: {err})"
             ) from err
         try:
-            traits = {legacy_trait_name(k): _decode(v) for k, v in doc["traits"].items()}
+            traits = {k: _decode(v) for k, v in doc["traits"].items()}
         except (ValueError, TypeError) as err:  # binascii.Error is a ValueError
             raise MapDocumentError(f"{source}: corrupted binary trait ({err})") from err
         structures = doc.get("structures")

@@ -91,22 +91,3 @@ def test_html_escapes_script_end(tmp_path):
     assert page.count("</script>") == 3  # doc, bundle, mount — the title's "</script>" is escaped
     assert "t &lt;/script&gt; &amp; &lt;b&gt;" in page
     assert "http://" not in page.split("<script>", 1)[0]  # nothing fetched from a CDN
-
-
-def test_documents_with_the_old_background_trait_names_still_load():
-    """Maps saved before the background layer got one name used heatmap_* traits."""
-    from materials_map.widgets.map import MapWidget
-
-    w = MapWidget(np.zeros((3, 2)))
-    w.set_background(np.arange(6.0).reshape(2, 3), [0, 1, 0, 1], label="ME")
-    doc = json.loads(MapDocument.from_widget(w).to_json())
-    old = {
-        ("show_heatmap" if k == "show_background" else k.replace("background", "heatmap", 1)): v
-        for k, v in doc["traits"].items()
-    }
-    assert "heatmap_label" in old and "background_label" not in old
-    doc["traits"] = old
-    doc.pop("sha256")  # files saved then carried no checksum
-    w2 = MapWidget.from_document(MapDocument.from_json(json.dumps(doc)))
-    assert w2.background_label == "ME" and w2.background_shape == [2, 3]
-    np.testing.assert_array_equal(w2.background_values, np.arange(6.0).reshape(2, 3))
