@@ -82,7 +82,7 @@ def test_fit_and_ensemble(unchanged):
     X, y, _ = manifold_data(n=40, n_comp=8, n_struct=6, seed=0)
     # no t-SNE neighbourhood term: on 40 rows it costs minutes on a busy machine
     model = MapModel(
-        hidden_comp=(8,), hidden_struct=(8,), max_epochs=3, verbose=False, neighbour_weight=0.0
+        hidden_comp=(8,), hidden_struct=(8,), max_epochs=3, progress=False, neighbour_weight=0.0
     )
     coords = model.fit(X, y).transform(X)
     ens = HeadEnsemble(n_members=2, max_epochs=3).fit(coords, y)

@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     rows = baselines(X, types)
     for seed in args.seeds:
         for name, est in specs:
-            est = est.set_params(random_state=seed, verbose=False)
+            est = est.set_params(random_state=seed, progress=False)
             t0 = time.perf_counter()
             est.fit(X, y, sample_weight=weights)
             row = {

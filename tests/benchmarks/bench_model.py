@@ -104,7 +104,7 @@ def main() -> None:
 
     X, y, label = load_data(args.data)
     rss_data = _current_rss_mb()
-    model = MapModel(random_state=0, verbose=args.progress, max_epochs=40 if args.quick else 2000)
+    model = MapModel(random_state=0, progress=args.progress, max_epochs=40 if args.quick else 2000)
     p = model.get_params()
     t0 = time.perf_counter()
     model.fit(X, y)

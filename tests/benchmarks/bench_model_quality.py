@@ -191,7 +191,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    params = {"random_state": args.seed, "verbose": False, "loss_reduction": args.loss_reduction}
+    params = {"random_state": args.seed, "progress": False, "loss_reduction": args.loss_reduction}
     if args.quick:
         params["max_epochs"] = 150
     ws = () if args.quick else (0, 0.01, 0.1, 1)

@@ -159,7 +159,7 @@ def sweep(result, seeds: list[int], ws=(0.0, 0.1, 1.0)) -> dict:
         if seed != result.model.random_state:
             from sklearn.base import clone
 
-            m = clone(result.model).set_params(random_state=seed, verbose=False)
+            m = clone(result.model).set_params(random_state=seed, progress=False)
             res = type(result)(**{**result.__dict__, "model": m})
             sw = w_sweep(res, ws, progress=False, random_state=seed)
         else:

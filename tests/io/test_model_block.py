@@ -42,7 +42,8 @@ CASES = [
 
 # ----------------------------------------------------------------------------- numpy reader
 def read(block: dict) -> tuple[dict, dict[str, np.ndarray]]:
-    """The block's meta and arrays (i16 dequantised, u8 inflated), as the TS reader does."""
+    """The block's meta and arrays (i16 dequantised with their i8 residual rows, u8
+    inflated), as the TS reader does."""
     assert model_block.problem(block) is None
     meta, raw = json.loads(block["meta"]), base64.b64decode(block["data"])
     arrays = {}
@@ -51,11 +52,16 @@ def read(block: dict) -> tuple[dict, dict[str, np.ndarray]]:
         if s["dtype"] == "u8":
             arrays[name] = np.frombuffer(zlib.decompress(b) if s.get("deflate") else b, np.uint8)
         else:
-            arrays[name] = np.frombuffer(b, {"f32": "<f4", "i16": "<i2"}[s["dtype"]]).astype(float)
+            arrays[name] = np.frombuffer(
+                b, {"f32": "<f4", "i16": "<i2", "i8": "i1"}[s["dtype"]]
+            ).astype(float)
         arrays[name] = arrays[name].reshape(s["shape"])
     for name, s in meta["arrays"].items():
-        if s["dtype"] == "i16":
+        if s["dtype"] == "i16" and "scale" in s:
             arrays[name] = arrays[name] * arrays[s["scale"]][:, None]
+            if "residual" in s:
+                rows = arrays[s["residual_rows"]].astype(int)
+                arrays[name][rows] += arrays[s["residual"]] * arrays[s["residual_scale"]][:, None]
     return meta, arrays
 
 
@@ -129,7 +135,7 @@ def fitted(activation: str, transform: str, noise: str | None, seed: int = 0):
         activation=activation,
         target_transform=transform,
         max_epochs=4,
-        verbose=False,
+        progress=False,
         random_state=seed,
     ).fit(X, y)
     ens = None
@@ -191,8 +197,9 @@ def stored_descriptors(meta: dict, arrays: dict, model) -> np.ndarray:
 
 
 def test_default_map_size_and_parity():
-    """The shipped default model: int16 output layers keep the decoding within 3e-3 of each
-    block's largest value, and the block of its 796 points stays under 2 MB."""
+    """The shipped default model: int16 output rows, with an int8 residual on the rows that
+    need one, keep the decoding within 5e-4 of each block's largest value (issue 28 asks
+    1e-3; int16 rows alone give 2.5e-3), and the block of its 796 points stays under 2 MB."""
     import materials_map.datasets as datasets
 
     data = Path(datasets.__file__).parent / "data"
@@ -206,9 +213,14 @@ def test_default_map_size_and_parity():
     coords = model.transform(X)
     lo, hi = coords.min(axis=0), coords.max(axis=0)
     xy = lo - 0.2 * (hi - lo) + np.random.default_rng(1).random((100, 2)) * 1.4 * (hi - lo)
-    # 2.4e-3 on the neighbourhood-keeping default (its struct decoder's int16 rows; issue 28's
-    # 1e-3 missed, docs/explorer.md); every other model of this file holds 1e-3
-    assert block_relative_error(model, decode(block, xy), model.inverse_transform(xy)) < 3e-3
+    assert block_relative_error(model, decode(block, xy), model.inverse_transform(xy)) < 5e-4
+    meta = json.loads(block["meta"])
+    rows = [
+        meta["arrays"][s["residual"]]["shape"][0]
+        for s in meta["arrays"].values()
+        if "residual" in s
+    ]
+    assert 0 < sum(rows) < (model.n_comp_ + model.n_struct_) / 2, rows  # only where needed
     np.testing.assert_allclose(predict(block, xy), model.predict_coords(xy), atol=1e-4)
 
 
@@ -217,12 +229,32 @@ def _document(block: dict | None) -> MapDocument:
     return MapDocument(traits=traits, metadata={"target": "me"}, model_block=block)
 
 
+def as_version_1(block: dict) -> dict:
+    """The block as materials-map wrote it before residual rows (version 1: int16 rows)."""
+    meta = json.loads(block["meta"])
+    for s in meta["arrays"].values():
+        for key in ("residual", "residual_rows", "residual_scale"):
+            s.pop(key, None)
+    text = json.dumps(meta, separators=(",", ":"))
+    return {**block, "version": 1, "meta": text, "sha256": model_block._digest(text, block["data"])}
+
+
 def test_documents_keep_old_ones_readable_and_drop_damaged_blocks(tmp_path):
-    model, X, ens, _ = fitted("elu", "none", "constant")
+    model, X, ens, xy = fitted("elu", "none", "constant")
     block = model_block.pack(model, X, ens, target="me")
     back = MapDocument.load(_document(block).save(tmp_path / "m.mmap"))
     assert back.model_block == block
     assert MapDocument.load(_document(None).save(tmp_path / "old.mmap")).model_block is None
+    # a version-1 block (no residual rows) still decodes, to its int16 precision
+    v1 = MapDocument.load(_document(as_version_1(block)).save(tmp_path / "v1.mmap")).model_block
+    assert v1["version"] == 1 and '"residual"' in block["meta"] and '"residual"' not in v1["meta"]
+    want = model.inverse_transform(xy)
+    assert 0 < block_relative_error(model, decode(block, xy), want) < 1e-5
+    assert (
+        block_relative_error(model, decode(block, xy), want)
+        < block_relative_error(model, decode(v1, xy), want)
+        < 1e-3
+    )
 
     text = (tmp_path / "m.mmap").read_text()
     data = block["data"]
@@ -238,7 +270,7 @@ def test_documents_keep_old_ones_readable_and_drop_damaged_blocks(tmp_path):
         MapDocument.load(tmp_path / "edited.mmap")
     for bad, why in [
         ({**block, "format": "x"}, "format marker"),
-        ({**block, "version": 2}, "version 2"),
+        ({**block, "version": 3}, "version 3 is not 1 or 2"),
         ({**block, "meta": block["meta"].replace('"elu"', '"relu"')}, "checksum"),
     ]:
         assert why in model_block.problem(bad)

@@ -19,7 +19,7 @@ FAST = dict(
     learning_rate=5e-3,
     patience=10,
     max_epochs=60,
-    verbose=False,
+    progress=False,
 )
 
 

@@ -62,7 +62,7 @@ def test_few_rows_give_flat_targets_not_an_error():
 def test_default_map_keeps_families_the_paper_model_mixes():
     comp, struct, labels = families()
     X = (comp, struct)
-    kw = dict(max_epochs=150, patience=150, test_size=0.2, verbose=False, random_state=0)
+    kw = dict(max_epochs=150, patience=150, test_size=0.2, progress=False, random_state=0)
     default = MapModel(neighbour_weight=1.0, encoder_input="column", perplexity=15, **kw).fit(X)
     paper = MapModel.paper(**kw).fit(X)
     q_default = label_agreement(default.transform(X)[:, 1:], labels)
@@ -79,7 +79,7 @@ def test_paper_preset_and_persistence(tmp_path):
     comp, struct, _ = families(n_per=10)
     paper = MapModel.paper(w=0.3)
     assert paper.neighbour_weight == 0 and paper.encoder_input == "scaled" and paper.w == 0.3
-    m = MapModel(encoder_input="column", max_epochs=3, verbose=False).fit((comp, struct))
+    m = MapModel(encoder_input="column", max_epochs=3, progress=False).fit((comp, struct))
     gain = m.net_.struct.input_gain.numpy()
     np.testing.assert_allclose(
         gain, 1 / np.abs(m.scaler_.transform(comp, struct)[1][m.train_index_]).max(0), rtol=1e-6

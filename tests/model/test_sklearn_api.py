@@ -88,3 +88,13 @@ def test_pipeline_map_then_regressor(small):
     np.testing.assert_allclose(pipe.predict(X), knn.predict(coords))
     scores = cross_val_score(pipe, X, y, cv=2)
     assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+def test_progress_is_the_parameter_and_verbose_its_deprecated_alias():
+    # issue 24: one name per concept; the 0.1 notebooks and docs/model.md said verbose=
+    assert "progress" in MapModel().get_params() and "verbose" not in MapModel().get_params()
+    with pytest.warns(FutureWarning, match=r"use progress="):
+        model = MapModel(verbose=False)
+    assert model.progress is False and clone(model).progress is False
+    with pytest.raises(TypeError, match="verbos"):
+        MapModel(verbos=False)

@@ -27,7 +27,7 @@ SMALL = dict(
     patience=5,
     max_epochs=25,
     n_threads=1,
-    verbose=False,
+    progress=False,
 )
 
 

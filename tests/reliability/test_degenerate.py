@@ -14,7 +14,7 @@ import materials_map as mm
 from materials_map.datasets import MapDataset, from_structures
 from materials_map.pipeline import build_map
 
-FAST = {"max_epochs": 4, "patience": 2, "verbose": False, "random_state": 0}
+FAST = {"max_epochs": 4, "patience": 2, "progress": False, "random_state": 0}
 
 
 @pytest.fixture(scope="module")

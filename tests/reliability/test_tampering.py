@@ -42,7 +42,7 @@ def model_file(tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         X = mm.featurize(small_obelix(4, max_sites=40), progress=False)
-    model = mm.MapModel(max_epochs=3, patience=2, verbose=False).fit(X, [0.3, 0.5, 0.4, 0.6])
+    model = mm.MapModel(max_epochs=3, patience=2, progress=False).fit(X, [0.3, 0.5, 0.4, 0.6])
     return model.save(tmp_path_factory.mktemp("model") / "map.mmodel").read_bytes()
 
 
@@ -161,7 +161,7 @@ def test_markup_in_ids_stays_text_in_the_explorer_panels(monkeypatch, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = from_structures(structures, ids=MARKUP[:3], target="y", y=[0.2, 0.4, 0.3])
-        model = mm.MapModel(max_epochs=3, patience=2, verbose=False)
+        model = mm.MapModel(max_epochs=3, patience=2, progress=False)
         ex = Explorer.from_result(build_map(ds, model=model, use_cache=False, progress=False))
 
     def html_values(w) -> list[str]:

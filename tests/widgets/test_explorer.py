@@ -178,7 +178,7 @@ def _small_model() -> MapModel:
         batch_size=8,
         test_size=0.25,
         random_state=0,
-        verbose=False,
+        progress=False,
     )
 
 
