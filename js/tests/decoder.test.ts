@@ -73,6 +73,29 @@ describe("the forward pass against Python's numbers", () => {
     });
   }
 
+  it("int8 residual rows (version 2) bring the decoding to float32 precision; a version-1 block (int16 rows alone) still decodes", () => {
+    const withResidual = cases.filter((c) => c.block.meta.includes('"residual"'));
+    expect(withResidual.length).toBeGreaterThanOrEqual(2);
+    for (const c of withResidual) {
+      const v1 = loadDecoder({ ...reMeta(c, (m) => Object.values(m.arrays).forEach((s: any) => delete s.residual)), version: 1 });
+      if (!(v1 instanceof MapDecoder)) throw new Error(v1.problem);
+      const d = decoderOf(c);
+      const worst = [0, 0];
+      c.coords.forEach(([x, y], i) => {
+        [d, v1].forEach((dec, k) => {
+          const got = dec.decode(x, y);
+          const all = [...got.comp, ...got.struct];
+          const want = [...c.comp[i], ...c.struct[i]];
+          const largest = Math.max(...want.map(Math.abs));
+          worst[k] = Math.max(worst[k], ...want.map((v, j) => Math.abs(all[j] - v) / largest));
+        });
+      });
+      expect(worst[0]).toBeLessThan(1e-5);
+      expect(worst[1]).toBeGreaterThan(worst[0]);
+      expect(worst[1]).toBeLessThan(1e-3);
+    }
+  });
+
   it("inflates the points' own descriptors", async () => {
     for (const c of cases.filter((c) => c.descriptor_rows)) {
       const points = (await decoderOf(c).pointDescriptors())!;
@@ -94,7 +117,7 @@ describe("damaged or foreign blocks are refused with the reason", () => {
   });
   it("no marker, another version", () => {
     expect(loadDecoder({ ...c.block, format: "x" })).toHaveProperty("problem", expect.stringContaining("format marker"));
-    expect(loadDecoder({ ...c.block, version: 2 })).toHaveProperty("problem", expect.stringContaining("version 2"));
+    expect(loadDecoder({ ...c.block, version: 3 })).toHaveProperty("problem", "model block version 3 is not 1 or 2");
     expect(loadDecoder(null)).toHaveProperty("problem");
   });
   it("arrays that do not chain are never run, even with a matching checksum", () => {
@@ -104,6 +127,15 @@ describe("damaged or foreign blocks are refused with the reason", () => {
     expect(loadDecoder(outside)).toHaveProperty("problem", expect.stringContaining("does not fit its bytes"));
     const unknown = reMeta(c, (m) => (m.activation = "gelu"));
     expect(loadDecoder(unknown)).toEqual({ problem: "unknown activation gelu" });
+    const r = cases.find((c) => c.block.meta.includes('"residual"'))!;
+    const rows = (JSON.parse(r.block.meta).arrays as Record<string, any>)["comp.2.w.rows"];
+    const bytes = Uint8Array.from(atob(r.block.data), (ch) => ch.charCodeAt(0));
+    bytes[rows.offset] = 99; // a residual row past the matrix's 14 rows
+    const data = btoa(String.fromCharCode(...bytes));
+    const badRow = { ...r.block, data, sha256: sha256Hex(text(`${r.block.meta}\n${data}`)) };
+    expect(loadDecoder(badRow)).toEqual({ problem: "array comp.2.w.rows names row 99 of 14" });
+    const noScale = reMeta(r, (m) => delete m.arrays["comp.2.w"].residual_scale);
+    expect(loadDecoder(noScale)).toHaveProperty("problem", "array comp.2.w has a residual without its rows or scale");
     const notJson = { ...c.block, meta: "{", sha256: sha256Hex(text(`{\n${c.block.data}`)) };
     expect(loadDecoder(notJson)).toHaveProperty("problem", expect.stringContaining("malformed model block"));
   });

@@ -16,7 +16,10 @@ from typing import Any
 import numpy as np
 
 FORMAT = "materials-map/model"
-VERSION = 1
+#: 2 adds the int8 residual rows; version 1 blocks (int16 rows alone) still decode
+VERSION = 2
+#: decoding error, of a block's largest value, above which an output row gets a residual
+RESIDUAL_ABOVE = 2e-4
 
 
 def _digest(meta: str, data: str) -> str:
@@ -41,21 +44,36 @@ class _Arrays:
         a = np.asarray(a, dtype="<f4")
         return self.put(name, a.tobytes(), "f32", a.shape)
 
-    def i16(self, name: str, a: Any) -> str:
+    def i16(self, name: str, a: Any, residual: Any = None) -> str:
         """Rows quantised to int16 with one float32 scale each (error <= 2**-16 of the row's
-        largest weight): the decoders' output layers, nearly all the weights."""
+        largest weight), and an int8 residual with its own scale on the rows ``residual``
+        selects (error <= 2**-24): the decoders' output layers, nearly all the weights."""
         a = np.asarray(a, dtype=float)
         scale = (np.abs(a).max(axis=1) / 32767).astype(np.float32)
         scale[scale == 0] = 1.0
         q = np.round(a / scale[:, None]).astype("<i2")
-        return self.put(name, q.tobytes(), "i16", q.shape, scale=self.f32(name + ".scale", scale))
+        rows = np.flatnonzero(residual(a - q * scale[:, None]) if residual else [])
+        err = (a - q * scale[:, None])[rows]
+        rscale = (np.abs(err).max(axis=1, initial=0) / 127).astype(np.float32)
+        rscale[rscale == 0] = 1.0
+        extra = {"scale": self.f32(name + ".scale", scale)}
+        if rows.size:
+            r = np.round(err / rscale[:, None]).astype("i1")
+            extra["residual"] = self.put(name + ".residual", r.tobytes(), "i8", r.shape)
+            extra["residual_rows"] = self.put(
+                f"{name}.rows", rows.astype("<i2").tobytes(), "i16", rows.shape
+            )
+            extra["residual_scale"] = self.f32(name + ".residual_scale", rscale)
+        return self.put(name, q.tobytes(), "i16", q.shape, **extra)
 
-    def layers(self, name: str, pairs: list, quantize_last: bool = False) -> list[list[str]]:
-        """``[w, b]`` array names of dense layers given as (weight, bias) pairs."""
+    def layers(self, name: str, pairs: list, residual: Any = False) -> list[list[str]]:
+        """``[w, b]`` array names of dense layers given as (weight, bias) pairs; with
+        ``residual`` (see :meth:`i16`) the last weight is quantised."""
         out = []
         for i, (w, b) in enumerate(pairs):
-            put = self.i16 if quantize_last and i == len(pairs) - 1 else self.f32
-            out.append([put(f"{name}.{i}.w", w), self.f32(f"{name}.{i}.b", b)])
+            last = residual is not False and i == len(pairs) - 1
+            w = self.i16(f"{name}.{i}.w", w, residual) if last else self.f32(f"{name}.{i}.w", w)
+            out.append([w, self.f32(f"{name}.{i}.b", b)])
         return out
 
 
@@ -68,7 +86,7 @@ def _dense(seq: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
-def _unscale(arrays: _Arrays, model: Any) -> dict[str, list[str]]:
+def _unscale(model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per-column offset and scale of the fitted scaler's inverse, whatever scaler it is
     (per family, per column...), checked to be affine on a random probe."""
     n = (model.n_comp_, model.n_struct_)
@@ -77,31 +95,50 @@ def _unscale(arrays: _Arrays, model: Any) -> dict[str, list[str]]:
     probe = [np.random.default_rng(0).uniform(-1, 2, (3, k)) for k in n]
     out = {}
     for b, (branch, got) in enumerate(zip(("comp", "struct"), inverse(*probe), strict=True)):
-        offset, scale = zero[b][0], one[b][0] - zero[b][0]
+        out[branch] = offset, scale = zero[b][0], one[b][0] - zero[b][0]
         if not np.allclose(got, offset + probe[b] * scale, rtol=1e-9, atol=1e-12):
             raise ValueError(
                 "the model's descriptor scaler is not affine (offset + value * scale per "
                 "column), so its decoders cannot be stored in a document"
             )
-        out[branch] = [
-            arrays.f32(f"unscale.{branch}.offset", offset),
-            arrays.f32(f"unscale.{branch}.scale", scale),
-        ]
     return out
 
 
-def _descriptors(arrays: _Arrays, model: Any, descriptors: Any) -> dict[str, Any]:
+def _residual_rows(model: Any, branch: str, unscale: dict, coords: Any) -> Any:
+    """Selects the output rows of a decoder that get an int8 residual, from their int16
+    rounding errors (out, in): those moving the decoding by more than ``RESIDUAL_ABOVE`` of
+    its block's largest value somewhere over the points' coordinates widened by their range
+    on each side (every row without points)."""
+    import torch
+
+    if coords is None:
+        return lambda err: np.ones(len(err), bool)
+    c = coords[:, ("comp", "struct").index(branch)]
+    span = float(np.ptp(c)) or 1.0
+    seq = getattr(model.net_, branch).decoder
+    grid = torch.linspace(c.min() - span, c.max() + span, 2001)[:, None]
+    with torch.no_grad():
+        h = seq[:-1](grid.to(model.device_)).cpu().double().numpy()
+    (w, b), (offset, scale) = _dense(seq)[-1], unscale[branch]
+    y = np.abs(offset + (h @ w.T + b) * scale)
+    top = np.zeros_like(y)
+    for blk in (blk for blk in model.blocks_ if blk.branch == branch):
+        top[:, blk.slice] = y[:, blk.slice].max(axis=1, keepdims=True)
+    return lambda err: (np.abs(h @ err.T * scale) > RESIDUAL_ABOVE * top).any(axis=0)
+
+
+def _descriptors(arrays: _Arrays, descriptors: Any, coords: np.ndarray, blocks: list) -> dict:
     """The points' descriptors in original units, 8 bits over each block's range (for drawing
     beside a decoded coordinate, not for computing), whatever the model's scaling. Rows are
     stored in the order of x_struct (``order``: the point of each stored row), which puts
     alike rows together and deflates a fifth smaller."""
     comp, struct = np.asarray(descriptors.comp, float), np.asarray(descriptors.struct, float)
-    order = np.argsort(model.transform((comp, struct))[:, 1], kind="stable")
+    order = np.argsort(coords[:, 1], kind="stable")
     x = np.hstack([comp, struct])[order]
     q = np.zeros(x.shape, dtype=np.uint8)
     lo, hi = [], []
-    for b in model.blocks_:
-        at = (model.n_comp_ if b.branch == "struct" else 0) + np.arange(b.start, b.stop)
+    for b in blocks:
+        at = (comp.shape[1] if b.branch == "struct" else 0) + np.arange(b.start, b.stop)
         finite = x[:, at][np.isfinite(x[:, at])]
         lo.append(float(finite.min()) if finite.size else 0.0)
         hi.append(float(finite.max()) if finite.size else 0.0)
@@ -136,19 +173,24 @@ def pack(
     row = point) and the head ``ensemble`` when given; ``target`` names the target."""
     from ..model.target import LOG_FLOOR, SOFTPLUS_BETA
 
-    arrays = _Arrays()
-    net = model.net_
+    arrays, unscale = _Arrays(), _unscale(model)
+    coords = (
+        None if descriptors is None else model.transform((descriptors.comp, descriptors.struct))
+    )
+    dec = {b: _dense(getattr(model.net_, b).decoder) for b in unscale}
     meta: dict[str, Any] = {
         "activation": model.activation,
         "n_comp": int(model.n_comp_),
         "n_struct": int(model.n_struct_),
         "blocks": [asdict(b) for b in model.blocks_],
         "layers": {
-            "comp": arrays.layers("comp", _dense(net.comp.decoder), quantize_last=True),
-            "struct": arrays.layers("struct", _dense(net.struct.decoder), quantize_last=True),
-            "head": arrays.layers("head", _dense(net.me)),
+            **{b: arrays.layers(b, dec[b], _residual_rows(model, b, unscale, coords)) for b in dec},
+            "head": arrays.layers("head", _dense(model.net_.me)),
         },
-        "unscale": _unscale(arrays, model),
+        "unscale": {
+            b: [arrays.f32(f"unscale.{b}.offset", o), arrays.f32(f"unscale.{b}.scale", s)]
+            for b, (o, s) in unscale.items()
+        },
         "target": None,
     }
     if model.has_target_:
@@ -162,7 +204,7 @@ def pack(
         if ensemble is not None:
             meta["ensemble"] = _ensemble(arrays, ensemble)
     if descriptors is not None:
-        meta["descriptors"] = _descriptors(arrays, model, descriptors)
+        meta["descriptors"] = _descriptors(arrays, descriptors, coords, model.blocks_)
     meta["arrays"] = arrays.specs
     text = json.dumps(meta, separators=(",", ":"), allow_nan=False)
     data = base64.b64encode(b"".join(arrays.parts)).decode("ascii")
@@ -174,8 +216,8 @@ def problem(block: Any) -> str | None:
     or ``None`` when it is intact."""
     if not isinstance(block, dict) or block.get("format") != FORMAT:
         return "the model block has no materials-map/model format marker"
-    if block.get("version") != VERSION:
-        return f"model block version {block.get('version')!r} is not {VERSION}"
+    if block.get("version") not in (1, VERSION):
+        return f"model block version {block.get('version')!r} is not 1 or {VERSION}"
     meta, data = block.get("meta"), block.get("data")
     if not isinstance(meta, str) or not isinstance(data, str):
         return "the model block has no meta and data text"

@@ -7,6 +7,8 @@
 import { sha256Hex } from "./sha256";
 
 export const FORMAT = "materials-map/model";
+/** Block versions this reader decodes: 2 adds int8 residual rows to the int16 weights. */
+export const VERSIONS = [1, 2];
 
 export interface BlockInfo {
   name: string;
@@ -17,11 +19,14 @@ export interface BlockInfo {
 }
 
 interface ArraySpec {
-  dtype: "f32" | "i16" | "u8";
+  dtype: "f32" | "i16" | "i8" | "u8";
   shape: number[];
   offset: number;
   nbytes: number;
   scale?: string;
+  residual?: string;
+  residual_rows?: string;
+  residual_scale?: string;
   deflate?: boolean;
 }
 
@@ -151,7 +156,7 @@ class ArrayReader {
   spec(name: string, dtype: string): ArraySpec {
     const s = this.specs[name];
     if (!s || s.dtype !== dtype || !Array.isArray(s.shape)) fail(`array ${name} is missing or not ${dtype}`);
-    const size = { f32: 4, i16: 2, u8: 1 }[s.dtype];
+    const size = { f32: 4, i16: 2, i8: 1, u8: 1 }[s.dtype];
     const count = s.shape.reduce((a, b) => a * b, 1);
     const inside = Number.isInteger(s.offset) && s.offset >= 0 && s.offset % 4 === 0 && s.offset + s.nbytes <= this.bytes.length;
     if (!inside || (!s.deflate && s.nbytes !== count * size)) fail(`array ${name} does not fit its bytes`);
@@ -165,16 +170,34 @@ class ArrayReader {
     return new Float32Array(this.bytes.slice(s.offset, s.offset + s.nbytes).buffer);
   }
 
-  /** A weight matrix (out, in): f32, or i16 rows with one f32 scale each. */
+  i16(name: string, shape: number[]): Int16Array {
+    const s = this.spec(name, "i16");
+    if (s.shape.join() !== shape.join()) fail(`array ${name} has shape [${s.shape}], expected [${shape}]`);
+    return new Int16Array(this.bytes.slice(s.offset, s.offset + s.nbytes).buffer);
+  }
+
+  /** A weight matrix (out, in): f32, or i16 rows with one f32 scale each, plus an i8
+   * residual with its own scale on the rows `residual_rows` lists. */
   matrix(name: string, nOut: number, nIn: number): Vec {
     const s = this.specs[name];
     if (s?.dtype !== "i16") return this.f32(name, [nOut, nIn]);
-    this.spec(name, "i16");
-    if (s.shape.join() !== [nOut, nIn].join() || !s.scale) fail(`array ${name} is not an (${nOut}, ${nIn}) matrix`);
+    if (!s.scale) fail(`array ${name} has no scale`);
+    const q = this.i16(name, [nOut, nIn]);
     const scale = this.f32(s.scale, [nOut]);
-    const q = new Int16Array(this.bytes.slice(s.offset, s.offset + s.nbytes).buffer);
     const w = new Float64Array(q.length);
     for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) w[j * nIn + i] = q[j * nIn + i] * scale[j];
+    if (s.residual === undefined) return w;
+    const r = this.spec(s.residual, "i8");
+    const nRows = r.shape[0];
+    if (r.shape.join() !== [nRows, nIn].join()) fail(`array ${s.residual} is not a (rows, ${nIn}) residual`);
+    if (!s.residual_rows || !s.residual_scale) fail(`array ${name} has a residual without its rows or scale`);
+    const rows = this.i16(s.residual_rows, [nRows]);
+    const rScale = this.f32(s.residual_scale, [nRows]);
+    const res = new Int8Array(this.bytes.buffer, this.bytes.byteOffset + r.offset, r.nbytes);
+    rows.forEach((j, k) => {
+      if (!(j >= 0 && j < nOut)) fail(`array ${s.residual_rows} names row ${j} of ${nOut}`);
+      for (let i = 0; i < nIn; i++) w[j * nIn + i] += res[k * nIn + i] * rScale[k];
+    });
     return w;
   }
 
@@ -403,7 +426,7 @@ export function loadDecoder(block: unknown): MapDecoder | { problem: string } {
   try {
     const b = block as { format?: unknown; version?: unknown; sha256?: unknown; meta?: unknown; data?: unknown };
     if (!b || typeof b !== "object" || b.format !== FORMAT) fail("the model block has no materials-map/model format marker");
-    if (b.version !== 1) fail(`model block version ${String(b.version)} is not 1`);
+    if (!VERSIONS.includes(b.version as number)) fail(`model block version ${String(b.version)} is not ${VERSIONS.join(" or ")}`);
     if (typeof b.meta !== "string" || typeof b.data !== "string") fail("the model block has no meta and data text");
     if (sha256Hex(new TextEncoder().encode(`${b.meta}\n${b.data}`)) !== b.sha256) {
       fail("the model block failed its checksum (edited or damaged after saving)");
