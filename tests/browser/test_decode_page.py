@@ -124,7 +124,7 @@ def test_html_page_decodes_and_predicts_like_python(default_map, browser, tmp_pa
     path = m.doc.to_html(tmp_path / "map.html")
     plain = replace(m.doc, model_block=None).to_html(tmp_path / "plain.html")
     added = path.stat().st_size - plain.stat().st_size
-    print(f"model block adds {added / 1e6:.2f} MB to the default map's HTML")
+    print(f"model block adds {added} bytes to the default map's HTML")
     assert added < 2_000_000
     context, page, requested = _offline_page(browser)
     try:
@@ -140,13 +140,17 @@ def test_html_page_decodes_and_predicts_like_python(default_map, browser, tmp_pa
             xy.tolist(),
         )
         want = m.model.inverse_transform(xy)
-        worst = 0.0
+        worst: dict[str, float] = {}  # per descriptor group (rdf, adf, ...)
         for b in m.model.blocks_:
             w = (want.comp if b.branch == "comp" else want.struct)[:, b.slice]
             g = np.array([r[b.branch] for r in got])[:, b.slice]
-            worst = max(worst, float((np.abs(g - w).max(axis=1) / np.abs(w).max(axis=1)).max()))
-        assert worst < 3e-3, worst  # 2.4e-3 by numpy on the default map (int16 rows)
+            err = float((np.abs(g - w).max(axis=1) / np.abs(w).max(axis=1)).max())
+            worst[b.name.split("[")[0]] = max(worst.get(b.name.split("[")[0], 0.0), err)
+        print("page decodes within", {k: f"{v:.1e}" for k, v in worst.items()})
+        # issue 28: 1e-3 of each block's largest value; 2.0e-4 by numpy (int8 residual rows)
+        assert max(worst.values()) < 1e-3, worst
         me = np.array([r["me"] for r in got])
+        print(f"ME within {np.abs(me - m.model.predict_coords(xy)).max():.1e} eV")
         assert np.abs(me - m.model.predict_coords(xy)).max() < 1e-3
 
         _click_decodes(page, "#mm-root", m, artifacts_dir, "decode_html")
