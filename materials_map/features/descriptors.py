@@ -6,6 +6,7 @@ depend on it, while it depends on nothing but numpy and pandas.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ class Block:
     @property
     def family(self) -> str:
         """Deprecated name of :attr:`group` (docs before 0.2 called it ``Block.family``)."""
+        warnings.warn("Block.family is deprecated: use Block.group", FutureWarning, stacklevel=2)
         return self.group
 
     @property
@@ -117,7 +119,8 @@ class Descriptors:
             kinds = dict.fromkeys(b.name.split("[")[0] for b in self.blocks_of(name))
             return f"{name} {a.shape[1]} columns ({'/'.join(kinds)})"
 
+        n = f"{len(self)} material{'s' * (len(self) != 1)}"
         return (
-            f"Descriptors({len(self)} materials; {branch('comp', self.comp)}; "
+            f"Descriptors({n}; {branch('comp', self.comp)}; "
             f"{branch('struct', self.struct)}; {len(self.failures)} failures)"
         )

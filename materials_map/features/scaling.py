@@ -1,7 +1,7 @@
-"""`DescriptorScaler`: the paper's per-family max scaling, invertible and JSON-serialisable.
+"""`DescriptorScaler`: the paper's per-group max scaling, invertible and JSON-serialisable.
 
-The paper divides each descriptor family (compositional, RDF, ADF, Voronoi) by its own
-maximum so that every family spans [0, 1]. Fit it on the training rows only.
+The paper divides each descriptor group (compositional, RDF, ADF, Voronoi) by its own
+maximum so that every group spans [0, 1]. Fit it on the training rows only.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from .descriptors import Block, Descriptors
 
 
 class DescriptorScaler(TransformerMixin, BaseEstimator):
-    """Divide every column by the maximum |value| of its family (``Block.family``).
+    """Divide every column by the maximum |value| of its group (``Block.group``).
 
     ``fit``/``transform``/``inverse_transform`` take :class:`Descriptors` (returned
     scaled/unscaled, same blocks) or plain arrays with ``branch="comp"``, ``"struct"`` or
     ``"both"`` (comp columns then struct columns); with ``branch=None`` the branch is
     inferred from the array width. NaN entries are ignored when fitting and kept as NaN.
-    A family whose maximum is 0 (or that has only NaN) is left unscaled.
+    A group whose maximum is 0 (or that has only NaN) is left unscaled.
 
     Parameters
     ----------
@@ -45,7 +45,7 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
         scale = np.ones(self._widths(blocks)[branch])
         for b in blocks:
             if b.branch == branch:
-                scale[b.slice] = self.maxima_[b.family]
+                scale[b.slice] = self.maxima_[b.group]
         return scale
 
     def _branch_of(self, X: np.ndarray, branch: str | None) -> str:
@@ -79,7 +79,7 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
     def fit(
         self, X: Descriptors | np.ndarray, y: Any = None, branch: str | None = None
     ) -> DescriptorScaler:
-        """Learn each family's maximum |value| from the (training) rows of ``X``."""
+        """Learn each group's maximum |value| from the (training) rows of ``X``."""
         if isinstance(X, Descriptors):
             return self._fit({"comp": X.comp, "struct": X.struct}, list(X.blocks))
         if self.blocks is None:
@@ -109,23 +109,23 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
                 continue
             col = np.abs(arrays[b.branch][:, b.slice])
             m = float(np.nanmax(col)) if col.size and not np.isnan(col).all() else 0.0
-            maxima[b.family] = max(maxima.get(b.family, 0.0), m)
+            maxima[b.group] = max(maxima.get(b.group, 0.0), m)
         self.blocks_ = blocks
         self.maxima_ = {k: (v if v > 0 else 1.0) for k, v in maxima.items()}
         for b in blocks:  # families absent from an array fit stay unscaled
-            self.maxima_.setdefault(b.family, 1.0)
+            self.maxima_.setdefault(b.group, 1.0)
         return self
 
     def transform(
         self, X: Descriptors | np.ndarray, branch: str | None = None
     ) -> Descriptors | np.ndarray:
-        """Divide by the fitted family maxima."""
+        """Divide by the fitted group maxima."""
         return self._apply(X, branch, inverse=False)
 
     def inverse_transform(
         self, X: Descriptors | np.ndarray, branch: str | None = None
     ) -> Descriptors | np.ndarray:
-        """Multiply back by the fitted family maxima."""
+        """Multiply back by the fitted group maxima."""
         return self._apply(X, branch, inverse=True)
 
     def _apply(self, X: Descriptors | np.ndarray, branch: str | None, inverse: bool) -> Any:
@@ -152,7 +152,7 @@ class DescriptorScaler(TransformerMixin, BaseEstimator):
 
     # -- persistence --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form: ``{"maxima": {family: max}, "blocks": [...]}``."""
+        """Plain-JSON form: ``{"maxima": {group: max}, "blocks": [...]}``."""
         if not hasattr(self, "maxima_"):
             raise RuntimeError("DescriptorScaler is not fitted yet; call fit() first")
         return {

@@ -1,5 +1,5 @@
 """The model's view of descriptor scaling: a thin adapter over the public
-:class:`~materials_map.features.scaling.DescriptorScaler` (per-family max scaling, paper:
+:class:`~materials_map.features.scaling.DescriptorScaler` (per-group max scaling, paper:
 "All descriptors and Emig values were scaled by the maximum value for each type"),
 taking and returning the two branch arrays the model works with."""
 
@@ -20,7 +20,7 @@ class BranchScaler:
         self.scaler = scaler
 
     def fit(self, comp: np.ndarray, struct: np.ndarray, blocks: Sequence[Block]) -> BranchScaler:
-        """Learn one maximum per family from the training rows."""
+        """Learn one maximum per group from the training rows."""
         self.scaler = DescriptorScaler().fit_branches(comp, struct, list(blocks))
         return self
 

@@ -49,10 +49,10 @@ def map_quality(
     *,
     held_out: np.ndarray | None = None,
     k: int = 5,
-    n_neighbors: int = 10,
+    n_neighbours: int = 10,
 ) -> dict[str, float]:
     """``knn``: label agreement of the map's ``k`` nearest neighbours; ``trust``:
-    trustworthiness(``n_neighbors``) of the map against the z-scored descriptors (composition
+    trustworthiness(``n_neighbours``) of the map against the z-scored descriptors (composition
     and structure side by side); ``span_comp``, ``span_struct``: :func:`central_span`. With
     ``held_out`` rows: ``held_out_map`` and ``held_out_descriptors``, the label agreement of
     those rows' ``k`` nearest *other* (training) rows on the map and in descriptor space."""
@@ -63,7 +63,7 @@ def map_quality(
     span = central_span(coords)
     out = {
         "knn": label_agreement(z, labels, k),
-        "trust": float(trustworthiness(desc, z, n_neighbors=n_neighbors)),
+        "trust": float(trustworthiness(desc, z, n_neighbors=n_neighbours)),
         "span_comp": float(span[0]),
         "span_struct": float(span[1]),
     }

@@ -1,4 +1,4 @@
-"""DescriptorScaler: per-family max scaling, train-only fit, inverse, JSON round trip."""
+"""DescriptorScaler: per-group max scaling, train-only fit, inverse, JSON round trip."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def X():
         )
 
 
-def test_each_family_scaled_by_its_training_maximum(X):
+def test_each_group_scaled_by_its_training_maximum(X):
     train = X[[0, 1, 2]]
     sc = DescriptorScaler().fit(train)
     assert set(sc.maxima_) == {"comp", "rdf", "adf", "voronoi"}
@@ -65,3 +65,10 @@ def test_fit_on_arrays_needs_blocks_and_errors(X):
         DescriptorScaler().transform(X)
     with pytest.raises(ValueError, match="branch"):
         sc.transform(np.zeros((1, 7)))
+
+
+def test_block_family_is_a_deprecated_name_of_group(X):
+    # issue 24: a family is a structure type; docs before 0.2 said Block.family
+    block = X.blocks_of("struct")[0]
+    with pytest.warns(FutureWarning, match="use Block.group"):
+        assert block.family == block.group == "rdf"
