@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +26,8 @@ from materials_map.io.document import MapDocument
 from materials_map.model.ensemble import HeadEnsemble
 from materials_map.model.estimator import MapModel
 from materials_map.widgets.map import MapWidget
+
+from .pages import mmap_in_lab, offline_page
 
 DECODED = np.array([213, 94, 0])  # #D55E00, the decoded curve
 TARGET = "migration_energy"
@@ -50,19 +51,6 @@ def default_map():
         w, table=df, metadata={"target": TARGET}, model=model, descriptors=X, ensemble=ens
     )
     return SimpleNamespace(doc=doc, model=model, ensemble=ens, coords=coords)
-
-
-def _offline_page(browser, viewport=(1100, 900)):
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    requested: list[str] = []
-
-    def only_files(route):
-        requested.append(route.request.url)
-        (route.continue_ if route.request.url.startswith("file://") else route.abort)()
-
-    page.route("**/*", only_files)
-    return context, page, requested
 
 
 def _empty_spot(page, scope: str, coords: np.ndarray, avoid: list | None = None):
@@ -126,7 +114,7 @@ def test_html_page_decodes_and_predicts_like_python(default_map, browser, tmp_pa
     added = path.stat().st_size - plain.stat().st_size
     print(f"model block adds {added} bytes to the default map's HTML")
     assert added < 2_000_000
-    context, page, requested = _offline_page(browser)
+    context, page, requested = offline_page(browser)
     try:
         page.goto(path.as_uri())
         page.wait_for_selector("#mm-root .mm-root[data-ready='true']")
@@ -173,7 +161,7 @@ def test_damaged_model_block_opens_without_decoding(default_map, browser, tmp_pa
     block = dict(doc.model_block)
     block["data"] = block["data"][:1000] + "AAAA" + block["data"][1004:]
     damaged = MapDocument(traits=doc.traits, table=doc.table, model_block=block)
-    context, page, _ = _offline_page(browser)
+    context, page, _ = offline_page(browser)
     try:
         page.goto(damaged.to_html(tmp_path / "damaged.html").as_uri())
         page.wait_for_selector("#mm-root .mm-root[data-ready='true']")
@@ -188,14 +176,5 @@ def test_damaged_model_block_opens_without_decoding(default_map, browser, tmp_pa
 
 def test_mmap_viewer_decodes_a_click(default_map, lab_server, browser, artifacts_dir):
     default_map.doc.save(lab_server.root / "decode.mmap")
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
-        item = page.locator(".jp-DirListing-itemText", has_text="decode.mmap").first
-        item.wait_for(timeout=60_000)
-        item.dblclick()
-        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+    with mmap_in_lab(browser, lab_server, "decode.mmap", (1300, 1000)) as page:
         _click_decodes(page, ".mm-mmap-view", default_map, artifacts_dir, "decode_mmap")
-    finally:
-        context.close()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from materials_map.io.document import MapDocument
 from materials_map.widgets.map import MapWidget
 
 from .conftest import data_to_screen, screen_to_data, settle
+from .pages import mmap_in_lab, offline_page
 
 N = 800
 
@@ -83,18 +83,7 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
     table = _table(w, xy)
     doc = MapDocument.from_widget(w, table=table, metadata={"title": "export test"})
     page_path = doc.to_html(tmp_path / "map.html")
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    requested: list[str] = []
-
-    def only_local(route):
-        requested.append(route.request.url)
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            route.abort()
-
-    page.route("**/*", only_local)
+    context, page, requested = offline_page(browser, (1100, 800))
     try:
         page.goto(page_path.as_uri())
         page.wait_for_selector("#mm-root .mm-root[data-ready='true']", timeout=30_000)
@@ -174,24 +163,13 @@ def test_mmap_opens_from_the_jupyterlab_file_browser(lab_server, browser, artifa
     MapDocument.from_widget(w, table=w.table).save(lab_server.root / "saved.mmap")
     # notebooks of earlier tests in this server may still hold their kernels
     kernels_before = {k["id"] for k in lab_server.api("/api/kernels")}
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
-        page.wait_for_selector(
-            ".jp-DirListing-item[title*='saved.mmap'], .jp-DirListing-itemText:has-text('saved.mmap')",
-            timeout=60_000,
-        )
-        page.locator(".jp-DirListing-itemText", has_text="saved.mmap").first.dblclick()
-        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+    with mmap_in_lab(browser, lab_server, "saved.mmap", (1300, 900)) as page:
         settle(page)
         img, _, view, size = _image(page, ".mm-mmap-view")
         page.screenshot(path=str(artifacts_dir / "mmap_viewer.png"))
         _assert_markers_drawn(img, view, size, xy, values)
         # no kernel was started to show it
         assert {k["id"] for k in lab_server.api("/api/kernels")} <= kernels_before
-    finally:
-        context.close()
 
 
 def test_mmap_picture_for_the_readme(lab_server, browser, picture_dir):
@@ -201,19 +179,10 @@ def test_mmap_picture_for_the_readme(lab_server, browser, picture_dir):
 
     result = mm.build_map("li-o", progress=False)
     mm.Explorer(result).save(lab_server.root / "li-o.mmap")
-    context = browser.new_context(viewport={"width": 1300, "height": 820})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
-        item = page.locator(".jp-DirListing-itemText", has_text="li-o.mmap").first
-        item.wait_for(timeout=60_000)
-        item.dblclick()
-        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+    with mmap_in_lab(browser, lab_server, "li-o.mmap", (1300, 820)) as page:
         settle(page)
         img, _, _, size = _image(page, ".mm-mmap-view")
         page.screenshot(path=str(picture_dir / "mmap-viewer.png"))
-    finally:
-        context.close()
     # the plot shows the background's colour scale and the points, not a blank canvas
     colours = {tuple(c) for c in img.reshape(-1, 3)[::7]}
     assert len(colours) > 200 and min(size) > 300, (len(colours), size)
