@@ -44,46 +44,38 @@ class _Arrays:
         a = np.asarray(a, dtype="<f4")
         return self.put(name, a.tobytes(), "f32", a.shape)
 
-    def i16(self, name: str, a: Any, residual: Any = None) -> str:
+    def i16(self, name: str, a: Any, residual: Any) -> str:
         """Rows quantised to int16 with one float32 scale each (error <= 2**-16 of the row's
         largest weight), and an int8 residual with its own scale on the rows ``residual``
         selects (error <= 2**-24): the decoders' output layers, nearly all the weights."""
         a = np.asarray(a, dtype=float)
-        scale = (np.abs(a).max(axis=1) / 32767).astype(np.float32)
-        scale[scale == 0] = 1.0
+        scale = (np.abs(a).max(axis=1, initial=1e-30) / 32767).astype(np.float32)
         q = np.round(a / scale[:, None]).astype("<i2")
-        rows = np.flatnonzero(residual(a - q * scale[:, None]) if residual else [])
-        err = (a - q * scale[:, None])[rows]
-        rscale = (np.abs(err).max(axis=1, initial=0) / 127).astype(np.float32)
-        rscale[rscale == 0] = 1.0
-        extra = {"scale": self.f32(name + ".scale", scale)}
-        if rows.size:
-            r = np.round(err / rscale[:, None]).astype("i1")
-            extra["residual"] = self.put(name + ".residual", r.tobytes(), "i8", r.shape)
-            extra["residual_rows"] = self.put(
-                f"{name}.rows", rows.astype("<i2").tobytes(), "i16", rows.shape
-            )
-            extra["residual_scale"] = self.f32(name + ".residual_scale", rscale)
-        return self.put(name, q.tobytes(), "i16", q.shape, **extra)
+        err = a - q * scale[:, None]
+        spec = {"scale": self.f32(name + ".scale", scale)}
+        if (rows := np.flatnonzero(residual(err))).size:
+            rscale = (np.abs(err[rows]).max(axis=1, initial=1e-30) / 127).astype(np.float32)
+            r, at = np.round(err[rows] / rscale[:, None]).astype("i1"), rows.astype("<i2")
+            spec["residual"] = self.put(name + ".residual", r.tobytes(), "i8", r.shape)
+            spec["residual_rows"] = self.put(name + ".rows", at.tobytes(), "i16", at.shape)
+            spec["residual_scale"] = self.f32(name + ".residual_scale", rscale)
+        return self.put(name, q.tobytes(), "i16", q.shape, **spec)
 
-    def layers(self, name: str, pairs: list, residual: Any = False) -> list[list[str]]:
+    def layers(self, name: str, pairs: list, residual: Any = None) -> list[list[str]]:
         """``[w, b]`` array names of dense layers given as (weight, bias) pairs; with
         ``residual`` (see :meth:`i16`) the last weight is quantised."""
         out = []
         for i, (w, b) in enumerate(pairs):
-            last = residual is not False and i == len(pairs) - 1
+            last = residual is not None and i == len(pairs) - 1
             w = self.i16(f"{name}.{i}.w", w, residual) if last else self.f32(f"{name}.{i}.w", w)
             out.append([w, self.f32(f"{name}.{i}.b", b)])
         return out
 
 
 def _dense(seq: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(weight, bias) of the Linear layers of a torch ``Sequential``."""
-    return [
-        (m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy())
-        for m in seq
-        if hasattr(m, "weight")
-    ]
+    """(weight, bias) of the Linear layers of a ``Sequential`` (model/autoencoder.py _mlp:
+    Linear and activation layers alternate)."""
+    return [(m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy()) for m in seq[::2]]
 
 
 def _unscale(model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -104,19 +96,18 @@ def _unscale(model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _residual_rows(model: Any, branch: str, unscale: dict, coords: Any) -> Any:
-    """Selects the output rows of a decoder that get an int8 residual, from their int16
-    rounding errors (out, in): those moving the decoding by more than ``RESIDUAL_ABOVE`` of
-    its block's largest value somewhere over the points' coordinates widened by their range
-    on each side (every row without points)."""
+def _decoder(arrays: _Arrays, model: Any, branch: str, unscale: dict, coords: Any) -> list:
+    """A decoder's ``[w, b]`` layers; the int16 output rows get an int8 residual where their
+    rounding alone moves the decoding by more than ``RESIDUAL_ABOVE`` of its block's largest
+    value somewhere over the points' coordinates widened by their range on each side (every
+    row without points)."""
     import torch
 
-    if coords is None:
-        return lambda err: np.ones(len(err), bool)
-    c = coords[:, ("comp", "struct").index(branch)]
-    span = float(np.ptp(c)) or 1.0
     seq = getattr(model.net_, branch).decoder
-    grid = torch.linspace(c.min() - span, c.max() + span, 2001)[:, None]
+    if coords is None:
+        return arrays.layers(branch, _dense(seq), lambda err: np.ones(len(err), bool))
+    lo, hi = (f(coords[:, ("comp", "struct").index(branch)]) for f in (np.min, np.max))
+    grid = torch.linspace(2 * lo - hi - 1e-3, 2 * hi - lo + 1e-3, 2001)[:, None]
     with torch.no_grad():
         h = seq[:-1](grid.to(model.device_)).cpu().double().numpy()
     (w, b), (offset, scale) = _dense(seq)[-1], unscale[branch]
@@ -124,7 +115,9 @@ def _residual_rows(model: Any, branch: str, unscale: dict, coords: Any) -> Any:
     top = np.zeros_like(y)
     for blk in (blk for blk in model.blocks_ if blk.branch == branch):
         top[:, blk.slice] = y[:, blk.slice].max(axis=1, keepdims=True)
-    return lambda err: (np.abs(h @ err.T * scale) > RESIDUAL_ABOVE * top).any(axis=0)
+    return arrays.layers(
+        branch, _dense(seq), lambda err: (np.abs(h @ err.T * scale) > RESIDUAL_ABOVE * top).any(0)
+    )
 
 
 def _descriptors(arrays: _Arrays, descriptors: Any, coords: np.ndarray, blocks: list) -> dict:
@@ -153,10 +146,9 @@ def _descriptors(arrays: _Arrays, descriptors: Any, coords: np.ndarray, blocks: 
 
 
 def _ensemble(arrays: _Arrays, ens: Any) -> dict[str, Any]:
-    out = {k: float(getattr(ens, k + "_")) for k in ("noise_var", "y_mean", "y_scale")}
-    out.update({k: [float(v) for v in getattr(ens, k + "_")] for k in ("x_mean", "x_scale")})
     return {
-        **out,
+        **{k: float(getattr(ens, k + "_")) for k in ("noise_var", "y_mean", "y_scale")},
+        **{k: [float(v) for v in getattr(ens, k + "_")] for k in ("x_mean", "x_scale")},
         "activation": ens.activation,
         "prior_scale": float(ens.prior_scale),
         "noise": ens.noise,
@@ -177,14 +169,13 @@ def pack(
     coords = (
         None if descriptors is None else model.transform((descriptors.comp, descriptors.struct))
     )
-    dec = {b: _dense(getattr(model.net_, b).decoder) for b in unscale}
     meta: dict[str, Any] = {
         "activation": model.activation,
         "n_comp": int(model.n_comp_),
         "n_struct": int(model.n_struct_),
         "blocks": [asdict(b) for b in model.blocks_],
         "layers": {
-            **{b: arrays.layers(b, dec[b], _residual_rows(model, b, unscale, coords)) for b in dec},
+            **{b: _decoder(arrays, model, b, unscale, coords) for b in unscale},
             "head": arrays.layers("head", _dense(model.net_.me)),
         },
         "unscale": {
