@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from materials_map._util import write_bytes_atomic
-from materials_map.relax import relax
-from materials_map.relax.core import NOT_CACHED, VOLUME_BOUND
+from materials_map.relaxation import relax
+from materials_map.relaxation.core import NOT_CACHED, VOLUME_BOUND
 
 RECORDS = Path(__file__).with_name("data") / "relax-li-o.json.gz"
 # first pass: loose force threshold, capped steps (the issue's "looser first pass")
@@ -91,7 +91,7 @@ def relax_candidates(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Relax the planned candidates of ``df`` (records from ``path`` first), return one row of
-    :func:`materials_map.relax.relax` per row of ``df`` (index kept). Rows outside the plan, or
+    :func:`materials_map.relaxation.relax` per row of ``df`` (index kept). Rows outside the plan, or
     not reached within ``budget_s`` seconds, get ``reason`` = ``"not relaxed (...)"``."""
     records = load_records(path)
     plan = relax_plan(df, max_atoms)

@@ -41,7 +41,7 @@ def test_materials_project(monkeypatch, tmp_path):
 
 
 def test_relax(monkeypatch):
-    from materials_map.relax import relax
+    from materials_map.relaxation import relax
 
     with _missing(monkeypatch, "chgnet", "relax"):
         relax([_li2o()], progress=False)
@@ -51,7 +51,7 @@ def test_relax(monkeypatch):
 def test_dask(monkeypatch, call):
     from materials_map.features.batch import featurize
     from materials_map.labels import migration_energy
-    from materials_map.relax import relax
+    from materials_map.relaxation import relax
 
     run = {"featurize": featurize, "labels": migration_energy, "relax": relax}[call]
     with _missing(monkeypatch, "distributed", "dask"):

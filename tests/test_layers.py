@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"_util", "_version"},
     {"prototypes"},
     {"datasets"},
-    {"labels", "relax"},
+    {"labels", "relaxation"},
     {"features"},
     {"model"},
     {"design"},

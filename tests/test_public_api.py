@@ -45,11 +45,11 @@ def test_every_public_name_resolves(probe):
 
     assert set(probe["kinds"]) == set(mm.__all__)
     assert probe["dir"] == sorted(mm.__all__)
-    for name in ("design", "pipeline", "sweep", "model", "features", "datasets", "relax"):
+    for name in ("design", "pipeline", "sweep", "model", "features", "datasets", "relaxation"):
         assert probe["kinds"][name] == "module", name
     for name in ("MapModel", "Descriptors", "MapResult", "Explorer", "MapWidget"):
         assert probe["kinds"][name] == "class", name
-    for name in ("featurize", "build_map", "map_result", "w_sweep", "explore", "propose"):
+    for name in ("featurize", "build_map", "map_result", "w_sweep", "explore", "propose", "relax"):
         assert probe["kinds"][name] == "function", name
 
 
@@ -60,6 +60,10 @@ def test_submodule_attributes_are_the_modules():
     assert isinstance(mm.design, types.ModuleType)
     assert mm.pipeline is materials_map.pipeline
     assert mm.pipeline.prediction_grid is mm.model.grid.prediction_grid
+    # a function is never shadowed by a sub-package of its name (issue 24: no callable module)
+    import materials_map.relaxation.core
+
+    assert mm.relax is mm.relaxation.relax is materials_map.relaxation.core.relax
 
 
 def test_unknown_name_is_an_attribute_error():

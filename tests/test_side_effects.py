@@ -99,7 +99,7 @@ def test_labels(unchanged, li2o):
 
 
 def test_relax(unchanged, li2o):
-    from materials_map.relax import relax
+    from materials_map.relaxation import relax
 
     out = relax([li2o], steps=2, progress=False)
     assert out["reason"].iloc[0] == ""

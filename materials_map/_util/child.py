@@ -1,6 +1,6 @@
 """The child side of a guarded worker: one JSON line in, one JSON line out.
 
-``labels/_worker.py`` (BVSE) and ``relax/_worker.py`` (CHGNet) are started by a
+``labels/_worker.py`` (BVSE) and ``relaxation/_worker.py`` (CHGNet) are started by a
 ``GuardedWorker`` as ``python -m MODULE MEMORY_LIMIT_BYTES`` and differ only in what they
 load and compute; the protocol, the address-space limit and the error records are here.
 The parent enforces the time limit by killing the child. Standard library only, so that a

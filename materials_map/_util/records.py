@@ -1,6 +1,6 @@
 """A folder of checksummed JSON result records, one small file per key.
 
-The label cache (``labels/cache.py``) and the relaxation cache (``relax/cache.py``) share
+The label cache (``labels/cache.py``) and the relaxation cache (``relaxation/cache.py``) share
 this: ``<key[:2]>/<key>.json``, atomic writes (an interrupted run leaves only complete
 entries and simply resumes), a SHA-256 over key and content (an edited, truncated or moved
 entry is discarded with a warning naming the file, and recomputed), and the rule that a

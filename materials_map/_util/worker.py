@@ -7,7 +7,7 @@ so a fresh process per structure would dominate small cells). The memory limit i
 lazily for the next request. ``subprocess`` rather than ``multiprocessing`` so that it also
 runs inside daemonic dask worker processes. Subclasses name the child module and add the
 request method: :class:`~materials_map.labels.runner.LabelWorker`,
-:class:`~materials_map.relax.runner.RelaxWorker`.
+:class:`~materials_map.relaxation.runner.RelaxWorker`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Verify candidates: relax each one, label it with the guarded BVSE barrier, re-encode it.
 
-Relaxation uses :func:`materials_map.relax.relax` (CHGNet, in a guarded subprocess) when that
+Relaxation uses :func:`materials_map.relaxation.relax` (CHGNet, in a guarded subprocess) when that
 module and its potential are available; otherwise the unrelaxed structure is labelled and the
 row says so (``relaxed`` False, ``verify_reason`` names why). Labels come from
 :func:`materials_map.labels.migration_energy` (bvlain BVSE percolation barriers in guarded
@@ -28,7 +28,7 @@ from .candidates import Candidates
 def _relaxer() -> tuple[Callable[..., pd.DataFrame] | None, str]:
     """The relax function, or ``None`` and why it cannot be used here."""
     try:
-        from ..relax import relax
+        from ..relaxation import relax
     except ImportError as err:  # the relax layer or chgnet missing
         return None, f"relaxation unavailable ({err})"
     return relax, ""
@@ -68,9 +68,9 @@ def verify(
     model : the map's MapModel, to re-encode relaxed structures (default: the designer's
         model the table came from; without one the coordinates stay those of the unrelaxed
         structures).
-    relax : relax with CHGNet first (when :mod:`materials_map.relax` is available).
+    relax : relax with CHGNet first (when :mod:`materials_map.relaxation` is available).
     resolution, time_limit, memory_limit : BVSE label settings (per structure).
-    relax_options : extra keyword arguments for :func:`materials_map.relax.relax`.
+    relax_options : extra keyword arguments for :func:`materials_map.relaxation.relax`.
     cache : folder of a resumable label cache.
     callback : ``callback(position, row_dict)`` after each candidate (row_dict = the new row).
     stop : a ``threading.Event``; when set, the remaining candidates are left unverified

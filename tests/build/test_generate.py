@@ -138,7 +138,7 @@ def test_regenerates_shipped_subset(shipped):
     regenerated structures themselves."""
     from dev_scripts.relaxed import FMAX, STEPS, load_records
     from materials_map.labels import migration_energy
-    from materials_map.relax import relax
+    from materials_map.relaxation import relax
 
     fam = "lisicon"
     rows = shipped.df[shipped.df["prototype"] == fam]

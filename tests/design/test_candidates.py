@@ -122,7 +122,7 @@ def test_verify_stops_when_asked(few):
 @pytest.mark.slow
 def test_verify_relaxes_with_chgnet_when_available(few):
     """With the relax layer present, the candidate is relaxed, labelled and re-encoded."""
-    pytest.importorskip("materials_map.relax")
+    pytest.importorskip("materials_map.relaxation")
     pytest.importorskip("chgnet")
     v = materials_map.design.verify(few.subset([0]), progress=False)
     row = v.df.iloc[0]

@@ -10,7 +10,7 @@ import pytest
 from pymatgen.core import Structure
 
 from materials_map.labels.runner import LabelWorker
-from materials_map.relax.runner import RelaxWorker
+from materials_map.relaxation.runner import RelaxWorker
 
 PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
 

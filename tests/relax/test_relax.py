@@ -13,7 +13,7 @@ import pymatgen.core
 import pytest
 from pymatgen.core import Structure
 
-from materials_map.relax import VOLUME_BOUND, flag_reason, relax, relax_key
+from materials_map.relaxation import VOLUME_BOUND, flag_reason, relax, relax_key
 
 PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
 
@@ -45,7 +45,7 @@ def test_weights_ship_inside_the_package_and_load_without_network():
         "def no_net(*a, **k):\n    raise OSError('network disabled in this test')\n"
         "socket.socket.connect = no_net; socket.socket.connect_ex = no_net\n"
         "socket.create_connection = no_net\n"
-        "from materials_map.relax._worker import load_model\n"
+        "from materials_map.relaxation._worker import load_model\n"
         "m = load_model(); print(sum(p.numel() for p in m.parameters()))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

@@ -13,8 +13,8 @@ import pymatgen.core
 import pytest
 from pymatgen.core import Structure
 
-from materials_map.relax import relax_key
-from materials_map.relax.cache import RelaxCache, valid_record
+from materials_map.relaxation import relax_key
+from materials_map.relaxation.cache import RelaxCache, valid_record
 
 PMG = Path(pymatgen.core.__file__).parents[1] / "util" / "structures"
 GIB = 2**30

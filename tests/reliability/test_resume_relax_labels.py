@@ -22,19 +22,19 @@ FMAX, STEPS = 0.1, 40
 
 @pytest.mark.slow
 def test_kill_9_during_relaxation_recomputes_at_most_one_item(tmp_path, monkeypatch):
-    from materials_map.relax import relax, runner
-    from materials_map.relax.cache import RelaxCache
-    from materials_map.relax.core import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, relax_key
+    from materials_map.relaxation import relax, runner
+    from materials_map.relaxation.cache import RelaxCache
+    from materials_map.relaxation.core import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, relax_key
 
     items = li2o_family(5)
     cache, log = tmp_path / "relax", tmp_path / "starts.log"
     code = logging_child(
-        "materials_map.relax.runner",
+        "materials_map.relaxation.runner",
         "RelaxWorker",
         "relax",
         items,
         log,
-        f"from materials_map.relax import relax\n"
+        f"from materials_map.relaxation import relax\n"
         f"relax(items, {FMAX!r}, {STEPS!r}, cache={str(cache)!r}, progress=False)",
     )
     run_and_kill(code, log, after=3, timeout=600)

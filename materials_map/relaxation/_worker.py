@@ -1,7 +1,7 @@
 """Subprocess that relaxes structures with CHGNet, one JSON line in, one JSON line out.
 
-Started by :class:`materials_map.relax.runner.RelaxWorker` as
-``python -m materials_map.relax._worker MEMORY_LIMIT_BYTES``. The address-space limit is set
+Started by :class:`materials_map.relaxation.runner.RelaxWorker` as
+``python -m materials_map.relaxation._worker MEMORY_LIMIT_BYTES``. The address-space limit is set
 before torch is imported; the parent enforces the time limit by killing us. The pretrained
 CHGNet 0.3.0 weights are package data of ``chgnet``: nothing is downloaded.
 """

@@ -17,7 +17,7 @@ STARTUP_TIMEOUT = 900.0
 class RelaxWorker(GuardedWorker):
     """Relax structures with CHGNet in a child process under time and memory limits."""
 
-    WORKER_MODULE = "materials_map.relax._worker"
+    WORKER_MODULE = "materials_map.relaxation._worker"
     WHAT = "relaxation"
     STARTUP_TIMEOUT = STARTUP_TIMEOUT
 
