@@ -71,11 +71,12 @@ docs: install
 	$(VENV)/bin/mkdocs build --strict --quiet
 
 # two pytest-xdist workers: the browser tests on one (one JupyterLab, one Chromium), every
-# other module on whichever is free (tests/conftest.py groups them); the 25 slowest listed
+# other module on whichever is free, longest first (tests/conftest.py groups and orders them);
+# the 25 slowest listed
 PYTEST_WORKERS ?= 2
 test: install chromium lint docs
 	npm test
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
 
 test-fast: install lint
 	$(PY) -m pytest -m "not browser and not slow"

@@ -13,16 +13,42 @@ ROOT = Path(__file__).resolve().parents[1]
 OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "data" / "obelix"))
 
 
+#: modules that take longest on an idle 2-core machine (sum of their tests, measured): they
+#: start first so that no worker is left with a long one at the end; a stale entry costs
+#: only time. The notebooks run one per group (each takes 10-30 s).
+LONG_FIRST = (
+    "tests/notebooks/test_notebooks.py",
+    "tests/build/test_generate.py",
+    "tests/reliability/test_cif_corpus.py",
+    "tests/labels/test_migration_energy.py",
+    "tests/design/test_panel.py",
+    "tests/model/test_superionic.py",
+    "tests/reliability/test_resume_relax_labels.py",
+    "tests/reliability/test_interruption.py",
+    "tests/labels/test_bvlain_parity.py",
+    "tests/design/test_candidates.py",
+    "tests/prototypes/test_classify.py",
+    "tests/relax/test_relax.py",
+)
+SPLIT = {"tests/notebooks/test_notebooks.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): the
-    browser tests share one worker (one JupyterLab and one Chromium for all of them), every
-    other module stays on one worker (its module fixtures are built once)."""
+    """Groups and order for pytest-xdist (`make test`: two workers, ``--dist loadgroup
+    --no-loadscope-reorder``, which hands out groups in this order): the browser tests share
+    one worker (one JupyterLab and one Chromium for all of them) and go first, then the
+    long modules; every other module stays on one worker (its module fixtures are built
+    once)."""
+    order = {}
     for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
         path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
-        group = "browser" if path.startswith("tests/browser/") else path
-        item.add_marker(pytest.mark.xdist_group(group))
+        browser = path.startswith("tests/browser/")
+        if not item.get_closest_marker("xdist_group"):
+            group = "browser" if browser else item.nodeid if path in SPLIT else path
+            item.add_marker(pytest.mark.xdist_group(group))
+        rank = LONG_FIRST.index(path) + 1 if path in LONG_FIRST else len(LONG_FIRST) + 1
+        order[item.nodeid] = 0 if browser else rank
+    items.sort(key=lambda item: order[item.nodeid])  # stable: collection order within a rank
 
 
 @pytest.fixture(scope="session", autouse=True)
