@@ -486,14 +486,18 @@ def data_to_screen(view: list[float], size: tuple[float, float], x: Any, y: Any)
 _STAMP_JS = """() => Array.from(document.querySelectorAll('.mm-root, .mmc-root'),
     (e) => `${e.dataset.frames ?? ''}/${e.dataset.layers ?? ''}/${e.dataset.drawn ?? ''}`).join(',')"""
 
-#: true once the stamp has stayed the same for ``quiet`` animation frames in a row (checked
-#: on every frame by ``wait_for_function``): regl draws in the frame after the change that
-#: asks for it, so a picture taken after this shows every change the page had received
+#: true once every map is ready (``data-ready`` not "false": a map redrawing new points
+#: ignores clicks and brushes) and the stamp has stayed the same for ``quiet`` animation
+#: frames in a row (checked on every frame by ``wait_for_function``): regl draws in the frame
+#: after the change that asks for it, so a picture taken after this shows every change the
+#: page had received
 _QUIET_JS = f"""
 (quiet) => {{
-  const now = ({_STAMP_JS})();
+  const ready = Array.from(document.querySelectorAll('.mm-root'))
+      .every((e) => e.dataset.ready !== 'false');
+  const now = ready ? ({_STAMP_JS})() : null;
   const st = (window.__mmSettle ??= {{stamp: null, still: 0}});
-  st.still = now === st.stamp ? st.still + 1 : 0;
+  st.still = now !== null && now === st.stamp ? st.still + 1 : 0;
   st.stamp = now;
   return st.still >= quiet;
 }}
@@ -519,13 +523,36 @@ def redrawn(page: Any, change: Callable[[], Any], timeout: float = 30.0) -> Any:
     return out
 
 
+#: two animation frames of the page: the map's camera (dom-2d-camera, inside
+#: regl-scatterplot) reads the pointer once per frame
+_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def press(page: Any, x: float, y: float) -> None:
+    """Move the mouse to (x, y), let the page draw two frames, then press the left button.
+
+    The map's camera pans by the pointer's travel between two of its frames while the button
+    is down; a test's mouse jumps, and on a loaded machine a press can reach the page in the
+    same frame as the jump, which then pans the map by the whole jump (the click lands on
+    empty space). A user's pointer moves continuously, so only tests need the pause."""
+    page.mouse.move(x, y)
+    page.evaluate(_FRAMES_JS)
+    page.mouse.down()
+
+
+def click(page: Any, x: float, y: float) -> None:
+    """A left click at (x, y) that cannot pan the map (see :func:`press`)."""
+    press(page, x, y)
+    page.mouse.up()
+
+
 class Plot:
     """Geometry of the drawn plot: page offset, size and the data view it shows."""
 
-    def __init__(self, page):
-        root = page.locator(".mm-root")
+    def __init__(self, page, scope: str = ""):
+        root = page.locator(f"{scope} .mm-root".strip())
         root.scroll_into_view_if_needed()
-        box = page.locator(".mm-plot").bounding_box()
+        box = page.locator(f"{scope} .mm-plot".strip()).bounding_box()
         self.left, self.top = box["x"], box["y"]
         self.view = [float(v) for v in root.get_attribute("data-view").split(",")]
         w, h = root.get_attribute("data-size").split(",")
@@ -533,16 +560,16 @@ class Plot:
         self.page = page
 
     @classmethod
-    def settled(cls, page, timeout: float = 30.0) -> Plot:
+    def settled(cls, page, timeout: float = 30.0, scope: str = "") -> Plot:
         """The plot's geometry once the page has stopped drawing (:func:`settle`) and the
         geometry read twice agrees: a tab switch or a panel opening resizes the map, and under
         load the re-fit lands late."""
         deadline = time.monotonic() + timeout
         while True:
             settle(page, timeout=timeout)
-            last = cls(page)
+            last = cls(page, scope)
             settle(page, timeout=timeout)
-            now = cls(page)
+            now = cls(page, scope)
             if (now.left, now.top, now.size, now.view) == (
                 last.left,
                 last.top,

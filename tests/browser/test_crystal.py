@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import json
-import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,13 +21,16 @@ from PIL import Image
 from .conftest import (
     EXPLORER_SETUP,
     Plot,
+    click,
     data_to_screen,
     expected_atoms,
     point_in_polygon,
+    press,
     redrawn,
     screen_to_data,
     settle,
 )
+from .pages import mmap_in_lab, offline_page
 
 SETUP = (
     EXPLORER_SETUP
@@ -99,7 +102,18 @@ def _click_point(nb, i: int) -> None:
     plot = Plot.settled(nb.page)
     coords = np.asarray(nb.kernel.value("ex.coords.tolist()"))
     px, py = data_to_screen(plot.view, plot.size, coords[:, 0], coords[:, 1])
-    nb.page.mouse.click(*plot.to_page(float(px[i]), float(py[i])))
+    click(nb.page, *plot.to_page(float(px[i]), float(py[i])))
+
+
+def _kernel_wait(nb, artifacts_dir, expr: str, predicate) -> Any:
+    """``nb.kernel.wait_for``, with a screenshot of the page (and the map's data-* state in
+    the message) when the browser's action never reached the kernel."""
+    try:
+        return nb.kernel.wait_for(expr, predicate)
+    except AssertionError as err:
+        nb.page.screenshot(path=str(artifacts_dir / "crystal_action_lost.png"))
+        state = nb.page.locator(".mm-root").first.evaluate("r => ({...r.dataset})")
+        raise AssertionError(f"{err}; map state {state}") from None
 
 
 def _isolated_point(nb) -> int:
@@ -116,7 +130,7 @@ def test_click_on_map_shows_that_crystal(nb, artifacts_dir):
     nb.run("w.selection = []; w.focused = -1")
     i = _isolated_point(nb)
     _click_point(nb, i)
-    assert nb.kernel.wait_for("w.focused", lambda v: v == i) == i
+    assert _kernel_wait(nb, artifacts_dir, "w.focused", lambda v: v == i) == i
     sid = nb.kernel.value(f"ex.table['id'].iloc[{i}]")
     view = page.locator(f".materials-map-explorer .mmc-view[data-id='{sid}']")
     view.wait_for(state="attached", timeout=30_000)
@@ -212,12 +226,11 @@ def test_lasso_fills_grid_with_exactly_the_selection(nb, artifacts_dir):
         (round(plot.left + fx * plot.size[0]), round(plot.top + fy * plot.size[1]))
         for fx, fy in frac
     ]
-    page.mouse.move(*pts[0])
-    page.mouse.down()
+    press(page, *pts[0])
     for p in pts[1:]:
         page.mouse.move(*p, steps=4)
     page.mouse.up()
-    sel = nb.kernel.wait_for("w.selection.tolist()", lambda v: len(v) >= 2)
+    sel = _kernel_wait(nb, artifacts_dir, "w.selection.tolist()", lambda v: len(v) >= 2)
     poly = np.array(
         [screen_to_data(plot.view, plot.size, x - plot.left, y - plot.top) for x, y in pts]
     )
@@ -276,8 +289,7 @@ def test_hover_png_rotate_and_reset(nb, artifacts_dir):
     png = Image.open(dl.value.path())
     assert png.format == "PNG" and abs(png.size[0] - box["width"]) <= 2
     # drag rotates; reset brings back the first picture
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
+    press(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 90, box["y"] + box["height"] / 2 + 30, steps=6)
     page.mouse.up()
     page.mouse.move(5, 5)
@@ -535,12 +547,11 @@ def document(tmp_path_factory):
 
 
 def _click_doc_point(page, scope: str, xy: np.ndarray, i: int) -> None:
-    root = page.locator(f"{scope} .mm-root")
-    box = page.locator(f"{scope} .mm-plot").bounding_box()
-    view = [float(v) for v in root.get_attribute("data-view").split(",")]
-    size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
-    px, py = data_to_screen(view, size, xy[:, 0], xy[:, 1])
-    page.mouse.click(box["x"] + float(px[i]), box["y"] + float(py[i]))
+    # the geometry once the page stopped drawing: the crystal panel opening beside the map
+    # resizes it, and under load the re-fit lands after data-ready
+    plot = Plot.settled(page, scope=scope)
+    px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
+    click(page, *plot.to_page(float(px[i]), float(py[i])))
 
 
 def test_exported_html_shows_crystal_and_pathway_offline(
@@ -548,15 +559,7 @@ def test_exported_html_shows_crystal_and_pathway_offline(
 ):
     doc, structures, xy = document
     page_path = doc.to_html(tmp_path / "crystal.html")
-    context = browser.new_context(viewport={"width": 1200, "height": 1300})
-    page = context.new_page()
-    requested: list[str] = []
-
-    def only_local(route):
-        requested.append(route.request.url)
-        (route.continue_ if route.request.url.startswith("file://") else route.abort)()
-
-    page.route("**/*", only_local)
+    context, page, requested = offline_page(browser, (1200, 1300))
     try:
         page.goto(page_path.as_uri())
         page.wait_for_selector("#mm-root .mm-root[data-ready='true']", timeout=30_000)
@@ -582,13 +585,7 @@ def test_mmap_viewer_shows_crystal_of_clicked_point(document, lab_server, browse
     doc, structures, xy = document
     doc.save(lab_server.root / "crystals.mmap")
     kernels = sorted(k["id"] for k in lab_server.api("/api/kernels"))
-    context = browser.new_context(viewport={"width": 1300, "height": 1200})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_server.url}/lab?token={urllib.parse.quote(lab_server.token)}")
-        page.wait_for_selector(".jp-DirListing-itemText:has-text('crystals.mmap')", timeout=60_000)
-        page.locator(".jp-DirListing-itemText", has_text="crystals.mmap").first.dblclick()
-        page.wait_for_selector(".mm-mmap-view .mm-root[data-ready='true']", timeout=60_000)
+    with mmap_in_lab(browser, lab_server, "crystals.mmap", (1300, 1200)) as page:
         _click_doc_point(page, ".mm-mmap-view", xy, 2)
         view = page.locator(f".mm-mmap-view .mmc-view[data-id='{doc.structures[2]['id']}']")
         view.wait_for(state="attached", timeout=30_000)
@@ -596,5 +593,3 @@ def test_mmap_viewer_shows_crystal_of_clicked_point(document, lab_server, browse
         page.screenshot(path=str(artifacts_dir / "crystal_mmap_viewer.png"))
         # no kernel was started (a notebook of another test may still run its own)
         assert sorted(k["id"] for k in lab_server.api("/api/kernels")) == kernels
-    finally:
-        context.close()

@@ -27,6 +27,7 @@ from materials_map.model.ensemble import HeadEnsemble
 from materials_map.model.estimator import MapModel
 from materials_map.widgets.map import MapWidget
 
+from .conftest import click
 from .pages import mmap_in_lab, offline_page
 
 DECODED = np.array([213, 94, 0])  # #D55E00, the decoded curve
@@ -88,7 +89,7 @@ def _click_decodes(page, scope: str, m, artifacts: Path, name: str) -> tuple[flo
     the status line gives the prediction there."""
     before = _panel_pixels(page, scope)
     x, y, _ = _empty_spot(page, scope, m.coords)
-    page.mouse.click(x, y)
+    click(page, x, y)
     page.wait_for_selector(f"{scope} .mm-decode-panel[data-state='decoded'][data-neighbours='3']")
     cx, cy = (
         float(v)

@@ -14,7 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from .conftest import Plot, data_to_screen, expected_atoms
+from .conftest import Plot, click, data_to_screen, expected_atoms
 
 SETUP = """
 import numpy as np, torch
@@ -68,7 +68,7 @@ def test_click_propose_markers_table_and_cif_export(nb, lab_server, artifacts_di
     page.locator(".mm-reset").click()
     plot = Plot.settled(page)  # the reset re-fits the view; under load it lands late
     x, y = _empty_spot(plot, coords)
-    page.mouse.click(*plot.to_page(x, y))
+    click(page, *plot.to_page(x, y))
     target = nb.kernel.wait_for(
         "ex.design.target and list(ex.design.target['at'])", bool, timeout=15
     )
@@ -218,6 +218,6 @@ def test_picked_candidate_shows_in_the_crystal_viewer(nb, artifacts_dir):
     j = int(np.argmax(clear))
     # the layer hits the nearest diamond (L1), so 3 px clear of the others is unambiguous
     assert clear[j] >= 3, f"no candidate diamond clear of the others inside the view: {clear}"
-    page.mouse.click(*plot.to_page(float(sx[j]), float(sy[j])))
+    click(page, *plot.to_page(float(sx[j]), float(sy[j])))
     nb.kernel.wait_for("ex.design.pick_menu.value", lambda v: v == j)
     _crystal_shows(nb, j)

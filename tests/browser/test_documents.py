@@ -14,7 +14,7 @@ from PIL import Image
 from materials_map.io.document import MapDocument
 from materials_map.widgets.map import MapWidget
 
-from .conftest import data_to_screen, screen_to_data, settle
+from .conftest import data_to_screen, press, screen_to_data, settle
 from .pages import mmap_in_lab, offline_page
 
 N = 800
@@ -99,8 +99,7 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
         page.locator("#mm-root .mm-mode[data-mode='box']").click()
         a = (round(0.1 * size[0]), round(0.15 * size[1]))
         b = (round(0.4 * size[0]), round(0.6 * size[1]))
-        page.mouse.move(box["x"] + a[0], box["y"] + a[1])
-        page.mouse.down()
+        press(page, box["x"] + a[0], box["y"] + a[1])
         page.mouse.move(box["x"] + a[0] + 30, box["y"] + a[1] + 30)
         page.mouse.move(box["x"] + b[0], box["y"] + b[1])
         page.mouse.up()
@@ -127,8 +126,7 @@ def test_exported_html_draws_and_selects_offline(browser, tmp_path, artifacts_di
         pb = panel.bounding_box()
         panel.scroll_into_view_if_needed()
         pb = panel.bounding_box()
-        page.mouse.move(pb["x"] + 40, pb["y"] + 5)
-        page.mouse.down()
+        press(page, pb["x"] + 40, pb["y"] + 5)
         page.mouse.move(pb["x"] + 120, pb["y"] + 60)
         page.mouse.move(pb["x"] + 150, pb["y"] + 100)
         page.mouse.up()

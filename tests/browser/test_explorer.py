@@ -16,8 +16,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from .conftest import (
     EXPLORER_SETUP,
     Plot,
+    click,
     data_to_screen,
     point_in_polygon,
+    press,
     screen_to_data,
     settle,
 )
@@ -58,8 +60,7 @@ def clean_state(nb):
 
 
 def _drag(page, points):
-    page.mouse.move(*points[0])
-    page.mouse.down()
+    press(page, *points[0])
     for p in points[1:]:
         page.mouse.move(*p, steps=4)
     page.mouse.up()
@@ -186,7 +187,7 @@ def test_click_on_empty_map_shows_decoded_descriptor(nb, artifacts_dir):
     k = int(np.argmax(d))
     assert d[k] > 20
     X, Y = round(plot.left + gx.ravel()[k]), round(plot.top + gy.ravel()[k])
-    page.mouse.click(X, Y)
+    click(page, X, Y)
     xy = nb.kernel.wait_for("w.clicked_coord", lambda v: len(v) == 2)
     assert nb.kernel.wait_for("ex.reconstruction.state['kind']", lambda v: v == "coord") == "coord"
     same = nb.kernel.value(

@@ -15,7 +15,16 @@ import pytest
 from matplotlib import colormaps
 from PIL import Image
 
-from .conftest import Plot, data_to_screen, point_in_polygon, redrawn, screen_to_data, settle
+from .conftest import (
+    Plot,
+    click,
+    data_to_screen,
+    point_in_polygon,
+    press,
+    redrawn,
+    screen_to_data,
+    settle,
+)
 
 N = 1500
 SETUP = f"""
@@ -152,8 +161,7 @@ def nb_values() -> np.ndarray:
 def _drag(page, plot: Plot, path: list[tuple[int, int]], modifiers: tuple[str, ...] = ()) -> None:
     for m in modifiers:
         page.keyboard.down(m)
-    page.mouse.move(*plot.to_page(*path[0]))
-    page.mouse.down()
+    press(page, *plot.to_page(*path[0]))
     for p in path[1:]:  # the brush reads coalesced moves too: none is lost
         page.mouse.move(*plot.to_page(*p))
     page.mouse.up()
@@ -392,7 +400,7 @@ def test_click_reports_coordinate_within_a_pixel_and_focuses_points(nb):
     page = nb.page
     plot = Plot(page)
     X, Y = round(plot.left + plot.size[0] * 0.9), round(plot.top + plot.size[1] * 0.12)
-    page.mouse.click(X, Y)
+    click(page, X, Y)
     got = nb.kernel.wait_for("w.clicked_coord", lambda v: len(v) == 2)
     sx, sy = data_to_screen(plot.view, plot.size, got[0], got[1])
     assert abs(sx - (X - plot.left)) <= 1 and abs(sy - (Y - plot.top)) <= 1, (
@@ -404,7 +412,7 @@ def test_click_reports_coordinate_within_a_pixel_and_focuses_points(nb):
     assert nb.kernel.value("w.focused") == -1
     xy = _xy()
     px, py = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
-    page.mouse.click(*plot.to_page(px[N], py[N]))
+    click(page, *plot.to_page(px[N], py[N]))
     assert nb.kernel.wait_for("w.focused", lambda v: v >= 0) == N
 
 

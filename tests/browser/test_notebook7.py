@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import screen_to_data
+from .conftest import press, screen_to_data
 
 CELL = """
 import numpy as np
@@ -28,8 +28,7 @@ def test_box_selection_reaches_python_in_notebook7(lab):
         size = tuple(float(v) for v in root.get_attribute("data-size").split(","))
         a = (round(box["x"] + 0.2 * size[0]), round(box["y"] + 0.25 * size[1]))
         b = (round(box["x"] + 0.6 * size[0]), round(box["y"] + 0.8 * size[1]))
-        page.mouse.move(*a)
-        page.mouse.down()
+        press(page, *a)
         page.mouse.move(a[0] + 30, a[1] + 20)
         page.mouse.move(*b)
         page.mouse.up()
