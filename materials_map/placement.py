@@ -23,6 +23,7 @@ import threading
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ import pandas as pd
 from ._util import cache_dir, write_text_atomic
 from ._util.deadline import TimeLimitExceeded, deadline
 from ._util.outcome import report
-from ._util.validate import structure_problem
 
 #: ``source`` of placed rows on the combined map: their own marker group and legend entry
 PLACED = "placed"
@@ -41,8 +41,6 @@ LABEL = "migration_energy"
 #: members read from one zip archive at most, and their total size after decompression
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_BYTES = 512 * 2**20
-#: largest cell placed (the structure-type classifier's limit)
-MAX_SITES = 2000
 _POSCAR = (".vasp", ".poscar")
 _XYZ = (".extxyz", ".xyz")
 KINDS = ".cif (.gz/.bz2/.xz), POSCAR / CONTCAR / .vasp / .poscar, .extxyz / .xyz or .zip"
@@ -138,6 +136,7 @@ def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
     from pymatgen.core import Structure
 
     from .datasets import from_dataframe
+    from .prototypes.classify import classify_problem
 
     if isinstance(items, pd.DataFrame):
         items = from_dataframe(items, source=PLACED)
@@ -177,9 +176,8 @@ def read_items(items: Any) -> tuple[pd.DataFrame, list[dict]]:
     good = []
     for r in rows:
         s = r.get("structure")
-        reason = (
-            structure_problem(s)
-            or (f"too many sites: {len(s)} > {MAX_SITES}" if len(s) > MAX_SITES else None)
+        reason = (  # the classifier's limits (physical cell, size)
+            classify_problem(s)
             if isinstance(s, Structure)
             else "no structure: only structures can be placed"
         )
@@ -253,34 +251,20 @@ def _describe(
     warm_up()  # once per process, before forking: workers inherit the reference frameworks
     n = len(frame)
     size = int(np.clip(math.ceil(n / max(4 * n_jobs, 1)), 4, 32))
-    cache = cache_dir("descriptors") if use_cache else None
-    chunks = [
-        (
-            list(frame["structure"][a : a + size]),
-            list(frame["id"][a : a + size]),
-            enc.comp_f,
-            enc.struct_f,
-            cache,
-            time_limit,
-        )
-        for a in range(0, n, size)
-    ]
+    fixed = (enc.comp_f, enc.struct_f, cache_dir("descriptors") if use_cache else None)
+    s, ids = list(frame["structure"]), list(frame["id"])
+    chunks = [(s[a : a + size], ids[a : a + size], *fixed, time_limit) for a in range(0, n, size)]
     workers = min(n_jobs, len(chunks), os.cpu_count() or 1)
-    ctx = None
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("fork")  # no re-import, no second warm-up
+    fork = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+    pool = multiprocessing.get_context("fork").Pool(workers) if fork else None  # no re-import
     out = []
-    with tqdm(total=n, desc="place", unit="material", disable=not progress) as bar:
-        pool = ctx.Pool(workers) if ctx is not None else None
-        try:
-            for args, res in zip(
-                chunks, (pool.imap if pool else map)(_describe_chunk, chunks), strict=True
-            ):
-                out.append(res)
-                bar.update(len(args[0]))
-        finally:
-            if pool is not None:
-                pool.terminate()
+    with (
+        tqdm(total=n, desc="place", unit="material", disable=not progress) as bar,
+        pool or nullcontext(),
+    ):
+        for res in (pool.imap if pool else map)(_describe_chunk, chunks):
+            out.append(res)
+            bar.update(len(res[1]))  # leaving the pool terminates its workers
     types = [t for _, ts, _ in out for t in ts]
     return _stack([x for x, _, _ in out]), types, [f for _, _, fs in out for f in fs]
 
@@ -298,16 +282,12 @@ def neighbours(base: Any, coords: np.ndarray, k: int) -> pd.DataFrame:
     k = min(int(k), len(known))
     idx = np.argsort(d, axis=1, kind="stable")[:, :k]
     df = base.dataset.df
-    sigma = (
-        10.0 ** pd.to_numeric(df["log10_sigma"], errors="coerce").to_numpy(float)
-        if "log10_sigma" in df
-        else np.full(len(df), np.nan)
-    )
-    target = (
-        pd.to_numeric(df[base.target], errors="coerce").to_numpy(float)
-        if base.target in df
-        else np.full(len(df), np.nan)
-    )
+
+    def column(name: str) -> np.ndarray:  # NaN where missing
+        values = df.get(name, pd.Series(np.nan, df.index))
+        return pd.to_numeric(values, errors="coerce").to_numpy(float)
+
+    sigma, target = 10.0 ** column("log10_sigma"), column(base.target)
     flat = idx.ravel()
     return pd.DataFrame(
         {
@@ -499,14 +479,9 @@ def place(
     first = near[near["rank"] == 1].set_index("row")
     for col in ("id", "formula", "distance"):
         table[f"nearest_{col}"] = first[col].reindex(range(len(table))).to_numpy()
-    for col, name in (
-        ("id", "ids"),
-        ("formula", "formulas"),
-        ("distance", "distances"),
-        (target, target),
-        ("sigma", "sigma"),
-    ):
+    for col in ("id", "formula", "distance", target, "sigma"):
         lists = near.groupby("row")[col].agg(list)
+        name = f"{col}s" if col in ("id", "formula", "distance") else col
         table[f"neighbour_{name}"] = [lists.get(i, []) for i in range(len(table))]
     if label:
         table[LABEL], table["label_reason"] = np.nan, "pending"

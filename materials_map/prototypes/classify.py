@@ -18,7 +18,7 @@ from pymatgen.core import Element, Structure
 
 from .._util.validate import structure_problem
 from .library import PROTOTYPES
-from .prototype import Prototype, Site
+from .prototype import Prototype, entry
 
 ANIONS = frozenset({"O", "F", "Cl", "Br", "I", "N"})
 # chalcogens are anions only where no lighter anion is present (Te6+ in garnets is a cation)
@@ -28,23 +28,24 @@ _CATION, _ANION = "Si", "O"  # dummy elements for the two framework roles
 # Extra reference frameworks used only for classification (no Li site, so not decoration
 # archetypes): the simple cubic perovskite keeps every A site, as in A-site-disordered LLTO.
 VARIANTS: tuple[Prototype, ...] = (
-    Prototype(
-        name="perovskite-cubic",
-        formula="SrTiO3",
-        spacegroup=221,
-        lattice=(3.905, 3.905, 3.905, 90.0, 90.0, 90.0),
-        sites=(
-            Site("A1", "Sr", "1b", (0.5, 0.5, 0.5), "cation", 12),
-            Site("B1", "Ti", "1a", (0.0, 0.0, 0.0), "cation", 6),
-            Site("O1", "O", "3d", (0.5, 0.0, 0.0), "anion", 6),
-        ),
-        reference="Cubic perovskite SrTiO3, Pm-3m, a = 3.905 A (the structure shipped with pymatgen).",
-        description="Simple ABO3 perovskite: reference for A-site-disordered Li-La-Ti-O.",
+    entry(
+        "perovskite-cubic",
+        "SrTiO3",
+        221,
+        (3.905, 3.905, 3.905, 90.0, 90.0, 90.0),
+        [
+            ("A1", "Sr", "1b", (0.5, 0.5, 0.5), "cation", 12),
+            ("B1", "Ti", "1a", (0.0, 0.0, 0.0), "cation", 6),
+            ("O1", "O", "3d", (0.5, 0.0, 0.0), "anion", 6),
+        ],
+        "Cubic perovskite SrTiO3, Pm-3m, a = 3.905 A (the structure shipped with pymatgen).",
+        "Simple ABO3 perovskite: reference for A-site-disordered Li-La-Ti-O.",
         family="perovskite",
     ),
 )
+FAMILIES = {p.name: p.family for p in (*PROTOTYPES.values(), *VARIANTS)}
 
-# Frameworks are reduced to primitive cells once, so the matcher itself skips that step.
+# Frameworks are reduced to primitive (and Niggli) cells once, so the matcher skips that step.
 _MATCHER = StructureMatcher(
     ltol=0.25,
     stol=0.4,
@@ -129,15 +130,36 @@ _LEVELS = ((0.5, False), (0.0, False), (0.0, True))
 
 
 @cache
-def _references(level: tuple[float, bool]) -> tuple[tuple[str, Structure, float], ...]:
-    """Primitive prototype frameworks at one framework level (built on first use)."""
-    refs = []
+def _references() -> dict[tuple[float, bool], tuple[tuple[str, Structure, float], ...]]:
+    """``(name, reduced framework, mean cation CN of the primitive one)`` of each prototype at
+    each framework level, built on first use (levels that give equal frameworks share one)."""
+    built: dict[tuple, tuple[Structure, float]] = {}
+    refs: dict[tuple[float, bool], list] = {level: [] for level in _LEVELS}
     for p in (*PROTOTYPES.values(), *VARIANTS):
-        fw = framework(p.structure(), *level)
-        if fw is not None:
-            prim = _primitive(fw)
-            refs.append((p.name, prim, mean_cation_cn(prim)))
-    return tuple(refs)
+        s = p.structure()  # the space-group expansion, most of the build: once per prototype
+        for level in _LEVELS:
+            fw = framework(s, *level)
+            if fw is None:
+                continue
+            key = (fw.lattice.matrix.tobytes(), fw.frac_coords.tobytes(), *map(str, fw.species))
+            if key not in built:
+                prim = _primitive(fw)
+                built[key] = (_reduced(prim), mean_cation_cn(prim))
+            refs[level].append((p.name, *built[key]))
+    return {level: tuple(r) for level, r in refs.items()}
+
+
+def _reduced(fw: Structure) -> Structure:
+    """The Niggli cell that ``get_rms_dist`` makes of both structures on every call (same call)."""
+    return _MATCHER._get_reduced_structure(Structure.from_sites(fw), False, True)
+
+
+def _rms(red: Structure, ref: Structure, first: bool) -> float | None:
+    """``_MATCHER.get_rms_dist(prim, ref)[0]`` of :func:`_reduced` cells, or ``None``; ``first``:
+    the first match's rms (there is one exactly when there is a smallest one)."""
+    s1, s2, fu, s1_big = _MATCHER._preprocess(red, ref, skip_structure_reduction=True)
+    m = _MATCHER._match(s1, s2, fu, s1_big, use_rms=True, break_on_match=first)
+    return None if m is None else float(m[0])
 
 
 # largest allowed difference of mean cation coordination between structure and prototype
@@ -146,13 +168,15 @@ CN_TOLERANCE = 1.2
 MAX_SUPERCELL = 4
 
 
-def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
+def match_prototypes(structure: Structure, *, family: bool = False) -> list[tuple[str, float]]:
     """Matching library prototypes as ``(name, rms)`` pairs, best (smallest rms) first.
 
     Frameworks are compared at successively looser levels (Li-free with a 0.5 occupancy
     threshold, Li-free keeping every cation site, then - for Li compounds only - Li counted as
     a cation); the first level with any match wins. Supercells of up to ``MAX_SUPERCELL``
-    primitive cells are tried.
+    primitive cells are tried. With ``family`` only the first hit is sure to be right (what
+    :func:`structure_type` needs): matching stops once the family is decided, and full rms
+    are computed only when hits of two families compete.
     """
     has_li = any(getattr(el, "symbol", "") == "Li" for el in structure.composition.elements)
     # counting Li as a cation is only meaningful for Li compounds
@@ -162,23 +186,28 @@ def match_prototypes(structure: Structure) -> list[tuple[str, float]]:
         if fw is None:
             continue
         red = fw.composition.reduced_formula
-        cands = [
-            (n, r, cn) for n, r, cn in _references(level) if r.composition.reduced_formula == red
-        ]
+        cands = [c for c in _references()[level] if c[1].composition.reduced_formula == red]
         if not cands:
             continue
         prim = _primitive(fw)
         cn = mean_cation_cn(prim)
+        cands = [  # no (cheap) supercell relation possible, or too different coordination
+            (name, r)
+            for name, r, rcn in cands
+            if abs(cn - rcn) <= CN_TOLERANCE
+            and (m := max(len(prim), len(r)) / min(len(prim), len(r))) == int(m)
+            and m <= MAX_SUPERCELL
+        ]
+        prim = _reduced(prim) if cands else prim
         hits = []
-        for name, ref, ref_cn in cands:
-            if abs(cn - ref_cn) > CN_TOLERANCE:
-                continue
-            big, small = max(len(prim), len(ref)), min(len(prim), len(ref))
-            if big % small or big // small > MAX_SUPERCELL:
-                continue  # no (cheap) supercell relation possible
-            rms = _MATCHER.get_rms_dist(prim, ref)
-            if rms is not None:
-                hits.append((name, float(rms[0])))
+        for k, (name, ref) in enumerate(cands):
+            rms = _rms(prim, ref, first=family)
+            hits += [] if rms is None else [(name, rms)]
+            found = {FAMILIES[n] for n, _ in hits}
+            if family and len(found) == 1 and found >= {FAMILIES[n] for n, _ in cands[k + 1 :]}:
+                break  # every candidate left is of the family found
+        if family and len({FAMILIES[n] for n, _ in hits}) > 1:
+            hits = [(n, _rms(prim, dict(cands)[n], first=False)) for n, _ in hits]
         if hits:
             return sorted(hits, key=lambda h: h[1])
     return []
@@ -207,8 +236,7 @@ def classify_problem(structure: Structure) -> str | None:
 def warm_up() -> None:
     """Build the reference frameworks now (about 25 s once per process), so that per-structure
     time limits measure the structures only."""
-    for level in _LEVELS:
-        _references(level)
+    _references()
 
 
 def structure_type(structure: Structure) -> str:
@@ -227,9 +255,8 @@ def structure_type(structure: Structure) -> str:
     reason = classify_problem(structure)
     if reason:
         raise ValueError(f"structure_type cannot classify this structure: {reason}")
-    families = {p.name: p.family for p in (*PROTOTYPES.values(), *VARIANTS)}
-    hits = match_prototypes(structure)
-    return families[hits[0][0]] if hits else "other"
+    hits = match_prototypes(structure, family=True)
+    return FAMILIES[hits[0][0]] if hits else "other"
 
 
 __all__ = [

@@ -86,7 +86,7 @@ def main() -> None:
             signal.alarm(0)
 
     t = time.perf_counter()
-    _references((0.5, False))
+    _references()
     setup = time.perf_counter() - t
     cases = CASES[2:5] if args.quick else CASES
     rows = []
