@@ -38,8 +38,9 @@ def superionic_columns(
     descriptors: Descriptors, classifier: Any = "default", info: dict | None = None
 ) -> pd.DataFrame | None:
     """Per-row ``p_superionic``, ``p_superionic_std``, ``distance_to_training`` and
-    ``nearest_training_id`` of ``descriptors`` (NaN rows for materials without a structural
-    descriptor), or ``None`` (reason in ``info["superionic"]``) when no classifier fits."""
+    ``nearest_training_id`` of ``descriptors`` (NaN rows for materials the classifier cannot
+    read, e.g. without a structural descriptor when it needs one), or ``None`` (reason in
+    ``info["superionic"]``) when no classifier fits."""
     info = info if info is not None else {}
     clf = (
         default_classifier()
@@ -49,28 +50,17 @@ def superionic_columns(
     if clf is None:
         info["superionic"] = "no classifier (the shipped file is missing)"
         return None
-    width = descriptors.comp.shape[1] + descriptors.struct.shape[1]
-    if clf.features_ != "descriptors" or clf.n_features_in_ != width:
-        info["superionic"] = (
-            f"classifier fitted on {clf.n_features_in_} {clf.features_} columns; "
-            f"these descriptors have {width}"
-        )
+    ok = np.isfinite(descriptors.comp).all(axis=1)
+    if clf.features_ != "embedding":  # our structural descriptor is needed too
+        ok &= np.isfinite(descriptors.struct).all(axis=1)
+    rows = np.flatnonzero(ok)
+    try:
+        conf = clf.predict_confidence(descriptors[rows]) if rows.size else pd.DataFrame()
+    except ValueError as exc:  # not fitted on these descriptors (other columns, coordinates)
+        info["superionic"] = str(exc)
         return None
-    ok = np.isfinite(descriptors.comp).all(axis=1) & np.isfinite(descriptors.struct).all(axis=1)
-    out = pd.DataFrame(
-        {
-            "p_superionic": np.nan,
-            "p_superionic_std": np.nan,
-            "distance_to_training": np.nan,
-            "nearest_training_id": None,
-        },
-        index=range(len(descriptors)),
-    )
-    if ok.any():
-        conf = clf.predict_confidence(descriptors[np.flatnonzero(ok)])
-        out.loc[np.flatnonzero(ok), list(conf.columns)] = conf.to_numpy(dtype=object)
-        for col in CONFIDENCE_COLUMNS:
-            out[col] = out[col].astype(float)
+    out = conf.reindex(columns=[*CONFIDENCE_COLUMNS, "nearest_training_id"]).set_axis(rows)
+    out = out.reindex(range(len(descriptors))).astype(dict.fromkeys(CONFIDENCE_COLUMNS, float))
     info["superionic"] = "default classifier" if classifier == "default" else "given classifier"
     return out
 
@@ -199,12 +189,6 @@ def obelix_training_set(
     return rows, X, superionic_labels(rows.df["sigma"].to_numpy(dtype=float))
 
 
-def fit_default(X: Descriptors, y: Any) -> SuperionicClassifier:
-    """The default classifier's settings (default parameters, ``random_state=0``) fitted on
-    ``X``, ``y``."""
-    return SuperionicClassifier(random_state=0).fit(X, y)
-
-
 def train_default(
     obelix_path: str | os.PathLike,
     out: str | os.PathLike | None = DEFAULT_CLASSIFIER,
@@ -213,7 +197,7 @@ def train_default(
     """Fit the default classifier (default parameters, ``random_state=0``) on every OBELiX
     entry with a CIF and write it to ``out`` (the shipped file unless told otherwise)."""
     _, X, y = obelix_training_set(obelix_path, "all", cache=cache)
-    clf = fit_default(X, y)
+    clf = SuperionicClassifier(random_state=0).fit(X, y)
     if out is not None:
         clf.save(out)
         _LOADED.pop(Path(out), None)

@@ -1,12 +1,12 @@
 """`SuperionicClassifier`: is a material a fast Li-ion conductor (σ > 10⁻⁴ S/cm)?
 
-After the experimental-conductivity reference (Digital Discovery 2025): a classifier on a
-representation that takes disordered crystals as they are (here: our descriptors, whose
-sites are weighted by occupancy), an ensemble whose spread is one confidence measure and
-the whitened-PCA distance to the training set the other. What differs from the reference
-(its AtomSets networks on MEGNet atom features; our bagged decision-tree forests on
-element-property histograms and RDF/ADF/Voronoi descriptors) is listed in
-``docs/uncertainty.md``.
+After the experimental-conductivity reference (Digital Discovery 2025): a classifier on
+learned features that take disordered crystals as they are (by default CHGNet's pretrained
+element embeddings pooled over the composition, read from our descriptors' atomic
+fractions; or our occupancy-weighted descriptors), an ensemble whose spread is one
+confidence measure and the whitened-PCA distance to the training set the other. What
+differs from the reference (its AtomSets networks on MEGNet atom features after one
+convolution) and how each choice validated is in ``docs/uncertainty.md``.
 
 Each member is a random forest (or extra-trees forest) fitted on its own bootstrap resample
 of the training rows; P(superionic) is the members' mean, its ensemble standard deviation
@@ -44,25 +44,29 @@ def superionic_labels(sigma: Any, threshold: float = SUPERIONIC_S_PER_CM) -> np.
     return s > threshold
 
 
-def feature_matrix(X: Any) -> tuple[np.ndarray, str]:
-    """``(features, kind)`` from what the classifier accepts: a :class:`Descriptors` (or its
-    rows ``X[idx]``), a ``(comp, struct)`` pair — kind ``"descriptors"`` — or an ``(n, d)``
-    array, e.g. map coordinates — kind ``"coordinates"`` when ``d == 2``, else ``"matrix"``."""
+FEATURES = ("embedding", "descriptors", "both")
+
+
+def feature_matrix(X: Any, features: str = "embedding") -> tuple[np.ndarray, str]:
+    """``(matrix, kind)`` of what the classifier accepts. From :class:`Descriptors` (or its
+    rows ``X[idx]``): ``features="embedding"`` (CHGNet's element embeddings pooled over the
+    composition, :func:`~materials_map.features.learned.embedding_features`),
+    ``"descriptors"`` (our 1785 + 858 columns) or ``"both"``. An ``(n, d)`` array (e.g. map
+    coordinates) is used as it is: kind ``"coordinates"`` when ``d == 2``, else ``"matrix"``."""
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
+    ids = getattr(X, "ids", None)
     if isinstance(X, Descriptors):
-        F, kind, ids = np.hstack([X.comp, X.struct]), "descriptors", X.ids
-    elif isinstance(X, (tuple, list)) and len(X) == 2 and np.ndim(X[0]) == 2:
-        F, kind, ids = (
-            np.hstack([np.asarray(X[0], float), np.asarray(X[1], float)]),
-            "descriptors",
-            None,
-        )
+        from ..features.learned import embedding_features
+
+        parts = [] if features == "embedding" else [X.comp, X.struct]
+        F = np.hstack(parts + ([embedding_features(X)] if features != "descriptors" else []))
+        kind = features
     else:
         F = np.asarray(X, dtype=float)
         if F.ndim != 2:
-            raise ValueError(
-                f"X must be Descriptors, a (comp, struct) pair or an (n, d) array, got shape {F.shape}"
-            )
-        kind, ids = ("coordinates" if F.shape[1] == 2 else "matrix"), None
+            raise ValueError(f"X must be Descriptors or an (n, d) array, got shape {F.shape}")
+        kind = "coordinates" if F.shape[1] == 2 else "matrix"
     bad = np.flatnonzero(~np.isfinite(F).all(axis=1))
     if bad.size:
         names = [str(ids[i]) for i in bad[:5]] if ids is not None else bad[:5].tolist()
@@ -95,6 +99,10 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
 
     Parameters
     ----------
+    features : from :class:`Descriptors`: ``"embedding"`` (CHGNet's learned element
+        embeddings pooled over the composition; the default, best on unseen chemistry, see
+        docs/uncertainty.md), ``"descriptors"`` (our descriptors) or ``"both"``. Arrays
+        (e.g. map coordinates) are used as they are.
     n_members : forests in the ensemble, each on its own bootstrap resample.
     n_trees : trees per forest.
     trees : ``"random"`` (random forest) or ``"extra"`` (extremely randomised trees).
@@ -109,7 +117,7 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
     Attributes (after fit)
     ----------------------
     classes_ : ``[False, True]``
-    features_ : ``"descriptors"``, ``"coordinates"`` or ``"matrix"`` (what ``X`` was)
+    features_ : ``features``, or ``"coordinates"`` / ``"matrix"`` for an array ``X``
     n_features_in_ : feature columns
     forest_ : the flattened trees; ``distance_`` the :class:`TrainingDistance`
     train_ids_ : ids of the training rows (when ``X`` carried ids)
@@ -118,17 +126,19 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
 
     def __init__(
         self,
+        features: str = "embedding",
         n_members: int = 10,
         n_trees: int = 50,
         trees: str = "random",
         max_features: Any = "sqrt",
-        min_samples_leaf: int = 1,
-        class_weight: str | None = None,
+        min_samples_leaf: int = 2,
+        class_weight: str | None = "balanced",
         distance_components: int = 10,
         threshold: float = 0.5,
         random_state: int | None = 0,
         n_jobs: int = 1,
     ) -> None:
+        self.features = features
         self.n_members = n_members
         self.n_trees = n_trees
         self.trees = trees
@@ -157,7 +167,7 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
 
     def fit(self, X: Any, y: Any) -> SuperionicClassifier:
         """Fit on features ``X`` (see :func:`feature_matrix`) and binary labels ``y``."""
-        F, kind = feature_matrix(X)
+        F, kind = feature_matrix(X, self.features)
         labels = _binary(y, len(F))
         if int(self.n_members) < 1 or int(self.n_trees) < 1:
             raise ValueError("n_members and n_trees must be positive integers")
@@ -192,7 +202,7 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
             raise NotFittedError(
                 "this SuperionicClassifier is not fitted yet; call fit(X, y) or load(path)"
             )
-        F, kind = feature_matrix(X)
+        F, kind = feature_matrix(X, self.features)
         if F.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {F.shape[1]} feature columns ({kind}); the classifier was fitted on "
@@ -200,13 +210,9 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
             )
         return F
 
-    def predict_members(self, X: Any) -> np.ndarray:
-        """P(superionic) of each member, ``(n_members, n)``."""
-        return self.forest_.member_proba(self._features(X))
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """``(n, 2)``: columns P(not superionic), P(superionic) (the members' mean)."""
-        p = self.predict_members(X).mean(axis=0)
+        p = self.forest_.member_proba(self._features(X)).mean(axis=0)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -248,7 +254,8 @@ class SuperionicClassifier(_files.SafetensorsFile, ClassifierMixin, BaseEstimato
         """Inverse of :meth:`to_bytes`; ``ValueError`` for damaged or foreign data."""
         arrays, state = _files.unpack(FORMAT, FORMAT_VERSION, data, where)
         try:
-            clf = cls(**state["params"])
+            # format 1 files predate ``features`` and were all fitted on our descriptors
+            clf = cls(**{"features": "descriptors", **state["params"]})
             clf.classes_ = np.array([False, True])
             clf.features_ = str(state["features_"])
             clf.n_features_in_ = int(state["n_features_in_"])

@@ -5,7 +5,8 @@
 * **Controls** (after Hargreaves et al.): the same model trained on *shuffled* labels, and the
   *mean* prediction (the training rows' superionic fraction for every test row; its AUC-PR
   is the test set's superionic fraction and its MCC is 0).
-* **Schemes:** stratified k-fold (interpolation) and leave-one-cluster-out (LOCO, unseen
+* **Schemes:** stratified k-fold (interpolation), stratified k-fold grouped by chemical
+  system (no chemical system in both train and test) and leave-one-cluster-out (LOCO, unseen
   chemistry) over clusters of compositions.
 
 Clusters: the reference embeds compositions with the element mover's distance (ElMD), maps
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, matthews_corrcoef
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 
 def composition_distance(formulas: Sequence[Any]) -> np.ndarray:
@@ -73,18 +74,22 @@ def _take(X: Any, idx: np.ndarray) -> Any:
 def splits(
     y: Any, scheme: str, groups: Any = None, n_splits: int = 5, random_state: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[(train, test), ...]`` row positions: ``"kfold"`` (stratified, shuffled) or
-    ``"loco"`` (one fold per value of ``groups``)."""
+    """``[(train, test), ...]`` row positions: ``"kfold"`` (stratified, shuffled),
+    ``"group-kfold"`` (stratified, no value of ``groups`` on both sides, e.g. chemical
+    systems: ``Composition(f).chemical_system``) or ``"loco"`` (one fold per value of ``groups``)."""
     y = np.asarray(y, dtype=bool)
     if scheme == "kfold":
         cv = StratifiedKFold(int(n_splits), shuffle=True, random_state=random_state)
         return list(cv.split(np.zeros(len(y)), y))
-    if scheme == "loco":
-        if groups is None:
-            raise ValueError("leave-one-cluster-out needs groups (e.g. composition_clusters)")
-        g = np.asarray(groups)
-        return [(np.flatnonzero(g != k), np.flatnonzero(g == k)) for k in np.unique(g)]
-    raise ValueError(f"scheme must be 'kfold' or 'loco', got {scheme!r}")
+    if scheme not in ("group-kfold", "loco"):
+        raise ValueError(f"scheme must be 'kfold', 'group-kfold' or 'loco', got {scheme!r}")
+    if groups is None:
+        raise ValueError(f"{scheme} needs groups (chemical systems or composition_clusters)")
+    g = np.asarray(groups)
+    if scheme == "group-kfold":
+        cv = StratifiedGroupKFold(int(n_splits), shuffle=True, random_state=random_state)
+        return list(cv.split(np.zeros(len(y)), y, g))
+    return [(np.flatnonzero(g != k), np.flatnonzero(g == k)) for k in np.unique(g)]
 
 
 def evaluate(

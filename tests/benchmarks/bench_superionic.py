@@ -5,12 +5,14 @@ fraction of held-out migration energies inside the ensemble's ±1σ / ±2σ, for
 out-of-bag ("constant") and the learned noise, and the ensemble spread in the grid's
 corners over its spread at the centre of the data.
 
-Part 2, SuperionicClassifier (σ > 1e-4 S/cm) on OBELiX (all entries with a CIF, and the
-Li–O subset ``datasets.obelix.paper_li_o``), on our descriptors and on the 2-D map
-coordinates of the default map: stratified 5-fold, leave-one-cluster-out (clusters of
-compositions, ``model.validation``) and the OBELiX published train/test split; AUC-PR and
-MCC beside the shuffled-label (3 permutations per fold, 5 on the published split) and
-mean-prediction controls. The baseline of every ratio is
+Part 2, SuperionicClassifier (σ > 1e-4 S/cm) on OBELiX (all entries with a CIF; ``--subsets
+all,li-o`` adds the Li–O subset ``datasets.obelix.paper_li_o``), on our descriptors, on
+CHGNet's element embeddings (the default), on both, and (``--features coordinates``) on the
+2-D map coordinates of the default map: stratified 5-fold, 5-fold grouped by chemical system,
+leave-one-cluster-out (clusters of compositions, ``model.validation``; with the number of
+clusters where the model beats both controls) and the OBELiX published train/test split;
+AUC-PR and MCC beside the shuffled-label (3 permutations per fold, 5 on the published split)
+and mean-prediction controls; the calibration of the ensemble spread (grouped 5-fold). The baseline of every ratio is
 the mean-prediction control measured in the same run. The reference paper's figures
 (Digital Discovery 2025, its own 548-entry database, random 10 % test set) are printed
 beside.
@@ -119,38 +121,46 @@ def calibration_part(quick: bool, train: bool) -> dict:
     return out
 
 
-def classifier_part(quick: bool, which: str = "both") -> pd.DataFrame:
-    """Part 2: the classifier table (``which``: "descriptors", "coordinates" or "both")."""
+def classifier_part(quick: bool, which: str = "learned", subsets: str = "all") -> pd.DataFrame:
+    """Part 2: the classifier table. ``which``: "learned" (our descriptors, CHGNet's element
+    embeddings, both), "coordinates" (the default map's 2 coordinates) or "all"."""
+    from pymatgen.core import Composition
+
     from materials_map.model.screen import obelix_training_set
     from materials_map.model.superionic import SuperionicClassifier
     from materials_map.model.validation import composition_clusters, evaluate, splits, summary
 
-    r = _map()
-    model = r.model
-    print(f"map coordinates from: {r.info.get('model')} {r.info.get('model_path', '')}", flush=True)
     params = dict(n_members=5, n_trees=30) if quick else {}
     records = []
     for subset, n_clusters in (("all", 10), ("li-o", 5)):
+        if subset not in subsets.split(","):
+            continue
         rows, X, y = obelix_training_set(OBELIX, subset, cache=CACHE / "descriptors")
-        groups = composition_clusters(rows.df["true_composition"], n_clusters=n_clusters)
+        formulas = rows.df["true_composition"]
+        groups = composition_clusters(formulas, n_clusters=n_clusters)
+        systems = np.array([Composition(f).chemical_system for f in formulas])
         sizes = pd.Series(groups).value_counts().sort_index()
         pos = pd.Series(y).groupby(groups).mean().round(2)
         print(
-            f"\n{subset}: {len(y)} entries, {y.mean():.1%} superionic; "
-            f"{n_clusters} composition clusters: sizes {sizes.tolist()}, superionic fraction "
-            f"{pos.tolist()}",
+            f"\n{subset}: {len(y)} entries, {y.mean():.1%} superionic, "
+            f"{len(set(systems))} chemical systems; {n_clusters} composition clusters: sizes "
+            f"{sizes.tolist()}, superionic fraction {pos.tolist()}",
             flush=True,
         )
         published = (
             np.flatnonzero(rows.df["split"].to_numpy() == "train"),
             np.flatnonzero(rows.df["split"].to_numpy() == "test"),
         )
-        features = {"descriptors": X, "map coordinates": model.transform(X)}
-        if which != "both":
-            features = {k: v for k, v in features.items() if which in k}
-        for fname, F in features.items():
+        features = {}
+        if which in ("learned", "all"):
+            for name in ("descriptors", "embedding", "both"):
+                features[name] = (X, name)
+        if which in ("coordinates", "all"):
+            features["map coordinates"] = (_map().model.transform(X), "embedding")
+        for fname, (F, kind) in features.items():
             schemes = {
                 "5-fold": splits(y, "kfold", n_splits=5),
+                "grouped 5-fold": splits(y, "group-kfold", systems, n_splits=5),
                 "LOCO": splits(y, "loco", groups),
                 "published split": [published],
             }
@@ -159,7 +169,7 @@ def classifier_part(quick: bool, which: str = "both") -> pd.DataFrame:
                 # more shuffles where there is one split: one permutation is a noisy control
                 shuffles = 1 if quick else (5 if scheme == "published split" else 3)
                 table = evaluate(
-                    lambda: SuperionicClassifier(random_state=0, **params),
+                    lambda kind=kind: SuperionicClassifier(kind, random_state=0, **params),
                     F,
                     y,
                     folds,
@@ -167,21 +177,26 @@ def classifier_part(quick: bool, which: str = "both") -> pd.DataFrame:
                 )
                 s = summary(table)
                 seconds = time.perf_counter() - t
-                for kind in ("model", "shuffled", "mean"):
+                # LOCO: clusters where the model beats both controls' AUC-PR
+                per = table[(table["fold"] != "pooled") & table["auc_pr"].notna()]
+                per = per.groupby(["fold", "kind"])["auc_pr"].mean().unstack()
+                beats = int((per["model"] > per[["shuffled", "mean"]].max(axis=1)).sum())
+                for kind_ in ("model", "shuffled", "mean"):
                     records.append(
                         {
                             "data": subset,
                             "n": len(y),
                             "features": fname,
                             "scheme": scheme,
-                            "kind": kind,
-                            "folds": int(s.loc[kind, "n_folds"]),
-                            "auc_pr": s.loc[kind, "auc_pr_mean"],
-                            "auc_pr_sd": s.loc[kind, "auc_pr_std"],
-                            "mcc": s.loc[kind, "mcc_mean"],
-                            "mcc_sd": s.loc[kind, "mcc_std"],
-                            "auc_pr_pooled": s.loc[kind, "auc_pr_pooled"],
-                            "mcc_pooled": s.loc[kind, "mcc_pooled"],
+                            "kind": kind_,
+                            "folds": int(s.loc[kind_, "n_folds"]),
+                            "folds_above_controls": beats,
+                            "auc_pr": s.loc[kind_, "auc_pr_mean"],
+                            "auc_pr_sd": s.loc[kind_, "auc_pr_std"],
+                            "mcc": s.loc[kind_, "mcc_mean"],
+                            "mcc_sd": s.loc[kind_, "mcc_std"],
+                            "auc_pr_pooled": s.loc[kind_, "auc_pr_pooled"],
+                            "mcc_pooled": s.loc[kind_, "mcc_pooled"],
                             "seconds": seconds,
                         }
                     )
@@ -191,7 +206,52 @@ def classifier_part(quick: bool, which: str = "both") -> pd.DataFrame:
                     .to_string(index=False, float_format="%.3f"),
                     flush=True,
                 )
+            spread_part(F, kind, y, splits(y, "group-kfold", systems, n_splits=5), params)
     return pd.DataFrame(records)
+
+
+def spread_part(F, kind: str, y: np.ndarray, folds, params: dict) -> None:
+    """Calibration of the ensemble spread on out-of-fold predictions (grouped 5-fold): error
+    rate and Brier score per third of the rows by spread, and the probabilities' expected
+    calibration error (10 bins)."""
+    from materials_map.model.superionic import SuperionicClassifier
+
+    p, sd = np.full(len(y), np.nan), np.full(len(y), np.nan)
+    for train, test in folds:
+        take = (lambda i: F[i]) if hasattr(F, "comp") else (lambda i: np.asarray(F)[i])
+        c = SuperionicClassifier(kind, random_state=0, **params).fit(take(train), y[train])
+        conf = c.predict_confidence(take(test))
+        p[test], sd[test] = conf["p_superionic"], conf["p_superionic_std"]
+    bins = np.minimum((p * 10).astype(int), 9)
+    ece = sum(
+        abs(p[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean() for b in np.unique(bins)
+    )
+    print(f"spread calibration ({kind}, grouped 5-fold out-of-fold); ECE of p = {ece:.3f}")
+    print(spread_calibration(y, p, sd).to_string(index=False, float_format="%.3f"), flush=True)
+
+
+def spread_calibration(y: object, p: object, spread: object, n_bins: int = 3) -> pd.DataFrame:
+    """Is the ensemble spread a confidence? Rows sorted by ``spread`` and cut into ``n_bins``
+    equal groups; per group: ``n``, mean ``spread``, mean ``p``, ``positive_rate``,
+    ``error_rate`` (``p > 0.5`` disagrees with ``y``) and ``brier`` ((p - y)² mean). A useful
+    spread has error and Brier score rising from the first group to the last."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    spread = np.asarray(spread, dtype=float)
+    rows = []
+    for k, idx in enumerate(np.array_split(np.argsort(spread, kind="stable"), int(n_bins))):
+        rows.append(
+            {
+                "group": k,
+                "n": len(idx),
+                "spread": spread[idx].mean(),
+                "p": p[idx].mean(),
+                "positive_rate": y[idx].mean(),
+                "error_rate": ((p[idx] > 0.5) != (y[idx] > 0.5)).mean(),
+                "brier": ((p[idx] - y[idx]) ** 2).mean(),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def main() -> None:
@@ -199,7 +259,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller ensembles, one noise model")
     ap.add_argument("--json", type=Path, help="write all figures to this JSON file")
     ap.add_argument("--train", action="store_true", help="build_map even if it must train")
-    ap.add_argument("--features", default="both", choices=["both", "descriptors", "coordinates"])
+    ap.add_argument("--features", default="learned", choices=["learned", "coordinates", "all"])
+    ap.add_argument("--subsets", default="all", help="comma list of all, li-o")
     ap.add_argument("--skip", action="append", default=[], choices=["calibration", "classifier"])
     args = ap.parse_args()
     out: dict = {}
@@ -220,7 +281,7 @@ def main() -> None:
         else:
             print("\n== Part 2: SuperionicClassifier on OBELiX (sigma > 1e-4 S/cm)")
             t = time.perf_counter()
-            table = classifier_part(args.quick, args.features)
+            table = classifier_part(args.quick, args.features, args.subsets)
             wide = table.pivot_table(
                 index=["data", "features", "scheme"],
                 columns="kind",
