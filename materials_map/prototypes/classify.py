@@ -174,9 +174,8 @@ def match_prototypes(structure: Structure, *, family: bool = False) -> list[tupl
     Frameworks are compared at successively looser levels (Li-free with a 0.5 occupancy
     threshold, Li-free keeping every cation site, then - for Li compounds only - Li counted as
     a cation); the first level with any match wins. Supercells of up to ``MAX_SUPERCELL``
-    primitive cells are tried. With ``family`` only the first hit is sure to be right (what
-    :func:`structure_type` needs): matching stops once the family is decided, and full rms
-    are computed only when hits of two families compete.
+    primitive cells are tried. With ``family`` (for :func:`structure_type`) only the first hit's
+    family is sure: matching stops once no other family can compete.
     """
     has_li = any(getattr(el, "symbol", "") == "Li" for el in structure.composition.elements)
     # counting Li as a cation is only meaningful for Li compounds
@@ -222,15 +221,12 @@ def classify_problem(structure: Structure) -> str | None:
     """Reason why ``structure`` cannot be classified, or ``None``: not a physical crystal
     (:func:`materials_map._util.validate.structure_problem`, checked first so that a NaN cell
     or a 10⁶ Å edge never reaches Niggli reduction) or more than ``MAX_SITES`` sites."""
-    reason = structure_problem(structure)
-    if reason:
-        return reason
-    if len(structure) > MAX_SITES:
-        return (
-            f"too many sites to classify: {len(structure)} > {MAX_SITES} "
-            "(reduce it to its primitive cell first)"
-        )
-    return None
+    return structure_problem(structure) or (
+        f"too many sites to classify: {len(structure)} > {MAX_SITES} "
+        "(reduce it to its primitive cell first)"
+        if len(structure) > MAX_SITES
+        else None
+    )
 
 
 def warm_up() -> None:
