@@ -23,6 +23,7 @@ import numpy as np
 from matminer.featurizers.base import BaseFeaturizer
 from pymatgen.core import Structure
 
+from .descriptors import Block
 from .structure import StructureDescriptor, StructureError
 
 EMBEDDING = Path(__file__).with_name("data") / "chgnet-0.3.0-element-embedding.npy"
@@ -71,15 +72,25 @@ def embedding_features(X: Any) -> np.ndarray:
 
 
 class CHGNetFeatures(BaseFeaturizer):
-    """Pooled CHGNet features of a structure (matminer featurizer): for each of ``layers``
+    """Pooled CHGNet features of a structure (matminer featurizer; as ``featurize``'s
+    ``structure=`` it is cached like our descriptors): for each of ``layers``
     (``0`` = element embeddings, ``1`` = after the first atom convolution) 64 means and 64
     maxima. ``n_threads``: torch threads while featurizing (restored afterwards). Structures
     that :class:`StructureDescriptor` refuses (overlapping atoms, ...) or with elements
     beyond Z = 94 raise :class:`StructureError` naming the reason."""
 
+    max_neighbour_pairs = 20_000_000  # as StructureDescriptor's (featurize's cache key)
+
     def __init__(self, layers: tuple[int, ...] = (0, 1), n_threads: int = 1):
         self.layers = layers
         self.n_threads = n_threads
+
+    def resolved_params(self) -> dict[str, Any]:
+        """What the features depend on (``featurize(structure=CHGNetFeatures())`` caches by it)."""
+        return {"layers": [int(k) for k in self.layers], "chgnet": "0.3.0"}
+
+    def blocks(self) -> list[Block]:
+        return [Block("chgnet", "struct", "chgnet", 0, len(self.feature_labels()))]
 
     def feature_labels(self) -> list[str]:
         if not self.layers or not set(self.layers) <= {0, 1}:

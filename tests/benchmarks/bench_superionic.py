@@ -123,11 +123,12 @@ def calibration_part(quick: bool, train: bool) -> dict:
 
 def classifier_part(quick: bool, which: str = "learned", subsets: str = "all") -> pd.DataFrame:
     """Part 2: the classifier table. ``which``: "learned" (our descriptors, CHGNet's element
-    embeddings, both), "coordinates" (the default map's 2 coordinates) or "all"."""
+    embeddings, both), "coordinates" (the default map's 2 coordinates), "all" or a comma list
+    of ``SuperionicClassifier`` features."""
     from pymatgen.core import Composition
 
     from materials_map.model.screen import obelix_training_set
-    from materials_map.model.superionic import SuperionicClassifier
+    from materials_map.model.superionic import FEATURES, SuperionicClassifier
     from materials_map.model.validation import composition_clusters, evaluate, splits, summary
 
     params = dict(n_members=5, n_trees=30) if quick else {}
@@ -151,10 +152,8 @@ def classifier_part(quick: bool, which: str = "learned", subsets: str = "all") -
             np.flatnonzero(rows.df["split"].to_numpy() == "train"),
             np.flatnonzero(rows.df["split"].to_numpy() == "test"),
         )
-        features = {}
-        if which in ("learned", "all"):
-            for name in ("descriptors", "embedding", "both"):
-                features[name] = (X, name)
+        names = {"learned": "descriptors,embedding,both", "all": "descriptors,embedding,both,"}
+        features = {n: (X, n) for n in names.get(which, which).split(",") if n in FEATURES}
         if which in ("coordinates", "all"):
             features["map coordinates"] = (_map().model.transform(X), "embedding")
         for fname, (F, kind) in features.items():
@@ -259,7 +258,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller ensembles, one noise model")
     ap.add_argument("--json", type=Path, help="write all figures to this JSON file")
     ap.add_argument("--train", action="store_true", help="build_map even if it must train")
-    ap.add_argument("--features", default="learned", choices=["learned", "coordinates", "all"])
+    ap.add_argument(
+        "--features",
+        default="learned",
+        help="learned (= descriptors,embedding,both), coordinates, all, or a comma list",
+    )
     ap.add_argument("--subsets", default="all", help="comma list of all, li-o")
     ap.add_argument("--skip", action="append", default=[], choices=["calibration", "classifier"])
     args = ap.parse_args()

@@ -102,3 +102,15 @@ def test_refusals_name_their_reason(features):
     threads = torch.get_num_threads()
     CHGNetFeatures(layers=(1,), n_threads=1).featurize(li2o())
     assert torch.get_num_threads() == threads
+
+
+def test_featurize_caches_it_like_our_descriptors(features, tmp_path, monkeypatch):
+    from materials_map.features import batch
+
+    s = distorted_doped()
+    X = batch.featurize([s], cache=tmp_path, structure=features, progress=False)
+    assert X.struct.shape == (1, 256) and X.blocks[-1].name == "chgnet"
+    np.testing.assert_allclose(X.struct[0], features.featurize(s), atol=1e-6)
+    monkeypatch.setattr(batch, "_featurize_chunk", None)  # a second call computes nothing
+    again = batch.featurize([s], cache=tmp_path, structure=features, progress=False)
+    np.testing.assert_array_equal(again.struct, X.struct)
