@@ -21,6 +21,10 @@ from typing import IO, TypeVar
 T = TypeVar("T")
 
 
+#: why a worker under a memory limit could not load its libraries
+TOO_SMALL = "memory limit too small to start"
+
+
 def set_memory_limit(limit: int) -> None:
     """Cap this process's address space at ``limit`` bytes (``0``: no limit), so that a cell
     that would exhaust memory raises ``MemoryError`` here instead of taking the machine down."""
@@ -73,12 +77,14 @@ def serve(
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # written before the limit: near it even json.dumps can fail
+    too_small = json.dumps({"ready": False, "reason": TOO_SMALL}) + "\n"
     try:
         set_memory_limit(limit)
         state = setup()
     except Exception as exc:
         if isinstance(exc, MemoryError) or (limit and _out_of_address_space(exc)):
-            _send(proto, {"ready": False, "reason": "memory limit too small to start"})
+            proto.write(too_small)
             return
         if load_error is None:
             raise

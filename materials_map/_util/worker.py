@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from .child import TOO_SMALL
+
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 STARTUP_TIMEOUT = 120.0
 
@@ -84,6 +86,9 @@ class GuardedWorker:
         if not isinstance(msg, dict) or not msg.get("ready"):
             self.close()
             failed = f"{self.WHAT} worker failed to start"
+            if msg == "died" and self.memory_limit:
+                # a library that aborts when the loader cannot map it under the limit
+                failed = f"{TOO_SMALL} (the worker died while loading)"
             return msg.get("reason", failed) if isinstance(msg, dict) else failed
         return None
 

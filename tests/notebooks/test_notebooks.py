@@ -78,7 +78,7 @@ def test_01_quickstart(shared_cache):
     assert _count(nb, WIDGET) >= 1
     text = _outputs_text(nb)
     assert "li-o.mmap" in text and "points" in text
-    assert "Descriptors(1 materials" in text  # the decoded coordinate
+    assert "Descriptors(1 material;" in text  # the decoded coordinate
 
 
 @pytest.mark.slow
