@@ -14,7 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from .conftest import Plot, click, data_to_screen, expected_atoms
+from .conftest import Plot, click, data_to_screen, expected_atoms, redrawn
 
 SETUP = """
 import numpy as np, torch
@@ -207,8 +207,13 @@ def test_picked_candidate_shows_in_the_crystal_viewer(nb, artifacts_dir):
 
     # 2. a click on a diamond of the candidate layer (the one clearest of the others, not picked yet)
     page.mouse.move(2, 2)
-    plot = Plot(page)
     xy = np.array(nb.kernel.value("ex.design.candidates.coords.tolist()"))
+    # zoomed onto the candidates: proposals around one point can sit a pixel apart at full view
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    pad = 0.3 * float((hi - lo).max()) + 1e-6
+    view = [lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad]
+    redrawn(page, lambda: nb.run(f"w.view = {[float(v) for v in view]}"))
+    plot = Plot.settled(page)
     sx, sy = data_to_screen(plot.view, plot.size, xy[:, 0], xy[:, 1])
     inside = (sx > 12) & (sx < plot.size[0] - 12) & (sy > 12) & (sy < plot.size[1] - 12)
     gap = np.hypot(sx[:, None] - sx[None, :], sy[:, None] - sy[None, :]) + np.eye(n) * 1e9
