@@ -25,7 +25,7 @@ and must find every artefact, or the command fails.
 
 The shipped superionic classifier is fitted on OBELiX descriptors, some of which come from the
 shipped ``li-o`` descriptor file: refit it afterwards with
-``materials_map.model.screen.train_default(<OBELiX folder>)`` (its test checks it bit for bit).
+``materials_map.model.screening.train_default(<OBELiX folder>)`` (its test checks it bit for bit).
 """
 
 from __future__ import annotations

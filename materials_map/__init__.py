@@ -25,7 +25,7 @@ _LAZY = {
     "HeadEnsemble": "materials_map.model.ensemble",
     "SuperionicClassifier": "materials_map.model.superionic",
     "relax": "materials_map.relaxation.core",
-    "screen": "materials_map.model.screen",
+    "screen": "materials_map.model.screening",
     "propose": "materials_map.design",
     "build_map": "materials_map.pipeline",
     "map_result": "materials_map.pipeline",

@@ -224,7 +224,7 @@ def map_layers(
             if test.size and np.isfinite(y[test]).any():
                 result.info["calibration"] = ens.calibration(result.coords[test], y[test])
     if classifier is not None:
-        from .model.screen import superionic_columns
+        from .model.screening import superionic_columns
 
         result.superionic = superionic_columns(result.descriptors, classifier, result.info)
     return result

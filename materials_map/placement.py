@@ -434,7 +434,7 @@ def place(
     Every item is placed or listed in ``failures`` with its reason; one summary line (a
     warning when anything was refused) ends the call.
     """
-    from .model.screen import superionic_columns
+    from .model.screening import superionic_columns
 
     frame, failures = read_items(items)
     target = result.target

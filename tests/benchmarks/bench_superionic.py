@@ -127,7 +127,7 @@ def classifier_part(quick: bool, which: str = "learned", subsets: str = "all") -
     of ``SuperionicClassifier`` features."""
     from pymatgen.core import Composition
 
-    from materials_map.model.screen import obelix_training_set
+    from materials_map.model.screening import obelix_training_set
     from materials_map.model.superionic import FEATURES, SuperionicClassifier
     from materials_map.model.validation import composition_clusters, evaluate, splits, summary
 

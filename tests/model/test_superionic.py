@@ -10,7 +10,7 @@ from sklearn.ensemble import RandomForestClassifier
 from materials_map.features.descriptors import Block, Descriptors
 from materials_map.model._forest import FlatForest
 from materials_map.model.distance import TrainingDistance
-from materials_map.model.screen import screen
+from materials_map.model.screening import screen
 from materials_map.model.superionic import SuperionicClassifier, superionic_labels
 from materials_map.model.validation import (
     composition_clusters,
@@ -182,7 +182,7 @@ def test_evaluate_controls(toy):
 @pytest.fixture(scope="module")
 def obelix_all(obelix_path, tmp_path_factory):
     """(rows, Descriptors, labels) of every OBELiX entry with a readable CIF."""
-    from materials_map.model.screen import obelix_training_set
+    from materials_map.model.screening import obelix_training_set
 
     return obelix_training_set(obelix_path, "all", cache=tmp_path_factory.mktemp("desc"))
 
@@ -249,7 +249,7 @@ def test_shipped_classifier_is_reproduced_from_obelix(obelix_all):
     """The shipped file is what SuperionicClassifier(random_state=0) gives on OBELiX, to the last bit; the distance to
     the training set, ~0 for these (training) rows, to 1e-5: sqrt of a difference of rounded
     sums, whose last bits follow the BLAS summation order (seen: up to 1.04e-6)."""
-    from materials_map.model.screen import default_classifier
+    from materials_map.model.screening import default_classifier
 
     _, X, y = obelix_all
     shipped = default_classifier()

@@ -15,7 +15,7 @@ import pytest
 from pymatgen.core import Lattice, Structure
 
 import materials_map as mm
-from materials_map.model.screen import superionic_columns
+from materials_map.model.screening import superionic_columns
 from materials_map.placement import PLACED, place, placed_result
 
 
