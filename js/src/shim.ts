@@ -19,19 +19,12 @@ export function decodeBuffer(e: Encoded): DataView {
   return new DataView(bytes.buffer);
 }
 
-// Documents saved before the background layer got one name call it "heatmap".
-export function currentTraitName(name: string): string {
-  if (name === "show_heatmap") return "show_background";
-  if (name === "heatmap" || name.startsWith("heatmap_")) return "background" + name.slice("heatmap".length);
-  return name;
-}
-
 export class ShimModel implements MapModel {
   private state: Map<string, unknown> = new Map();
   private listeners: Map<string, Set<Callback>> = new Map();
 
   constructor(traits: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(traits)) this.state.set(currentTraitName(k), isEncoded(v) ? decodeBuffer(v) : v);
+    for (const [k, v] of Object.entries(traits)) this.state.set(k, isEncoded(v) ? decodeBuffer(v) : v);
   }
 
   get(name: string): unknown {
