@@ -70,9 +70,9 @@ lint: install
 docs: install
 	$(VENV)/bin/mkdocs build --strict --quiet
 
-# two pytest-xdist workers: the browser tests on one (one JupyterLab, one Chromium), every
-# other module on whichever is free, longest first (tests/conftest.py groups and orders them);
-# the 25 slowest listed
+# two pytest-xdist workers, each module on whichever is free, the browser modules first (each
+# worker that takes one starts its own JupyterLab and Chromium), then the longest
+# (tests/conftest.py groups and orders them); the 25 slowest listed
 PYTEST_WORKERS ?= 2
 test: install chromium lint docs
 	npm test

@@ -15,8 +15,18 @@ OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "d
 
 #: modules that take longest on an idle 2-core machine (sum of their tests, measured): they
 #: start first so that no worker is left with a long one at the end; a stale entry costs
-#: only time. The notebooks run one per group (each takes 10-30 s).
+#: only time. The browser modules come first (each notebook's kernel start is their setup),
+#: the notebooks run one per group (each takes 10-30 s).
 LONG_FIRST = (
+    "tests/browser/test_crystal.py",
+    "tests/browser/test_explorer.py",
+    "tests/browser/test_design.py",
+    "tests/browser/test_readability.py",
+    "tests/browser/test_map_widget.py",
+    "tests/browser/test_decode_page.py",
+    "tests/browser/test_documents.py",
+    "tests/browser/test_background_support.py",
+    "tests/browser/test_drop.py",
     "tests/notebooks/test_notebooks.py",
     "tests/build/test_generate.py",
     "tests/reliability/test_cif_corpus.py",
@@ -35,19 +45,21 @@ SPLIT = {"tests/notebooks/test_notebooks.py"}
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups and order for pytest-xdist (`make test`: two workers, ``--dist loadgroup
-    --no-loadscope-reorder``, which hands out groups in this order): the browser tests share
-    one worker (one JupyterLab and one Chromium for all of them) and go first, then the
-    long modules; every other module stays on one worker (its module fixtures are built
-    once)."""
+    --no-loadscope-reorder``, which hands out groups in this order): every module stays on
+    one worker (its module fixtures, e.g. a browser module's notebook, are built once), the
+    browser modules first (each worker that takes one starts its own JupyterLab and
+    Chromium: one worker for all of them was the suite's critical path), then the long
+    modules."""
     order = {}
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
         browser = path.startswith("tests/browser/")
         if not item.get_closest_marker("xdist_group"):
-            group = "browser" if browser else item.nodeid if path in SPLIT else path
+            group = item.nodeid if path in SPLIT else path
             item.add_marker(pytest.mark.xdist_group(group))
-        rank = LONG_FIRST.index(path) + 1 if path in LONG_FIRST else len(LONG_FIRST) + 1
-        order[item.nodeid] = 0 if browser else rank
+        rank = LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+        # the browser modules not listed still go before every other module
+        order[item.nodeid] = rank if browser or path in LONG_FIRST else len(LONG_FIRST) + 1
     items.sort(key=lambda item: order[item.nodeid])  # stable: collection order within a rank
 
 

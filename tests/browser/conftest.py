@@ -180,10 +180,15 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     if shutil.which("chromium") is None:
         pytest.skip("Debian chromium not installed (`make chromium`); browser tests need it")
     _ensure_bundle()
-    try:
-        server = start_lab(tmp_path_factory.mktemp("lab"))
-    except RuntimeError as e:
-        pytest.fail(str(e))
+    for attempt in range(3):
+        # a free port can be taken between asking for it and binding it (another pytest
+        # worker starts its own JupyterLab at the same time): ask again
+        try:
+            server = start_lab(tmp_path_factory.mktemp("lab"))
+            break
+        except RuntimeError as e:
+            if attempt == 2:
+                pytest.fail(str(e))
     yield server
     stop_lab(server)
 
