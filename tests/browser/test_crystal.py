@@ -376,13 +376,17 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
     canvas = view.locator(".mmc-canvas canvas")
     tip = view.locator(".mmc-tip:not([hidden])")
     # a loaded machine may still be redrawing (the four trait changes can each draw), which
-    # drops a pending hover: wait for the drawing count to settle, and retry the hover
-    for attempt in range(4):
+    # drops a pending hover: wait for the drawing count to settle, and retry the hover. The
+    # sectors face the camera, so the site's projected centre is the pole where every sector
+    # meets (a ray through it can miss them all): the retries go a few pixels off it, one
+    # direction each, and at least one lands on an occupied sector, not the vacancy's wedge
+    offsets = [(0, 0), (4, 1), (-1, 4), (-4, -1), (1, -4), (3, 3)]
+    for attempt, (dx, dy) in enumerate(offsets):
         settle(page)
         d = view.evaluate("e => ({...e.dataset})")
         assert int(d["partial"]) >= 1
         far, on_screen, box = _partial_site_on_screen(d, site, canvas)
-        x, y = box["x"] + float(far[0]), box["y"] + float(far[1])
+        x, y = box["x"] + float(far[0]) + dx, box["y"] + float(far[1]) + dy
         page.mouse.move(box["x"] + 3, box["y"] + 3)
         page.mouse.move(x, y)
         page.mouse.move(x + 1, y)
@@ -390,7 +394,7 @@ def test_hover_on_partially_occupied_site(nb, artifacts_dir):
             tip.wait_for(timeout=5_000)
             break
         except Exception:
-            if attempt < 3:
+            if attempt < len(offsets) - 1:
                 continue
             img = _shot(page, canvas).astype(np.uint8)
             for p in on_screen:  # where the site's images were expected, for the artifact
