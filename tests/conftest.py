@@ -57,9 +57,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if not item.get_closest_marker("xdist_group"):
             group = item.nodeid if path in SPLIT else path
             item.add_marker(pytest.mark.xdist_group(group))
-        rank = LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
-        # the browser modules not listed still go before every other module
-        order[item.nodeid] = rank if browser or path in LONG_FIRST else len(LONG_FIRST) + 1
+        # unlisted modules after the listed ones, an unlisted browser module before the rest
+        rank = LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST) + (not browser)
+        order[item.nodeid] = rank
     items.sort(key=lambda item: order[item.nodeid])  # stable: collection order within a rank
 
 
