@@ -9,6 +9,7 @@ passes when no cell raises; each also checks its own key outputs below.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,9 @@ def test_04_your_own_cifs(shared_cache):
     text = _outputs_text(nb)
     assert "broken.cif" in text  # the broken file is reported, the rest load
     assert "LLTO-disordered" in text
-    assert _count(nb, WIDGET) >= 1
+    assert re.search(r"[1-9]\d* generated candidates ranked", text)  # the Screening section
+    assert "map coloured by p_superionic" in text
+    assert _count(nb, WIDGET) >= 2
 
 
 @pytest.mark.slow
