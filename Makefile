@@ -76,7 +76,7 @@ docs: install
 PYTEST_WORKERS ?= 2
 test: install chromium lint docs
 	npm test
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=25
 
 test-fast: install lint
 	$(PY) -m pytest -m "not browser and not slow"

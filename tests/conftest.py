@@ -15,8 +15,7 @@ OBELIX = Path(os.environ.get("MATERIALS_MAP_OBELIX", ROOT.parent / "shared" / "d
 
 #: modules that take longest on an idle 2-core machine (sum of their tests, measured): they
 #: start first so that no worker is left with a long one at the end; a stale entry costs
-#: only time. The browser modules come first (each notebook's kernel start is their setup),
-#: the notebooks run one per group (each takes 10-30 s).
+#: only time. The browser modules come first (each notebook's kernel start is their setup).
 LONG_FIRST = (
     "tests/browser/test_crystal.py",
     "tests/browser/test_explorer.py",
@@ -40,25 +39,24 @@ LONG_FIRST = (
     "tests/prototypes/test_classify.py",
     "tests/relax/test_relax.py",
 )
-SPLIT = {"tests/notebooks/test_notebooks.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups and order for pytest-xdist (`make test`: two workers, ``--dist loadgroup
-    --no-loadscope-reorder``, which hands out groups in this order): every module stays on
-    one worker (its module fixtures, e.g. a browser module's notebook, are built once), the
-    browser modules first (each worker that takes one starts its own JupyterLab and
-    Chromium: one worker for all of them was the suite's critical path), then the long
+    """Order for pytest-xdist (`make test`: two workers, ``--dist loadscope
+    --no-loadscope-reorder``, which keeps every module on one worker, so its module fixtures,
+    e.g. a browser module's notebook, are built once, and hands the modules out in this
+    order): the browser modules first (each worker that takes one starts its own JupyterLab
+    and Chromium: one worker for all of them was the suite's critical path), then the long
     modules."""
     order = {}
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
-        browser = path.startswith("tests/browser/")
-        if not item.get_closest_marker("xdist_group"):
-            group = item.nodeid if path in SPLIT else path
-            item.add_marker(pytest.mark.xdist_group(group))
         # unlisted modules after the listed ones, an unlisted browser module before the rest
-        rank = LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST) + (not browser)
+        rank = (
+            LONG_FIRST.index(path)
+            if path in LONG_FIRST
+            else len(LONG_FIRST) + (not path.startswith("tests/browser/"))
+        )
         order[item.nodeid] = rank
     items.sort(key=lambda item: order[item.nodeid])  # stable: collection order within a rank
 
