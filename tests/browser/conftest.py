@@ -369,10 +369,11 @@ def _write_notebook(path: Path, cells: list[str]) -> None:
 class Lab:
     """Opens notebooks in the session's JupyterLab and Chromium."""
 
-    def __init__(self, server: LabServer, browser: Any, artifacts: Path):
+    def __init__(self, server: LabServer, browser: Any, artifacts: Path, shared: Path):
         self.server = server
         self.browser = browser
         self.artifacts = artifacts
+        self.shared = shared
 
     def open_notebook(
         self,
@@ -385,8 +386,9 @@ class Lab:
         """Write a notebook, open it in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``),
         run all cells, wait for ``ready_selector``."""
         fixture = self.server.root.parent / EXPLORER_MAP
-        if any(EXPLORER_MAP in c for c in cells) and not (fixture / "dataset.parquet").is_file():
-            build_explorer_map(fixture)  # once per session, for the first notebook using it
+        if any(EXPLORER_MAP in c for c in cells) and not fixture.exists():
+            # built once per run, for the first notebook using it, and shared by the workers
+            fixture.symlink_to(shared_explorer_map(self.shared), target_is_directory=True)
         _write_notebook(self.server.root / name, cells)
         context = self.browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1
@@ -449,9 +451,17 @@ def picture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab(lab_server: LabServer, browser: Any, artifacts_dir: Path) -> Lab:
+def lab(
+    lab_server: LabServer,
+    browser: Any,
+    artifacts_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Lab:
     """Factory for notebooks open in the session's JupyterLab (see :class:`Lab`)."""
-    return Lab(lab_server, browser, artifacts_dir)
+    base = tmp_path_factory.getbasetemp()
+    # pytest-xdist workers' temporary folders share a parent that belongs to this run alone
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return Lab(lab_server, browser, artifacts_dir, shared)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -621,6 +631,19 @@ X = featurize(ds, cache=str(fixture / "descriptors"), progress=False)  # all row
 model = MapModel.load(fixture / "model.safetensors")
 ex = Explorer(map_result(ds, X, model), n_neighbours=6, map_options={{"point_size": 9, "height": 460}})
 """
+
+
+def shared_explorer_map(shared: Path) -> Path:
+    """The Explorer map under ``shared``, built by the first worker that asks (the others wait
+    on a file lock: one build per run instead of one per worker)."""
+    import fcntl
+
+    folder = shared / EXPLORER_MAP
+    with open(shared / f"{EXPLORER_MAP}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "dataset.parquet").is_file():
+            build_explorer_map(folder)
+    return folder
 
 
 def build_explorer_map(folder: Path) -> Path:
