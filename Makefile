@@ -72,7 +72,8 @@ docs: install
 
 # two pytest-xdist workers, each module on whichever is free, the browser modules first (each
 # worker that takes one starts its own JupyterLab and Chromium), then the longest
-# (tests/conftest.py groups and orders them); the 25 slowest listed
+# (tests/conftest.py orders them); the 25 slowest listed. Three workers on the 2-core machine
+# were slower (pytest 576 s against 543 s with two): the suite is CPU-bound
 PYTEST_WORKERS ?= 2
 test: install chromium lint docs
 	npm test
