@@ -151,9 +151,18 @@ def test_unusual_chemistry_is_kept(corpus, obelix_path):
 
 def test_time_and_site_limits_stop_a_long_read(obelix_path, tmp_path):
     src = obelix_path / "all_randomized_cifs" / "00x.cif"
+    # 1000 data blocks of a real CIF: reading them all takes ~7 s on an idle 2-core machine,
+    # so a 0.2 s limit must stop the read whatever the load (a single 7 ms file could finish
+    # before a starved machine ran the limit's timer: clean-clone run 12, two busy loops)
+    many = tmp_path / "many.cif"
+    many.write_text(
+        "\n".join(
+            re.sub(r"(?m)^data_.*$", f"data_b{i}", src.read_text(), count=1) for i in range(1000)
+        )
+    )
     start = time.perf_counter()
-    with pytest.raises(CifRefused, match="^time limit exceeded: reading 00x.cif"):
-        read_cif(src, time_limit=1e-4)
+    with pytest.raises(CifRefused, match="^time limit exceeded: reading many.cif"):
+        read_cif(many, blocks="all", time_limit=0.2)
     assert time.perf_counter() - start < 5
     # 2000 atom rows under a 192-operation space group: ~384 000 sites before merging
     text = src.read_text()
