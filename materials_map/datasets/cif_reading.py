@@ -159,6 +159,8 @@ def _formula_problem(parser, s: Structure) -> tuple[str | None, str | None]:
     """(refusal, note) from comparing the declared formula with the atom sites."""
     try:
         msg = parser.check(s)
+    except (TimeLimitExceeded, MemoryError):  # the file's limits, not the formula's fault
+        raise
     except Exception as exc:  # noqa: BLE001 - a formula pymatgen cannot read is only a note
         return None, f"declared formula not checked ({type(exc).__name__}: {exc})"
     if not msg:
@@ -287,6 +289,8 @@ def _read(path: Path, blocks: str, max_bytes: int, check_formula: bool) -> list[
     for piece in pieces:
         try:
             cif = CifFile.from_str(piece)
+        except (TimeLimitExceeded, MemoryError):  # the read's limit fired in this block
+            raise
         except Exception as exc:  # noqa: BLE001 - a syntax error in this block
             parsed.append((None, piece, f"unreadable CIF: {type(exc).__name__}: {exc}"))
             continue
